@@ -1,0 +1,187 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/pystats-dev/pystats/internal/atomicfile"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitUsage = 1
+	exitInput = 2
+	exitGate  = 3
+)
+
+// env is what a subcommand may touch of the outside world.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+	// stderrIsTerminal enables progress bars.
+	stderrIsTerminal bool
+}
+
+func newEnv(stdout, stderr io.Writer) *env {
+	tty := false
+	if f, ok := stderr.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	return &env{stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now, stderrIsTerminal: tty}
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, e *env) error
+}
+
+func commands() []command {
+	return []command{
+		{"summarize", "print the summarizer's report for one input, or write its raw JSON", runSummarize},
+		{"info", "describe an input: files, keys, era, version guess, problems", runInfo},
+		{"compare", "compare two inputs (base, head) as the summarizer does, with notable changes", runCompare},
+		{"export", "export inputs as Parquet, Arrow IPC or CSV tables", runExport},
+		{"timing", "compare pyperf results as 'pyperf compare_to -G --table' does", runTiming},
+		{"results", "regenerate a bench_runner results directory (README, tables, plots)", runResults},
+		{"specialize", "rank specialization families by lost work", runSpecialize},
+	}
+}
+
+// usageError is a mistake in the command line (exit 1).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+
+// gateError is a tripped --fail-on gate (exit 3).
+type gateError struct{ msg string }
+
+func (e gateError) Error() string { return e.msg }
+
+func run(args []string, e *env) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		if len(args) > 1 {
+			return run([]string{args[1], "--help"}, e)
+		}
+		printUsage(e.stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		fmt.Fprintln(e.stdout, "pystats", version)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(args[1:], e)
+		return exitStatus(e, c.name, err)
+	}
+	fmt.Fprintf(e.stderr, "pystats: unknown command %q\n\n", args[0])
+	printUsage(e.stderr)
+	return exitUsage
+}
+
+const version = "0.1.0"
+
+func exitStatus(e *env, name string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, pflag.ErrHelp) {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(e.stderr, "pystats %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "run 'pystats %s --help' for usage\n", name)
+		return exitUsage
+	}
+	var ge gateError
+	if errors.As(err, &ge) {
+		fmt.Fprintf(e.stderr, "pystats %s: %v\n", name, err)
+		return exitGate
+	}
+	fmt.Fprintf(e.stderr, "pystats %s: %v\n", name, err)
+	return exitInput
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: pystats <command> [arguments]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "exit status: 0 ok, 1 usage error, 2 bad input, 3 a --fail-on gate tripped")
+	fmt.Fprintln(w, "run 'pystats <command> --help' for a command's options")
+}
+
+// newFlags makes a subcommand's flag set; errors and help go to stderr.
+func newFlags(e *env, name, usage string) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: pystats %s %s\n\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, mapping flag errors to usage errors.
+func parseFlags(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	return nil
+}
+
+// reportDate is the date printed in report footers: --date, else
+// SOURCE_DATE_EPOCH, else today (local time, as the summarizer prints it).
+func reportDate(e *env, flagValue string) (string, error) {
+	if flagValue != "" {
+		t, err := time.Parse("2006-01-02", flagValue)
+		if err != nil {
+			return "", usagef("--date %q: want YYYY-MM-DD", flagValue)
+		}
+		return t.Format("2006-01-02"), nil
+	}
+	if s := e.getenv("SOURCE_DATE_EPOCH"); s != "" {
+		secs, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return "", usagef("SOURCE_DATE_EPOCH %q is not a whole number of seconds", s)
+		}
+		return time.Unix(secs, 0).UTC().Format("2006-01-02"), nil
+	}
+	return e.now().Format("2006-01-02"), nil
+}
+
+// writeOutput writes to path atomically ("-" or "" means stdout), refusing to
+// overwrite any of inputs.
+func writeOutput(e *env, path string, inputs []string, fill func(w io.Writer) error) error {
+	if path == "" || path == "-" {
+		return fill(e.stdout)
+	}
+	return atomicfile.Write(path, inputs, fill)
+}
