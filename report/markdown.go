@@ -28,7 +28,38 @@ type MarkdownOptions struct {
 	Tables *specialize.Tables
 }
 
-// WriteSummary writes the single-input report of the summarizer.
+// ResolveStyle picks the era for data: E4 for named-opcode data, E2 for
+// numeric-opcode data, unless opt.Style forces one.
+func ResolveStyle(st *pystats.Stats, style Style) Style {
+	if style == StyleE2 || style == StyleE4 {
+		return style
+	}
+	if pystats.DetectEra(st).NamedOpcodes {
+		return StyleE4
+	}
+	return StyleE2
+}
+
+// WriteSummary writes the single-input report of the summarizer of the data's
+// era (or of opt.Style), preceded by bench_runner's "# Pystats results" header
+// when the input carries bench_runner metadata.
 func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	return fmt.Errorf("markdown rendering is not implemented yet")
+	switch ResolveStyle(st, opt.Style) {
+	case StyleE2:
+		return writeSummaryE2(w, st, opt)
+	case StyleE4:
+		return writeSummaryE4(w, st, opt)
+	}
+	return fmt.Errorf("unknown report style %q", opt.Style)
+}
+
+// WriteComparison writes the summarizer's two-input (base, head) report.
+func WriteComparison(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
+	switch ResolveStyle(head, opt.Style) {
+	case StyleE2:
+		return writeComparisonE2(w, base, head, opt)
+	case StyleE4:
+		return writeComparisonE4(w, base, head, opt)
+	}
+	return fmt.Errorf("unknown report style %q", opt.Style)
 }

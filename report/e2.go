@@ -1,0 +1,18 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/pystats-dev/pystats/pystats"
+)
+
+// writeSummaryE2 renders the E2 summarizer's single-input report.
+func writeSummaryE2(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
+	return fmt.Errorf("E2 markdown is not implemented yet")
+}
+
+// writeComparisonE2 renders the E2 summarizer's comparison report.
+func writeComparisonE2(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
+	return fmt.Errorf("E2 comparison markdown is not implemented yet")
+}
