@@ -1,0 +1,237 @@
+package pystats
+
+import (
+	"bytes"
+	"fmt"
+	"math/bits"
+	"unicode/utf8"
+)
+
+// MaxKeyLength bounds the length of one counter key. CPython's longest keys are
+// under 100 bytes; a longer "key" means the file is not a stats dump.
+const MaxKeyLength = 4096
+
+// A Warning is a problem in the input that the summarizer would skip over
+// (it prints "Unparsable line" and goes on). With strict reading it is an error.
+type Warning struct {
+	File string // file name as given, or archive member
+	Line int    // 1-based line number; 0 when the warning is about the whole file
+	Msg  string
+}
+
+func (w Warning) String() string {
+	if w.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+	}
+	return fmt.Sprintf("%s: %s", w.File, w.Msg)
+}
+
+// A ParseError is a fatal problem at one place of the input: a value that is
+// not an unsigned decimal integer, a sum that overflows uint64, bytes that are
+// not text. It prints as "file:line: msg".
+type ParseError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// slot is one distinct key of an aggregator.
+type slot struct {
+	key       string
+	value     uint64
+	firstFile int32 // order index of the file where the key was first seen
+	firstLine int32 // line number there
+	lastFile  int32 // last file that added to the key, to spot duplicate keys in a file
+}
+
+// aggregator sums counters of dump files. Its size depends on the number of
+// distinct keys only. One aggregator is owned by one goroutine.
+type aggregator struct {
+	index    map[string]int32
+	slots    []slot
+	warnings []Warning
+	lines    int64
+	bytes    int64
+	files    int
+}
+
+func newAggregator() *aggregator {
+	return &aggregator{index: make(map[string]int32, 4096)}
+}
+
+// asciiSpace reports the bytes Python's str.strip removes that can occur in a
+// dump (ASCII whitespace).
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && asciiSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && asciiSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// parseUint parses an unsigned decimal integer without allocating.
+func parseUint(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(v, 10)
+		if hi != 0 {
+			return 0, false
+		}
+		lo, carry := bits.Add64(lo, uint64(c-'0'), 0)
+		if carry != 0 {
+			return 0, false
+		}
+		v = lo
+	}
+	return v, true
+}
+
+// addFile parses one dump file's bytes and adds its counters. fileOrder is the
+// file's position in the input, which decides the first-seen key order.
+// Unparsable lines become warnings; values that are not integers, sums that
+// overflow and binary content are errors.
+func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
+	a.files++
+	a.bytes += int64(len(data))
+	if bytes.IndexByte(data, 0) >= 0 {
+		return &ParseError{File: name, Line: lineOf(data, bytes.IndexByte(data, 0)), Msg: "binary data (NUL byte): not a pystats dump"}
+	}
+	if !utf8.Valid(data) {
+		return &ParseError{File: name, Line: firstInvalidUTF8Line(data), Msg: "invalid UTF-8: not a pystats dump"}
+	}
+	fo := int32(fileOrder)
+	lineNo := 0
+	for len(data) > 0 {
+		lineNo++
+		var line []byte
+		nl := bytes.IndexByte(data, '\n')
+		if nl < 0 {
+			line, data = data, nil
+			a.warnings = append(a.warnings, Warning{File: name, Line: lineNo, Msg: "last line has no newline (truncated dump?)"})
+		} else {
+			line, data = data[:nl], data[nl+1:]
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon < 0 || bytes.IndexByte(line[colon+1:], ':') >= 0 {
+			a.warnings = append(a.warnings, Warning{File: name, Line: lineNo, Msg: fmt.Sprintf("unparsable line %q: want exactly one ':'", clip(line))})
+			continue
+		}
+		rawKey := line[:colon]
+		key := trimSpace(rawKey)
+		if len(key) == 0 {
+			a.warnings = append(a.warnings, Warning{File: name, Line: lineNo, Msg: fmt.Sprintf("unparsable line %q: empty key", clip(line))})
+			continue
+		}
+		if len(key) > MaxKeyLength {
+			return &ParseError{File: name, Line: lineNo, Msg: fmt.Sprintf("key of %d bytes (longest allowed %d): not a pystats dump", len(key), MaxKeyLength)}
+		}
+		val, ok := parseUint(trimSpace(line[colon+1:]))
+		if !ok {
+			return &ParseError{File: name, Line: lineNo, Msg: fmt.Sprintf("value of %q is not an unsigned 64-bit decimal integer: %q", key, clip(trimSpace(line[colon+1:])))}
+		}
+		// The summarizer's compatibility hack: uops[X -> uops[_X (checked on the unstripped key).
+		if bytes.HasPrefix(rawKey, []byte("uops[")) && (len(rawKey) < 6 || rawKey[5] != '_') {
+			key = append([]byte("uops[_"), key[len("uops["):]...)
+		}
+		a.lines++
+		if err := a.add(name, fo, int32(lineNo), key, val); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add adds val to key. The map lookup with string(key) does not allocate.
+func (a *aggregator) add(file string, fileOrder, line int32, key []byte, val uint64) error {
+	i, ok := a.index[string(key)]
+	if !ok {
+		k := string(key)
+		i = int32(len(a.slots))
+		a.index[k] = i
+		a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder})
+		return nil
+	}
+	s := &a.slots[i]
+	if s.lastFile == fileOrder {
+		a.warnings = append(a.warnings, Warning{File: file, Line: int(line), Msg: fmt.Sprintf("key %q occurs twice in this file (values are summed, as the summarizer does)", s.key)})
+	}
+	s.lastFile = fileOrder
+	sum, carry := bits.Add64(s.value, val, 0)
+	if carry != 0 {
+		return &ParseError{File: file, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
+	}
+	s.value = sum
+	return nil
+}
+
+// merge adds b's counters into a. Keys keep the earliest first-seen position.
+func (a *aggregator) merge(b *aggregator) error {
+	for _, bs := range b.slots {
+		i, ok := a.index[bs.key]
+		if !ok {
+			a.index[bs.key] = int32(len(a.slots))
+			a.slots = append(a.slots, bs)
+			continue
+		}
+		s := &a.slots[i]
+		sum, carry := bits.Add64(s.value, bs.value, 0)
+		if carry != 0 {
+			return fmt.Errorf("sum of %q over all files overflows uint64 (%d + %d)", s.key, s.value, bs.value)
+		}
+		s.value = sum
+		if bs.firstFile < s.firstFile || (bs.firstFile == s.firstFile && bs.firstLine < s.firstLine) {
+			s.firstFile, s.firstLine = bs.firstFile, bs.firstLine
+		}
+	}
+	a.warnings = append(a.warnings, b.warnings...)
+	a.lines += b.lines
+	a.bytes += b.bytes
+	a.files += b.files
+	return nil
+}
+
+func clip(b []byte) string {
+	const max = 80
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
+}
+
+func lineOf(data []byte, off int) int {
+	return bytes.Count(data[:off], []byte{'\n'}) + 1
+}
+
+func firstInvalidUTF8Line(data []byte) int {
+	line := 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		data = data[size:]
+	}
+	return line
+}

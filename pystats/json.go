@@ -1,0 +1,485 @@
+package pystats
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Names of the metadata members of a summarize JSON.
+const (
+	keySpecializedInstructions = "_specialized_instructions"
+	keyStatsDefines            = "_stats_defines"
+	keyDefines                 = "_defines"
+	keyBenchRunnerMetadata     = "metadata"
+)
+
+// ReadJSONFile reads a summarize JSON file: the summarizer's own single-line
+// output (--json-output) or bench_runner's indent=2 copy with a trailing
+// "metadata" object. Member order is kept.
+func ReadJSONFile(path string, opt Options) (*Stats, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading summarize JSON: %w", err)
+	}
+	if opt.Progress != nil {
+		opt.Progress(int64(len(data)))
+	}
+	return ReadJSON(path, data, opt)
+}
+
+// ReadJSON parses summarize JSON bytes; name is used in messages only.
+func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
+	p := &jsonParser{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+	p.dec.UseNumber()
+	keys, values, meta, err := p.parse()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOpcodeNaming(name, keys); err != nil {
+		return nil, err
+	}
+	indented := len(data) > 1 && data[0] == '{' && data[1] == '\n'
+	return &Stats{
+		Counters: buildCounters(opt.allocator(), keys, values),
+		Meta:     meta,
+		Source:   Source{Path: name, Kind: KindSummaryJSON, Indented: indented, Files: 1, Lines: int64(bytes.Count(data, []byte{'\n'}) + 1), Bytes: int64(len(data))},
+	}, nil
+}
+
+type jsonParser struct {
+	name string
+	data []byte
+	dec  *json.Decoder
+}
+
+func (p *jsonParser) errorf(format string, args ...any) error {
+	off := int(p.dec.InputOffset())
+	if off > len(p.data) {
+		off = len(p.data)
+	}
+	return &ParseError{File: p.name, Line: bytes.Count(p.data[:off], []byte{'\n'}) + 1, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (p *jsonParser) wrap(err error) error {
+	var se *json.SyntaxError
+	if e, ok := err.(*json.SyntaxError); ok {
+		se = e
+		off := int(se.Offset)
+		if off > len(p.data) {
+			off = len(p.data)
+		}
+		return &ParseError{File: p.name, Line: bytes.Count(p.data[:off], []byte{'\n'}) + 1, Msg: "invalid JSON: " + se.Error()}
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return p.errorf("invalid JSON: unexpected end of file")
+	}
+	return p.errorf("invalid JSON: %v", err)
+}
+
+func (p *jsonParser) delim(want json.Delim) error {
+	t, err := p.dec.Token()
+	if err != nil {
+		return p.wrap(err)
+	}
+	if d, ok := t.(json.Delim); !ok || d != want {
+		return p.errorf("expected %q, found %v", string(want), t)
+	}
+	return nil
+}
+
+func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err error) {
+	t, err := p.dec.Token()
+	if err != nil {
+		return nil, nil, meta, p.wrap(err)
+	}
+	if d, ok := t.(json.Delim); !ok || d != '{' {
+		return nil, nil, meta, p.errorf("a summarize JSON is an object of counters; found %v", t)
+	}
+	seen := map[string]bool{}
+	for p.dec.More() {
+		t, err := p.dec.Token()
+		if err != nil {
+			return nil, nil, meta, p.wrap(err)
+		}
+		key := t.(string)
+		if seen[key] {
+			return nil, nil, meta, p.errorf("key %q occurs twice", key)
+		}
+		seen[key] = true
+		switch key {
+		case keySpecializedInstructions:
+			if meta.SpecializedInstructions, err = p.stringList(key); err != nil {
+				return nil, nil, meta, err
+			}
+			meta.SpecializedInstructions = nonNil(meta.SpecializedInstructions)
+			meta.HasBuildTables = true
+		case keyStatsDefines:
+			if meta.StatsDefines, err = p.defines(key); err != nil {
+				return nil, nil, meta, err
+			}
+		case keyDefines:
+			if meta.Defines, err = p.defines(key); err != nil {
+				return nil, nil, meta, err
+			}
+		case keyBenchRunnerMetadata:
+			if meta.BenchRunner, err = p.rawObject(key); err != nil {
+				return nil, nil, meta, err
+			}
+		default:
+			t, err := p.dec.Token()
+			if err != nil {
+				return nil, nil, meta, p.wrap(err)
+			}
+			num, ok := t.(json.Number)
+			if !ok {
+				return nil, nil, meta, p.errorf("counter %q is not an integer: %v", key, t)
+			}
+			v, err := strconv.ParseUint(string(num), 10, 64)
+			if err != nil {
+				return nil, nil, meta, p.errorf("counter %q is not an unsigned 64-bit integer: %s", key, num)
+			}
+			keys = append(keys, key)
+			values = append(values, v)
+		}
+	}
+	if err := p.delim('}'); err != nil {
+		return nil, nil, meta, err
+	}
+	if _, err := p.dec.Token(); err != io.EOF {
+		return nil, nil, meta, p.errorf("data after the JSON object")
+	}
+	return keys, values, meta, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (p *jsonParser) stringList(key string) ([]string, error) {
+	if err := p.delim('['); err != nil {
+		return nil, fmt.Errorf("%w (in %q)", err, key)
+	}
+	var out []string
+	for p.dec.More() {
+		t, err := p.dec.Token()
+		if err != nil {
+			return nil, p.wrap(err)
+		}
+		s, ok := t.(string)
+		if !ok {
+			return nil, p.errorf("%q holds a non-string %v", key, t)
+		}
+		out = append(out, s)
+	}
+	return out, p.delim(']')
+}
+
+func (p *jsonParser) defines(key string) (Defines, error) {
+	var d Defines
+	if err := p.delim('{'); err != nil {
+		return d, fmt.Errorf("%w (in %q)", err, key)
+	}
+	for p.dec.More() {
+		t, err := p.dec.Token()
+		if err != nil {
+			return d, p.wrap(err)
+		}
+		n, err := strconv.Atoi(t.(string))
+		if err != nil {
+			return d, p.errorf("%q has a non-integer kind %q", key, t)
+		}
+		names, err := p.stringList(key)
+		if err != nil {
+			return d, err
+		}
+		if _, dup := d.Names[n]; dup {
+			return d, p.errorf("%q defines kind %d twice", key, n)
+		}
+		if d.Names == nil {
+			d.Names = map[int][]string{}
+		}
+		d.Order = append(d.Order, n)
+		d.Names[n] = nonNil(names)
+	}
+	return d, p.delim('}')
+}
+
+func (p *jsonParser) rawObject(key string) ([]KeyValue, error) {
+	if err := p.delim('{'); err != nil {
+		return nil, fmt.Errorf("%w (in %q)", err, key)
+	}
+	out := []KeyValue{}
+	for p.dec.More() {
+		t, err := p.dec.Token()
+		if err != nil {
+			return nil, p.wrap(err)
+		}
+		var raw json.RawMessage
+		if err := p.dec.Decode(&raw); err != nil {
+			return nil, p.wrap(err)
+		}
+		out = append(out, KeyValue{Key: t.(string), Value: append([]byte(nil), raw...)})
+	}
+	return out, p.delim('}')
+}
+
+func unquoteJSONString(raw []byte) (string, bool) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// JSONStyle selects the layout of written summarize JSON.
+type JSONStyle int
+
+const (
+	// JSONCompact is the summarizer's json.dump layout: one line, ", " and ": ".
+	JSONCompact JSONStyle = iota
+	// JSONIndented is bench_runner's json.dump(indent=2) layout.
+	JSONIndented
+)
+
+// WriteJSON writes st as summarize JSON: counters in table order (with
+// __nfiles__ where it stands), then _specialized_instructions, _stats_defines
+// and _defines when the data has build tables, then bench_runner's metadata
+// object when present. Like Python's json.dump it writes no final newline.
+func WriteJSON(w io.Writer, st *Stats, style JSONStyle) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	jw := pyJSON{w: bw, indent: style == JSONIndented}
+	keys, values := st.Keys(), st.Values()
+	bw.WriteByte('{')
+	n := 0
+	member := func(key string) {
+		if n > 0 {
+			jw.sep()
+		}
+		n++
+		jw.newline(1)
+		jw.str(key)
+		bw.WriteString(": ")
+	}
+	var num [20]byte
+	for i := 0; i < keys.Len(); i++ {
+		member(keys.Value(i))
+		bw.Write(strconv.AppendUint(num[:0], values.Value(i), 10))
+	}
+	if st.Meta.HasBuildTables {
+		member(keySpecializedInstructions)
+		jw.strList(st.Meta.SpecializedInstructions, 1)
+		member(keyStatsDefines)
+		jw.defines(&st.Meta.StatsDefines, 1)
+		member(keyDefines)
+		jw.defines(&st.Meta.Defines, 1)
+	}
+	if st.Meta.BenchRunner != nil {
+		member(keyBenchRunnerMetadata)
+		if err := jw.rawObject(st.Meta.BenchRunner, 1); err != nil {
+			return err
+		}
+	}
+	if n > 0 {
+		jw.newline(0)
+	}
+	bw.WriteByte('}')
+	return bw.Flush()
+}
+
+// pyJSON writes JSON exactly as Python's json module does with its default
+// separators (", " and ": "; "," at line ends when indenting) and ensure_ascii.
+type pyJSON struct {
+	w      *bufio.Writer
+	indent bool
+}
+
+func (j pyJSON) newline(level int) {
+	if !j.indent {
+		return
+	}
+	j.w.WriteByte('\n')
+	for i := 0; i < level; i++ {
+		j.w.WriteString("  ")
+	}
+}
+
+func (j pyJSON) sep() {
+	if j.indent {
+		j.w.WriteByte(',')
+	} else {
+		j.w.WriteString(", ")
+	}
+}
+
+func (j pyJSON) strList(list []string, level int) {
+	if len(list) == 0 {
+		j.w.WriteString("[]")
+		return
+	}
+	j.w.WriteByte('[')
+	for i, s := range list {
+		if i > 0 {
+			j.sep()
+		}
+		j.newline(level + 1)
+		j.str(s)
+	}
+	j.newline(level)
+	j.w.WriteByte(']')
+}
+
+func (j pyJSON) defines(d *Defines, level int) {
+	if len(d.Order) == 0 {
+		j.w.WriteString("{}")
+		return
+	}
+	j.w.WriteByte('{')
+	for i, n := range d.Order {
+		if i > 0 {
+			j.sep()
+		}
+		j.newline(level + 1)
+		j.str(strconv.Itoa(n))
+		j.w.WriteString(": ")
+		j.strList(d.Names[n], level+1)
+	}
+	j.newline(level)
+	j.w.WriteByte('}')
+}
+
+func (j pyJSON) rawObject(kvs []KeyValue, level int) error {
+	if len(kvs) == 0 {
+		j.w.WriteString("{}")
+		return nil
+	}
+	j.w.WriteByte('{')
+	for i, kv := range kvs {
+		if i > 0 {
+			j.sep()
+		}
+		j.newline(level + 1)
+		j.str(kv.Key)
+		j.w.WriteString(": ")
+		if err := j.rawValue(kv.Value, level+1); err != nil {
+			return err
+		}
+	}
+	j.newline(level)
+	j.w.WriteByte('}')
+	return nil
+}
+
+// rawValue re-encodes a raw JSON value in Python's layout, keeping member order.
+func (j pyJSON) rawValue(raw []byte, level int) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	return j.value(dec, level)
+}
+
+func (j pyJSON) value(dec *json.Decoder, level int) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch v := t.(type) {
+	case json.Delim:
+		closing := byte(']')
+		if v == '{' {
+			closing = '}'
+		}
+		if !dec.More() {
+			dec.Token()
+			j.w.WriteByte(byte(v))
+			j.w.WriteByte(closing)
+			return nil
+		}
+		j.w.WriteByte(byte(v))
+		for i := 0; dec.More(); i++ {
+			if i > 0 {
+				j.sep()
+			}
+			j.newline(level + 1)
+			if v == '{' {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				j.str(k.(string))
+				j.w.WriteString(": ")
+			}
+			if err := j.value(dec, level+1); err != nil {
+				return err
+			}
+		}
+		dec.Token()
+		j.newline(level)
+		j.w.WriteByte(closing)
+	case string:
+		j.str(v)
+	case json.Number:
+		j.w.WriteString(string(v))
+	case bool:
+		j.w.WriteString(strconv.FormatBool(v))
+	case nil:
+		j.w.WriteString("null")
+	}
+	return nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// str writes s as a JSON string the way Python's ensure_ascii encoder does.
+func (j pyJSON) str(s string) {
+	w := j.w
+	w.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			w.WriteString(`\"`)
+		case r == '\\':
+			w.WriteString(`\\`)
+		case r == '\n':
+			w.WriteString(`\n`)
+		case r == '\r':
+			w.WriteString(`\r`)
+		case r == '\t':
+			w.WriteString(`\t`)
+		case r == '\b':
+			w.WriteString(`\b`)
+		case r == '\f':
+			w.WriteString(`\f`)
+		case r < 0x20 || (r > 0x7e && r != 0x7f):
+			if r > 0xffff {
+				a, b := utf16.EncodeRune(r)
+				writeU(w, a)
+				writeU(w, b)
+			} else {
+				if r == utf8.RuneError {
+					r = 0xfffd
+				}
+				writeU(w, r)
+			}
+		default:
+			w.WriteByte(byte(r))
+		}
+	}
+	w.WriteByte('"')
+}
+
+func writeU(w *bufio.Writer, r rune) {
+	w.WriteString(`\u`)
+	w.WriteByte(hexDigits[r>>12&0xf])
+	w.WriteByte(hexDigits[r>>8&0xf])
+	w.WriteByte(hexDigits[r>>4&0xf])
+	w.WriteByte(hexDigits[r&0xf])
+}

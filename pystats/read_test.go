@@ -1,0 +1,174 @@
+package pystats
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeDir makes a dump directory with the given files.
+func writeDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func counters(st *Stats) map[string]uint64 {
+	m := map[string]uint64{}
+	k, v := st.Keys(), st.Values()
+	for i := 0; i < k.Len(); i++ {
+		m[k.Value(i)] = v.Value(i)
+	}
+	return m
+}
+
+func keyOrder(st *Stats) []string {
+	k := st.Keys()
+	out := make([]string, k.Len())
+	for i := range out {
+		out[i] = k.Value(i)
+	}
+	return out
+}
+
+func TestReadDirSumsAndOrders(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"a.txt": "opcode[BINARY_SLICE].specializable : 1\n    opcode[LOAD_FAST].execution_count : 5\nFrames pushed: 7\n",
+		"b.txt": "opcode[BINARY_SLICE].specializable : 1\nuops[LOAD_FAST].execution_count : 2\n    opcode[LOAD_FAST].execution_count : 18446744073709551610\nFrames pushed: 3\n",
+	})
+	for _, workers := range []int{1, 2, 4} {
+		st, err := Read(dir, Options{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"opcode[BINARY_SLICE].specializable", "opcode[LOAD_FAST].execution_count", "Frames pushed", "__nfiles__", "uops[_LOAD_FAST].execution_count"}
+		if got := keyOrder(st); strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("workers=%d: key order %q, want %q", workers, got, want)
+		}
+		c := counters(st)
+		if c["opcode[LOAD_FAST].execution_count"] != 18446744073709551615 || c["Frames pushed"] != 10 || c["__nfiles__"] != 2 || c["opcode[BINARY_SLICE].specializable"] != 2 {
+			t.Errorf("workers=%d: sums %v", workers, c)
+		}
+		st.Release()
+	}
+}
+
+func TestReadProblems(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		strict  bool
+		wantErr string // substring of the error; "" means success
+		warn    string // substring of the first warning
+	}{
+		{"ok both separators", map[string]string{"a": "Frames pushed: 1\n    opcode[X].execution_count : 2\n"}, false, "", ""},
+		{"key with trailing spaces", map[string]string{"a": "Frames pushed   : 1\n"}, false, "", ""},
+		{"no colon", map[string]string{"a": "Frames pushed 1\nFrames pushed: 1\n"}, false, "", "a:1: unparsable line \"Frames pushed 1\": want exactly one ':'"},
+		{"two colons", map[string]string{"a": "a: b: 1\n"}, false, "", "a:1: unparsable line"},
+		{"two colons strict", map[string]string{"a": "a: b: 1\n"}, true, "a:1: unparsable line", ""},
+		{"empty key", map[string]string{"a": ": 1\n"}, false, "", "empty key"},
+		{"blank line", map[string]string{"a": "Frames pushed: 1\n\n"}, false, "", "a:2: unparsable line"},
+		{"no trailing newline", map[string]string{"a": "Frames pushed: 1"}, false, "", "a:1: last line has no newline"},
+		{"truncated last line", map[string]string{"a": "Frames pushed: 1\nFrames pus"}, false, "", "a:2: unparsable line"},
+		{"duplicate key in a file", map[string]string{"a": "Frames pushed: 1\nFrames pushed: 2\n"}, false, "", "a:2: key \"Frames pushed\" occurs twice"},
+		{"negative value", map[string]string{"a": "Frames pushed: -1\n"}, false, "a:1: value of \"Frames pushed\" is not an unsigned 64-bit decimal integer", ""},
+		{"hex value", map[string]string{"a": "Frames pushed: 0x10\n"}, false, "is not an unsigned 64-bit decimal integer", ""},
+		{"value above 2^64-1", map[string]string{"a": "Frames pushed: 18446744073709551616\n"}, false, "is not an unsigned 64-bit decimal integer", ""},
+		{"sum overflows", map[string]string{"a": "Frames pushed: 18446744073709551615\nFrames pushed: 1\n"}, false, "a:2: sum of \"Frames pushed\" overflows uint64", ""},
+		{"sum overflows across files", map[string]string{"a": "Frames pushed: 18446744073709551615\n", "b": "Frames pushed: 1\n"}, false, "overflows uint64", ""},
+		{"binary", map[string]string{"a": "Frames pushed: 1\n\x00\x01\x02"}, false, "a:2: binary data", ""},
+		{"non-UTF-8", map[string]string{"a": "Frames pushed: 1\nObject \xff: 2\n"}, false, "a:2: invalid UTF-8", ""},
+		{"huge line", map[string]string{"a": strings.Repeat("x", 10<<20) + ": 1\n"}, false, "a:1: key of 10485760 bytes", ""},
+		{"mixed numeric and named", map[string]string{"a": "opcode[1].execution_count : 1\n", "b": "opcode[LOAD_FAST].execution_count : 1\n"}, false, "mixes numeric-opcode dumps", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeDir(t, tt.files)
+			st, err := Read(dir, Options{Strict: tt.strict, Workers: 1})
+			if tt.wantErr != "" {
+				if err == nil {
+					st.Release()
+					t.Fatalf("no error, want %q", tt.wantErr)
+				}
+				if !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %q, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Release()
+			if tt.warn == "" {
+				if len(st.Source.Warnings) > 0 {
+					t.Fatalf("unexpected warning %s", st.Source.Warnings[0])
+				}
+				return
+			}
+			for _, w := range st.Source.Warnings {
+				if strings.Contains(w.String(), tt.warn) {
+					return
+				}
+			}
+			t.Fatalf("warnings %v, want one containing %q", st.Source.Warnings, tt.warn)
+		})
+	}
+}
+
+func TestReadInputErrors(t *testing.T) {
+	empty := t.TempDir()
+	withSub := writeDir(t, map[string]string{"a": "Frames pushed: 1\n"})
+	os.Mkdir(filepath.Join(withSub, "sub"), 0o755)
+	loop := t.TempDir()
+	os.Symlink(filepath.Join(loop, "l2"), filepath.Join(loop, "l1"))
+	os.Symlink(filepath.Join(loop, "l1"), filepath.Join(loop, "l2"))
+	tests := []struct {
+		name, path, want string
+	}{
+		{"missing path", filepath.Join(empty, "nope"), "no such file or directory"},
+		{"empty directory", empty, "no pystats dump files"},
+		{"subdirectory", withSub, "sub: not a regular file"},
+		{"symlink loop", loop, "too many levels of symbolic links"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(tt.path, Options{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+			if tt.name == "empty directory" && !errors.Is(err, ErrNoData) {
+				t.Errorf("want ErrNoData")
+			}
+		})
+	}
+}
+
+func TestReadJSONErrors(t *testing.T) {
+	tests := []struct {
+		name, body, want string
+	}{
+		{"not an object", "[1, 2]", "x.json:1: a summarize JSON is an object of counters"},
+		{"float counter", "{\"a\": 1,\n \"b\": 1.5}", "x.json:2: counter \"b\" is not an unsigned 64-bit integer"},
+		{"string counter", "{\"a\": \"1\"}", "counter \"a\" is not an integer"},
+		{"negative counter", "{\"a\": -1}", "not an unsigned 64-bit integer"},
+		{"truncated", "{\"a\": 1,", "invalid JSON"},
+		{"trailing data", "{\"a\": 1} {}", "data after the JSON object"},
+		{"duplicate key", "{\"a\": 1, \"a\": 2}", "key \"a\" occurs twice"},
+		{"bad defines", "{\"a\": 1, \"_defines\": {\"x\": [\"A\"]}}", "non-integer kind"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadJSON("x.json", []byte(tt.body), Options{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,220 @@
+package pystats
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Column positions of the counters table.
+const (
+	ColKey = iota
+	ColFamily
+	ColName
+	ColCounter
+	ColIndex
+	ColValue
+)
+
+// CountersSchema is the schema of the counters table: one row per distinct raw
+// key, in the summarizer's first-seen order, with the key's parsed dimensions.
+// "__nfiles__" is a row of family meta at the position the summarizer gives it.
+var CountersSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "key", Type: arrow.BinaryTypes.String},
+	{Name: "family", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String}},
+	{Name: "name", Type: arrow.BinaryTypes.String},
+	{Name: "counter", Type: arrow.BinaryTypes.String},
+	{Name: "index", Type: arrow.BinaryTypes.String},
+	{Name: "value", Type: arrow.PrimitiveTypes.Uint64},
+}, nil)
+
+// Defines maps a kind number to the names #defined for it, keeping the order
+// in which numbers first appear in the source (the summarizer's JSON order).
+// It is the shape of the summarizer's "_defines" (SPEC_FAIL_*) and
+// "_stats_defines" (EVAL_CALL_*) metadata.
+type Defines struct {
+	Order []int            // kind numbers in first-appearance order
+	Names map[int][]string // names per number, in source order
+}
+
+// Add appends name to the list for n.
+func (d *Defines) Add(n int, name string) {
+	if d.Names == nil {
+		d.Names = map[int][]string{}
+	}
+	if _, ok := d.Names[n]; !ok {
+		d.Order = append(d.Order, n)
+	}
+	d.Names[n] = append(d.Names[n], name)
+}
+
+// Len is the number of kind numbers defined.
+func (d *Defines) Len() int { return len(d.Order) }
+
+// KeyValue is one member of a JSON object kept verbatim (raw JSON value).
+type KeyValue struct {
+	Key   string
+	Value []byte // raw JSON
+}
+
+// Metadata is what a summarize JSON carries besides counters, and what the
+// summarizer adds from the build's sources: the specialized instruction names,
+// the EVAL_CALL_* and SPEC_FAIL_* tables, and bench_runner's "metadata" object.
+type Metadata struct {
+	// HasBuildTables is true when SpecializedInstructions, StatsDefines and
+	// Defines are set (named-opcode data, E3/E4 summarizer JSON).
+	HasBuildTables          bool
+	SpecializedInstructions []string
+	StatsDefines            Defines
+	Defines                 Defines
+	// BenchRunner is bench_runner's trailing "metadata" object, member order kept;
+	// nil when absent.
+	BenchRunner []KeyValue
+}
+
+// BenchRunnerValue returns the string value of a bench_runner metadata member
+// (commit_id, commit_fork, commit_branch, commit_date, benchmark_hash, ...).
+func (m *Metadata) BenchRunnerValue(key string) (string, bool) {
+	for _, kv := range m.BenchRunner {
+		if kv.Key == key {
+			return unquoteJSONString(kv.Value)
+		}
+	}
+	return "", false
+}
+
+// InputKind says what an input was.
+type InputKind string
+
+// The kinds of input the readers accept.
+const (
+	KindDumpDir     InputKind = "dump directory"
+	KindDumpFile    InputKind = "dump file"
+	KindTarball     InputKind = "tarball"
+	KindSummaryJSON InputKind = "summarize JSON"
+)
+
+// Source describes where a Stats came from and what reading it found.
+type Source struct {
+	Path     string
+	Kind     InputKind
+	Indented bool // summarize JSON in bench_runner's indent=2 flavour
+	Files    int  // dump files read (for JSON: the file itself)
+	Lines    int64
+	Bytes    int64
+	Warnings []Warning
+}
+
+// Stats is one pystats data set: the counters table plus metadata. The
+// counters record is owned by Stats; call Release when done.
+type Stats struct {
+	Counters arrow.RecordBatch
+	Meta     Metadata
+	Source   Source
+
+	lookup map[string]int
+}
+
+// Release frees the Arrow memory.
+func (s *Stats) Release() {
+	if s.Counters != nil {
+		s.Counters.Release()
+		s.Counters = nil
+	}
+}
+
+// NumRows is the number of distinct counter keys (including __nfiles__).
+func (s *Stats) NumRows() int { return int(s.Counters.NumRows()) }
+
+// Keys is the key column.
+func (s *Stats) Keys() *array.String { return s.Counters.Column(ColKey).(*array.String) }
+
+// Names is the name column.
+func (s *Stats) Names() *array.String { return s.Counters.Column(ColName).(*array.String) }
+
+// CounterNames is the counter column.
+func (s *Stats) CounterNames() *array.String { return s.Counters.Column(ColCounter).(*array.String) }
+
+// Indexes is the index column.
+func (s *Stats) Indexes() *array.String { return s.Counters.Column(ColIndex).(*array.String) }
+
+// Values is the value column.
+func (s *Stats) Values() *array.Uint64 { return s.Counters.Column(ColValue).(*array.Uint64) }
+
+// Family returns the family of row i.
+func (s *Stats) Family(i int) Family {
+	d := s.Counters.Column(ColFamily).(*array.Dictionary)
+	return Family(d.Dictionary().(*array.String).Value(d.GetValueIndex(i)))
+}
+
+// Families returns the family of every row (a convenience for renderers).
+func (s *Stats) Families() []Family {
+	d := s.Counters.Column(ColFamily).(*array.Dictionary)
+	dict := d.Dictionary().(*array.String)
+	names := make([]Family, dict.Len())
+	for i := range names {
+		names[i] = Family(dict.Value(i))
+	}
+	out := make([]Family, d.Len())
+	for i := range out {
+		out[i] = names[d.GetValueIndex(i)]
+	}
+	return out
+}
+
+// Value returns the value of a raw key (0, false when absent: a missing key
+// always means 0 in pystats).
+func (s *Stats) Value(key string) (uint64, bool) {
+	if s.lookup == nil {
+		keys := s.Keys()
+		s.lookup = make(map[string]int, keys.Len())
+		for i := 0; i < keys.Len(); i++ {
+			s.lookup[keys.Value(i)] = i
+		}
+	}
+	i, ok := s.lookup[key]
+	if !ok {
+		return 0, false
+	}
+	return s.Values().Value(i), true
+}
+
+// Get returns the value of a raw key, 0 when absent.
+func (s *Stats) Get(key string) uint64 {
+	v, _ := s.Value(key)
+	return v
+}
+
+// NFiles is the __nfiles__ counter (0 when absent, as in pre-Dec-2022 JSON).
+func (s *Stats) NFiles() uint64 { return s.Get("__nfiles__") }
+
+// buildCounters builds the counters record from ordered keys and values.
+func buildCounters(mem memory.Allocator, keys []string, values []uint64) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, CountersSchema)
+	defer b.Release()
+	kb := b.Field(ColKey).(*array.StringBuilder)
+	fb := b.Field(ColFamily).(*array.BinaryDictionaryBuilder)
+	nb := b.Field(ColName).(*array.StringBuilder)
+	cb := b.Field(ColCounter).(*array.StringBuilder)
+	ib := b.Field(ColIndex).(*array.StringBuilder)
+	vb := b.Field(ColValue).(*array.Uint64Builder)
+	kb.Reserve(len(keys))
+	nb.Reserve(len(keys))
+	vb.Reserve(len(keys))
+	for i, k := range keys {
+		p := ParseKey(k)
+		kb.Append(k)
+		_ = fb.AppendString(string(p.Family))
+		nb.Append(p.Name)
+		cb.Append(p.Counter)
+		ib.Append(p.Index)
+		vb.Append(values[i])
+	}
+	return b.NewRecordBatch()
+}
+
+// NewStats builds a Stats from keys and values in order. It is how tests and
+// tools make a data set from plain counters.
+func NewStats(keys []string, values []uint64, meta Metadata, src Source) *Stats {
+	return &Stats{Counters: buildCounters(memory.DefaultAllocator, keys, values), Meta: meta, Source: src}
+}
