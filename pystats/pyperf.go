@@ -1,0 +1,733 @@
+package pystats
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"os"
+	"sort"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Column positions of the pyperf benchmarks table (PyperfBenchmarksSchema).
+const (
+	PBName = iota
+	PBTags
+	PBUnit
+	PBLoops
+	PBInnerLoops
+	PBRuns
+	PBValues
+	PBValuesOffset
+	PBMean
+	PBMedian
+	PBStdev
+	PBMemMaxRSS
+	PBCommandMaxRSS
+	PBMetadata
+)
+
+// PyperfBenchmarksSchema is the schema of the "benchmarks" table of a pyperf
+// results file: one row per benchmark, in file order.
+//
+//   - name: the benchmark name (benchmark metadata "name", else the file's).
+//   - tags: the effective "tags" metadata (empty list when absent).
+//   - unit: the effective "unit" metadata ("second" when absent).
+//   - loops, inner_loops: the effective metadata, null when absent.
+//   - runs: number of runs, calibration runs included.
+//   - values: number of values (calibration runs and warmups excluded).
+//   - values_offset: row of the benchmark's first value in the values table;
+//     a benchmark's values are rows values_offset .. values_offset+values-1.
+//   - mean: the arithmetic mean of the values, computed exactly and rounded
+//     once (Python's statistics.mean, which pyperf uses); null without values.
+//   - median: the median (mean of the two middle values for even counts).
+//   - stdev: the sample standard deviation (n-1); null with fewer than 2 values.
+//   - mem_max_rss, command_max_rss: benchmark-level memory metadata in bytes,
+//     null when absent (per-run values are in the runs table).
+//   - metadata: the benchmark's own "metadata" object as compact JSON ("{}"
+//     when absent); file-level keys are in PyperfSuite.Metadata.
+var PyperfBenchmarksSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "name", Type: arrow.BinaryTypes.String},
+	{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String)},
+	{Name: "unit", Type: arrow.BinaryTypes.String},
+	{Name: "loops", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "inner_loops", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "runs", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "values", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "values_offset", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "mean", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "median", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "stdev", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "mem_max_rss", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "command_max_rss", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "metadata", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// Column positions of the pyperf values table (PyperfValuesSchema).
+const (
+	PVBenchmark = iota
+	PVRun
+	PVIndex
+	PVValue
+)
+
+// PyperfValuesSchema is the schema of the "values" table: one row per value,
+// grouped by benchmark in file order, runs in order. Values are times (or
+// sizes, counts) per single loop iteration as pyperf stores them.
+//
+//   - benchmark: the benchmark name.
+//   - run: index of the run within the benchmark (0-based, calibration runs
+//     counted, so it matches the runs table).
+//   - index: index of the value within its run.
+//   - value: the value.
+var PyperfValuesSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "benchmark", Type: arrow.BinaryTypes.String},
+	{Name: "run", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "index", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "value", Type: arrow.PrimitiveTypes.Float64},
+}, nil)
+
+// PyperfWarmupsSchema is the schema of the "warmups" table: one row per
+// warmup value (benchmark, run, index as in the values table; loops; value per
+// loop iteration).
+var PyperfWarmupsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "benchmark", Type: arrow.BinaryTypes.String},
+	{Name: "run", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "index", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "loops", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "value", Type: arrow.PrimitiveTypes.Float64},
+}, nil)
+
+// PyperfRunsSchema is the schema of the "runs" table: one row per run.
+//
+//   - benchmark, run: as in the values table.
+//   - calibration: true for a run without values.
+//   - values, warmups: counts.
+//   - date: the run's "date" metadata (null when absent).
+//   - mem_max_rss, command_max_rss: the run's effective memory metadata
+//     (run, else benchmark, else file level), null when absent.
+var PyperfRunsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "benchmark", Type: arrow.BinaryTypes.String},
+	{Name: "run", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "calibration", Type: arrow.FixedWidthTypes.Boolean},
+	{Name: "values", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "warmups", Type: arrow.PrimitiveTypes.Int32},
+	{Name: "date", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "mem_max_rss", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "command_max_rss", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+}, nil)
+
+// MetaEntry is one metadata key with its decoded JSON value (string, a
+// json.Number, bool, nil, []any or map[string]any).
+type MetaEntry struct {
+	Key   string
+	Value any
+}
+
+// A PyperfSuite is one pyperf results file (pyperf's BenchmarkSuite) read
+// into Arrow tables. Release it when done.
+type PyperfSuite struct {
+	// Path is the file name as given (used in messages and in pyperf's
+	// "Ignored benchmarks" line).
+	Path string
+	// Version is the file's format version: "1.0", "6" or "5".
+	Version string
+	// Metadata is the file-level "metadata" object in file order (bench_runner
+	// appends its own keys at the end). Empty for version 5 files.
+	Metadata []MetaEntry
+
+	Benchmarks arrow.RecordBatch // PyperfBenchmarksSchema
+	Values     arrow.RecordBatch // PyperfValuesSchema
+	Warmups    arrow.RecordBatch // PyperfWarmupsSchema
+	Runs       arrow.RecordBatch // PyperfRunsSchema
+}
+
+// Release releases the suite's tables.
+func (s *PyperfSuite) Release() {
+	for _, r := range []arrow.RecordBatch{s.Benchmarks, s.Values, s.Warmups, s.Runs} {
+		if r != nil {
+			r.Release()
+		}
+	}
+}
+
+// Meta returns the file-level metadata value of key.
+func (s *PyperfSuite) Meta(key string) (any, bool) {
+	for _, e := range s.Metadata {
+		if e.Key == key {
+			return e.Value, true
+		}
+	}
+	return nil, false
+}
+
+// MetaString returns the file-level metadata value of key as text (numbers
+// as written in the file); ok is false when absent or null.
+func (s *PyperfSuite) MetaString(key string) (string, bool) {
+	v, ok := s.Meta(key)
+	if !ok || v == nil {
+		return "", false
+	}
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	default:
+		return fmt.Sprint(v), true
+	}
+}
+
+// NumBenchmarks is the number of benchmarks.
+func (s *PyperfSuite) NumBenchmarks() int { return int(s.Benchmarks.NumRows()) }
+
+// Name returns the name of benchmark i.
+func (s *PyperfSuite) Name(i int) string {
+	return s.Benchmarks.Column(PBName).(*array.String).Value(i)
+}
+
+// Names returns the benchmark names in file order.
+func (s *PyperfSuite) Names() []string {
+	col := s.Benchmarks.Column(PBName).(*array.String)
+	out := make([]string, col.Len())
+	for i := range out {
+		out[i] = col.Value(i)
+	}
+	return out
+}
+
+// Index returns the row of the benchmark called name, or -1.
+func (s *PyperfSuite) Index(name string) int {
+	col := s.Benchmarks.Column(PBName).(*array.String)
+	for i := 0; i < col.Len(); i++ {
+		if col.Value(i) == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Unit returns the unit of benchmark i ("second", "byte", "integer").
+func (s *PyperfSuite) Unit(i int) string {
+	return s.Benchmarks.Column(PBUnit).(*array.String).Value(i)
+}
+
+// Tags returns the tags of benchmark i.
+func (s *PyperfSuite) Tags(i int) []string {
+	l := s.Benchmarks.Column(PBTags).(*array.List)
+	start, end := l.ValueOffsets(i)
+	vals := l.ListValues().(*array.String)
+	out := make([]string, 0, end-start)
+	for j := start; j < end; j++ {
+		out = append(out, vals.Value(int(j)))
+	}
+	return out
+}
+
+// Mean returns the exact mean of benchmark i's values (ok false without values).
+func (s *PyperfSuite) Mean(i int) (float64, bool) {
+	c := s.Benchmarks.Column(PBMean).(*array.Float64)
+	if c.IsNull(i) {
+		return 0, false
+	}
+	return c.Value(i), true
+}
+
+// BenchValues returns benchmark i's values, all runs in order. The slice
+// aliases the values table: do not modify it.
+func (s *PyperfSuite) BenchValues(i int) []float64 {
+	off := s.Benchmarks.Column(PBValuesOffset).(*array.Int64).Value(i)
+	n := s.Benchmarks.Column(PBValues).(*array.Int64).Value(i)
+	all := s.Values.Column(PVValue).(*array.Float64).Float64Values()
+	return all[off : off+n : off+n]
+}
+
+// ReadPyperfFile reads a pyperf JSON results file (".json" or gzip-compressed
+// ".json.gz"; gzip is also detected from the content).
+func ReadPyperfFile(path string) (*PyperfSuite, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ReadPyperf(path, data)
+}
+
+// ReadPyperf parses pyperf JSON (format versions 1.0, 6 and 5, optionally
+// gzip-compressed); name is used in messages and kept as Path.
+//
+// A benchmark whose runs are all calibration runs (no values) is kept with
+// values 0 and a null mean; comparisons reject it with an error naming it.
+func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
+	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		data, err = io.ReadAll(zr)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	var f pjFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, jsonError(name, data, err)
+	}
+	version, err := pyperfVersion(f.Version)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	old := version != "1.0" && version != "6"
+	s := &PyperfSuite{Path: name, Version: version}
+	var top map[string]any
+	if !old && len(f.Metadata) > 0 && !bytes.Equal(bytes.TrimSpace(f.Metadata), []byte("null")) {
+		s.Metadata, err = orderedObject(f.Metadata)
+		if err != nil {
+			return nil, fmt.Errorf("%s: metadata: %w", name, err)
+		}
+		top = make(map[string]any, len(s.Metadata))
+		for _, e := range s.Metadata {
+			top[e.Key] = e.Value
+		}
+	}
+	if f.Benchmarks == nil {
+		return nil, fmt.Errorf("%s: no \"benchmarks\" array", name)
+	}
+	if len(f.Benchmarks) == 0 {
+		return nil, fmt.Errorf("%s: the file doesn't contain any benchmark", name)
+	}
+	if err := s.build(f.Benchmarks, top, old, version); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return s, nil
+}
+
+type pjFile struct {
+	Version    json.RawMessage `json:"version"`
+	Metadata   json.RawMessage `json:"metadata"`
+	Benchmarks []pjBench       `json:"benchmarks"`
+}
+
+type pjBench struct {
+	Metadata       json.RawMessage `json:"metadata"`
+	CommonMetadata json.RawMessage `json:"common_metadata"`
+	Runs           []pjRun         `json:"runs"`
+}
+
+type pjRun struct {
+	Metadata json.RawMessage `json:"metadata"`
+	Values   []float64       `json:"values"`
+	Samples  []float64       `json:"samples"`
+	Warmups  [][2]float64    `json:"warmups"`
+}
+
+func pyperfVersion(raw json.RawMessage) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	switch string(raw) {
+	case `"1.0"`:
+		return "1.0", nil
+	case "6":
+		return "6", nil
+	case "5":
+		return "5", nil
+	case "":
+		return "", errors.New("no \"version\": not a pyperf results file")
+	}
+	return "", fmt.Errorf("pyperf file format version %s not supported (want \"1.0\", 6 or 5)", raw)
+}
+
+// jsonError turns a decoding error into one naming the file and line.
+func jsonError(name string, data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	off := int64(-1)
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off >= 0 && off <= int64(len(data)) {
+		line := 1 + bytes.Count(data[:off], []byte("\n"))
+		return fmt.Errorf("%s:%d: %w", name, line, err)
+	}
+	return fmt.Errorf("%s: %w", name, err)
+}
+
+// orderedObject decodes a JSON object keeping member order.
+func orderedObject(raw []byte) ([]MetaEntry, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	t, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := t.(json.Delim); !ok || d != '{' {
+		return nil, fmt.Errorf("want a JSON object")
+	}
+	var out []MetaEntry
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, MetaEntry{key, v})
+	}
+	return out, nil
+}
+
+func decodeObject(raw []byte) (map[string]any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func lookup(key string, maps ...map[string]any) (any, bool) {
+	for _, m := range maps {
+		if v, ok := m[key]; ok {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func asFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
+func asInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i, true
+		}
+		f, err := v.Float64()
+		if err == nil && f == math.Trunc(f) {
+			return int64(f), true
+		}
+	case float64:
+		if v == math.Trunc(v) {
+			return int64(v), true
+		}
+	}
+	return 0, false
+}
+
+func (s *PyperfSuite) build(benches []pjBench, top map[string]any, old bool, version string) error {
+	mem := memory.NewGoAllocator()
+	bb := array.NewRecordBuilder(mem, PyperfBenchmarksSchema)
+	defer bb.Release()
+	vb := array.NewRecordBuilder(mem, PyperfValuesSchema)
+	defer vb.Release()
+	wb := array.NewRecordBuilder(mem, PyperfWarmupsSchema)
+	defer wb.Release()
+	rb := array.NewRecordBuilder(mem, PyperfRunsSchema)
+	defer rb.Release()
+
+	nvals := 0
+	for _, b := range benches {
+		for _, r := range b.Runs {
+			nvals += len(r.Values) + len(r.Samples)
+		}
+	}
+	vb.Reserve(nvals)
+	vName := vb.Field(PVBenchmark).(*array.StringBuilder)
+	vRun := vb.Field(PVRun).(*array.Int32Builder)
+	vIdx := vb.Field(PVIndex).(*array.Int32Builder)
+	vVal := vb.Field(PVValue).(*array.Float64Builder)
+
+	seen := map[string]bool{}
+	offset := int64(0)
+	var scratch []float64
+	for bi, b := range benches {
+		mraw := b.Metadata
+		if old {
+			mraw = b.CommonMetadata
+		}
+		bmeta, err := decodeObject(mraw)
+		if err != nil {
+			return fmt.Errorf("benchmark #%d: metadata: %w", bi+1, err)
+		}
+		nameV, _ := lookup("name", bmeta, top)
+		name, ok := nameV.(string)
+		if !ok || name == "" {
+			return fmt.Errorf("benchmark #%d has no name", bi+1)
+		}
+		if seen[name] {
+			return fmt.Errorf("benchmark %q appears twice", name)
+		}
+		seen[name] = true
+		if len(b.Runs) == 0 {
+			return fmt.Errorf("benchmark %q has no runs", name)
+		}
+		bb.Field(PBName).(*array.StringBuilder).Append(name)
+		tl := bb.Field(PBTags).(*array.ListBuilder)
+		tl.Append(true)
+		if tv, ok := lookup("tags", bmeta, top); ok {
+			list, ok := tv.([]any)
+			if !ok {
+				return fmt.Errorf("benchmark %q: \"tags\" is not a list", name)
+			}
+			for _, t := range list {
+				ts, ok := t.(string)
+				if !ok {
+					return fmt.Errorf("benchmark %q: a tag is not a string", name)
+				}
+				tl.ValueBuilder().(*array.StringBuilder).Append(ts)
+			}
+		}
+		unit := "second"
+		if uv, ok := lookup("unit", bmeta, top); ok {
+			if us, ok := uv.(string); ok && us != "" {
+				unit = us
+			}
+		}
+		switch unit {
+		case "second", "byte", "integer":
+		default:
+			return fmt.Errorf("benchmark %q: unknown unit %q", name, unit)
+		}
+		bb.Field(PBUnit).(*array.StringBuilder).Append(unit)
+		innerLoops := int64(1)
+		for _, k := range []struct {
+			key string
+			col int
+		}{{"loops", PBLoops}, {"inner_loops", PBInnerLoops}} {
+			ib := bb.Field(k.col).(*array.Int64Builder)
+			if v, ok := lookup(k.key, bmeta, top); ok {
+				if n, ok := asInt(v); ok {
+					ib.Append(n)
+					if k.key == "inner_loops" {
+						innerLoops = n
+					}
+					continue
+				}
+			}
+			ib.AppendNull()
+		}
+		bb.Field(PBRuns).(*array.Int64Builder).Append(int64(len(b.Runs)))
+
+		scratch = scratch[:0]
+		for ri, r := range b.Runs {
+			rmeta, err := decodeObject(r.Metadata)
+			if err != nil {
+				return fmt.Errorf("benchmark %q run %d: metadata: %w", name, ri+1, err)
+			}
+			values := r.Values
+			if old {
+				values = r.Samples
+			}
+			for vi, v := range values {
+				if !(v > 0) || math.IsInf(v, 0) {
+					return fmt.Errorf("benchmark %q run %d: value %v is not a number > 0", name, ri+1, v)
+				}
+				vName.Append(name)
+				vRun.Append(int32(ri))
+				vIdx.Append(int32(vi))
+				vVal.Append(v)
+				scratch = append(scratch, v)
+			}
+			for wi, w := range r.Warmups {
+				loops, val := w[0], w[1]
+				if version != "1.0" {
+					il := innerLoops
+					if v, ok := lookup("inner_loops", rmeta); ok {
+						il, _ = asInt(v)
+					}
+					val /= loops * float64(il)
+				}
+				wb.Field(0).(*array.StringBuilder).Append(name)
+				wb.Field(1).(*array.Int32Builder).Append(int32(ri))
+				wb.Field(2).(*array.Int32Builder).Append(int32(wi))
+				wb.Field(3).(*array.Int64Builder).Append(int64(loops))
+				wb.Field(4).(*array.Float64Builder).Append(val)
+			}
+			rb.Field(0).(*array.StringBuilder).Append(name)
+			rb.Field(1).(*array.Int32Builder).Append(int32(ri))
+			rb.Field(2).(*array.BooleanBuilder).Append(len(values) == 0)
+			rb.Field(3).(*array.Int32Builder).Append(int32(len(values)))
+			rb.Field(4).(*array.Int32Builder).Append(int32(len(r.Warmups)))
+			if d, ok := rmeta["date"].(string); ok {
+				rb.Field(5).(*array.StringBuilder).Append(d)
+			} else {
+				rb.Field(5).(*array.StringBuilder).AppendNull()
+			}
+			for j, key := range []string{"mem_max_rss", "command_max_rss"} {
+				fb := rb.Field(6 + j).(*array.Float64Builder)
+				if v, ok := lookup(key, rmeta, bmeta, top); ok {
+					if f, ok := asFloat(v); ok {
+						fb.Append(f)
+						continue
+					}
+				}
+				fb.AppendNull()
+			}
+		}
+		n := int64(len(scratch))
+		bb.Field(PBValues).(*array.Int64Builder).Append(n)
+		bb.Field(PBValuesOffset).(*array.Int64Builder).Append(offset)
+		offset += n
+		meanB := bb.Field(PBMean).(*array.Float64Builder)
+		medB := bb.Field(PBMedian).(*array.Float64Builder)
+		sdB := bb.Field(PBStdev).(*array.Float64Builder)
+		if n == 0 {
+			meanB.AppendNull()
+			medB.AppendNull()
+			sdB.AppendNull()
+		} else {
+			m := ExactMean(scratch)
+			meanB.Append(m)
+			medB.Append(median(scratch))
+			if n > 1 {
+				sdB.Append(stdev(scratch, m))
+			} else {
+				sdB.AppendNull()
+			}
+		}
+		for j, key := range []string{"mem_max_rss", "command_max_rss"} {
+			fb := bb.Field(PBMemMaxRSS + j).(*array.Float64Builder)
+			if v, ok := bmeta[key]; ok {
+				if f, ok := asFloat(v); ok {
+					fb.Append(f)
+					continue
+				}
+			}
+			fb.AppendNull()
+		}
+		compact := "{}"
+		if m := bytes.TrimSpace(mraw); len(m) > 0 && !bytes.Equal(m, []byte("null")) {
+			var buf bytes.Buffer
+			if err := json.Compact(&buf, m); err == nil {
+				compact = buf.String()
+			}
+		}
+		bb.Field(PBMetadata).(*array.StringBuilder).Append(compact)
+	}
+	s.Benchmarks = bb.NewRecordBatch()
+	s.Values = vb.NewRecordBatch()
+	s.Warmups = wb.NewRecordBatch()
+	s.Runs = rb.NewRecordBatch()
+	return nil
+}
+
+// ExactMean returns the arithmetic mean of xs as Python's statistics.mean
+// computes it: the exact rational sum divided by n, rounded once to the
+// nearest float64. It returns NaN for an empty slice.
+func ExactMean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	var sum big.Rat
+	var x big.Rat
+	for _, v := range xs {
+		x.SetFloat64(v)
+		sum.Add(&sum, &x)
+	}
+	sum.Quo(&sum, x.SetInt64(int64(len(xs))))
+	f, _ := sum.Float64()
+	return f
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func stdev(xs []float64, mean float64) float64 {
+	var ss []float64
+	for _, v := range xs {
+		d := v - mean
+		ss = append(ss, d*d)
+	}
+	return math.Sqrt(Fsum(ss) / float64(len(xs)-1))
+}
+
+// Fsum returns the correctly rounded sum of xs, as Python's math.fsum does
+// (Shewchuk's algorithm with exact partial sums).
+func Fsum(xs []float64) float64 {
+	var partials []float64
+	specialSum, infSum := 0.0, 0.0
+	for _, x := range xs {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			specialSum += x
+			infSum += x
+			continue
+		}
+		i := 0
+		for _, y := range partials {
+			if math.Abs(x) < math.Abs(y) {
+				x, y = y, x
+			}
+			hi := x + y
+			lo := y - (hi - x)
+			if lo != 0 {
+				partials[i] = lo
+				i++
+			}
+			x = hi
+		}
+		partials = append(partials[:i], x)
+	}
+	if specialSum != 0 {
+		return specialSum
+	}
+	n := len(partials)
+	if n == 0 {
+		return 0
+	}
+	n--
+	hi := partials[n]
+	lo := 0.0
+	for n > 0 {
+		x := hi
+		n--
+		y := partials[n]
+		hi = x + y
+		yr := hi - x
+		lo = y - yr
+		if lo != 0 {
+			break
+		}
+	}
+	if n > 0 && ((lo < 0 && partials[n-1] < 0) || (lo > 0 && partials[n-1] > 0)) {
+		y := lo * 2
+		x := hi + y
+		yr := x - hi
+		if y == yr {
+			hi = x
+		}
+	}
+	return hi
+}
