@@ -109,6 +109,9 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 			return nil, nil, meta, p.wrap(err)
 		}
 		key := t.(string)
+		if key == "" {
+			return nil, nil, meta, p.errorf("empty counter key")
+		}
 		if seen[key] {
 			return nil, nil, meta, p.errorf("key %q occurs twice", key)
 		}
@@ -124,10 +127,12 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 			if meta.StatsDefines, err = p.defines(key); err != nil {
 				return nil, nil, meta, err
 			}
+			meta.HasBuildTables = true
 		case keyDefines:
 			if meta.Defines, err = p.defines(key); err != nil {
 				return nil, nil, meta, err
 			}
+			meta.HasBuildTables = true
 		case keyBenchRunnerMetadata:
 			if meta.BenchRunner, err = p.rawObject(key); err != nil {
 				return nil, nil, meta, err

@@ -62,7 +62,8 @@ type KeyValue struct {
 // the EVAL_CALL_* and SPEC_FAIL_* tables, and bench_runner's "metadata" object.
 type Metadata struct {
 	// HasBuildTables is true when SpecializedInstructions, StatsDefines and
-	// Defines are set (named-opcode data, E3/E4 summarizer JSON).
+	// Defines are set (named-opcode data, E3/E4 summarizer JSON). A JSON with
+	// any one of the three has it set; the others are then written empty.
 	HasBuildTables          bool
 	SpecializedInstructions []string
 	StatsDefines            Defines

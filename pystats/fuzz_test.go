@@ -1,0 +1,168 @@
+package pystats
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// seedDumps adds the real dump fixtures (cut to their first lines, to keep the
+// fuzzer fast) and a few hand-made edge cases.
+func seedDumps(f *testing.F) {
+	for _, p := range []string{"../testdata/dumps/3.13/json_tool/raw", "../testdata/dumps/3.11/json_tool/raw"} {
+		files, _ := filepath.Glob(filepath.Join(p, "*"))
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			lines := bytes.SplitAfter(data, []byte("\n"))
+			if len(lines) > 60 {
+				lines = lines[len(lines)-60:]
+			}
+			f.Add(bytes.Join(lines, nil))
+		}
+	}
+	for _, s := range []string{
+		"", "\n", ":", "a:1", "a: 1\na : 2\n", "    opcode[X].execution_count : 5\n",
+		"uops[LOAD_FAST].execution_count : 1\n", "a: 18446744073709551615\na: 1\n",
+		"a: b: c\n", "\xff: 1\n", "a\x00: 1\n", "opcode[1].x : 1\nopcode[Y].x : 1\n",
+	} {
+		f.Add([]byte(s))
+	}
+}
+
+// checkStats checks invariants of any successfully read Stats and that writing
+// it as JSON and reading that back gives the same counters.
+func checkStats(t *testing.T, st *Stats) {
+	t.Helper()
+	for _, w := range st.Source.Warnings {
+		if w.Line < 1 {
+			t.Fatalf("warning without a line number: %s", w)
+		}
+	}
+	k := st.Keys()
+	for i := 0; i < k.Len(); i++ {
+		if strings.ContainsAny(k.Value(i), "\n") || k.Value(i) == "" {
+			t.Fatalf("bad key %q", k.Value(i))
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, st, JSONCompact); err != nil {
+		t.Fatal(err)
+	}
+	again, err := ReadJSON("roundtrip.json", buf.Bytes(), Options{})
+	if err != nil {
+		t.Fatalf("re-reading written JSON: %v\n%s", err, buf.Bytes())
+	}
+	defer again.Release()
+	a, b := counters(st), counters(again)
+	if len(a) != len(b) {
+		t.Fatalf("round trip: %d keys, then %d", len(a), len(b))
+	}
+	for key, v := range a {
+		if b[key] != v {
+			t.Fatalf("round trip: %q = %d, then %d", key, v, b[key])
+		}
+	}
+	DetectEra(st)
+}
+
+// FuzzParseDump feeds arbitrary bytes to the dump parser as one file.
+func FuzzParseDump(f *testing.F) {
+	seedDumps(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a := newAggregator()
+		if err := a.addFile("fuzz.txt", 0, data); err != nil {
+			if _, ok := err.(*ParseError); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		st, err := finish(a, "fuzz.txt", KindDumpFile, Options{})
+		if err != nil {
+			return // mixed numeric and named opcodes
+		}
+		defer st.Release()
+		checkStats(t, st)
+	})
+}
+
+// FuzzAggregateDir splits the input into several files of a directory and
+// checks that reading them with one or several workers gives the same result.
+func FuzzAggregateDir(f *testing.F) {
+	seedDumps(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		parts := bytes.Split(data, []byte("\n--\n"))
+		if len(parts) > 8 {
+			parts = parts[:8]
+		}
+		dir := t.TempDir()
+		for i, p := range parts {
+			if err := os.WriteFile(filepath.Join(dir, string(rune('a'+i))+".txt"), p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		one, err1 := Read(dir, Options{Workers: 1})
+		many, err2 := Read(dir, Options{Workers: 3})
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("1 worker: %v; 3 workers: %v", err1, err2)
+		}
+		if err1 != nil {
+			return
+		}
+		defer one.Release()
+		defer many.Release()
+		if strings.Join(keyOrder(one), "\n") != strings.Join(keyOrder(many), "\n") {
+			t.Fatalf("key order depends on the number of workers")
+		}
+		a, b := counters(one), counters(many)
+		for k, v := range a {
+			if b[k] != v {
+				t.Fatalf("%q: %d with 1 worker, %d with 3", k, v, b[k])
+			}
+		}
+		checkStats(t, one)
+	})
+}
+
+// FuzzReadJSON feeds arbitrary bytes to the summarize JSON reader.
+func FuzzReadJSON(f *testing.F) {
+	for _, p := range []string{"../testdata/json/bm-20250315-azure-x86_64-python-e82c2ca2a59235bc1965-3.14.0a6+-e82c2ca-pystats-python_startup_no_site.json"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:4000])
+		f.Add(append([]byte("{"), data[len(data)-3000:]...))
+	}
+	for _, s := range []string{`{}`, `{"a": 1}`, `{"a": 1, "_defines": {"1": ["X"]}, "metadata": {"k": [1, {"a": null}]}}`, `[]`, `{"a": 1.0}`, `{"a": "\u00e9"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := ReadJSON("fuzz.json", data, Options{})
+		if err != nil {
+			if pe, ok := err.(*ParseError); ok && pe.Line < 1 {
+				t.Fatalf("error without a line: %v", err)
+			}
+			return
+		}
+		defer st.Release()
+		checkStats(t, st)
+		// The metadata must survive a round trip too.
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, st, JSONIndented); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadJSON("again.json", buf.Bytes(), Options{})
+		if err != nil {
+			t.Fatalf("re-reading indented JSON: %v\n%s", err, buf.Bytes())
+		}
+		defer again.Release()
+		if len(again.Meta.BenchRunner) != len(st.Meta.BenchRunner) || again.Meta.Defines.Len() != st.Meta.Defines.Len() {
+			t.Fatalf("metadata lost in round trip")
+		}
+	})
+}
