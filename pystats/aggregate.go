@@ -49,11 +49,16 @@ type slot struct {
 	firstFile int32 // order index of the file where the key was first seen
 	firstLine int32 // line number there
 	lastFile  int32 // last file that added to the key, to spot duplicate keys in a file
+	next      int32 // the slot whose key followed this one last time, or -1
 }
 
 // aggregator sums counters of dump files. Its size depends on the number of
 // distinct keys only. One aggregator is owned by one goroutine.
 type aggregator struct {
+	// first is the slot of the first key of the last file, or -1. With next
+	// it predicts each line's key: dumps of one build print their keys in
+	// nearly the same order, so most lookups are one byte comparison.
+	first    int32
 	index    map[string]int32
 	slots    []slot
 	warnings []Warning
@@ -63,7 +68,7 @@ type aggregator struct {
 }
 
 func newAggregator() *aggregator {
-	return &aggregator{index: make(map[string]int32, 4096)}
+	return &aggregator{index: make(map[string]int32, 4096), first: -1}
 }
 
 // asciiSpace reports the bytes Python's str.strip removes that can occur in a
@@ -120,6 +125,7 @@ func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
 	}
 	fo := int32(fileOrder)
 	lineNo := 0
+	prev := int32(-1)
 	for len(data) > 0 {
 		lineNo++
 		var line []byte
@@ -153,22 +159,37 @@ func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
 			key = append([]byte("uops[_"), key[len("uops["):]...)
 		}
 		a.lines++
-		if err := a.add(name, fo, int32(lineNo), key, val); err != nil {
+		var err error
+		if prev, err = a.add(name, fo, int32(lineNo), prev, key, val); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// add adds val to key. The map lookup with string(key) does not allocate.
-func (a *aggregator) add(file string, fileOrder, line int32, key []byte, val uint64) error {
-	i, ok := a.index[string(key)]
-	if !ok {
-		k := string(key)
-		i = int32(len(a.slots))
-		a.index[k] = i
-		a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder})
-		return nil
+// add adds val to key and returns the key's slot. prev is the slot of the
+// line before (-1 at the start of a file); the key that followed it last time
+// is tried first. The map lookup with string(key) does not allocate.
+func (a *aggregator) add(file string, fileOrder, line, prev int32, key []byte, val uint64) (int32, error) {
+	guess := a.first
+	if prev >= 0 {
+		guess = a.slots[prev].next
+	}
+	var i int32
+	if guess >= 0 && a.slots[guess].key == string(key) {
+		i = guess
+	} else {
+		var ok bool
+		i, ok = a.index[string(key)]
+		if !ok {
+			k := string(key)
+			i = int32(len(a.slots))
+			a.index[k] = i
+			a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder, next: -1})
+			a.link(prev, i)
+			return i, nil
+		}
+		a.link(prev, i)
 	}
 	s := &a.slots[i]
 	if s.lastFile == fileOrder {
@@ -177,10 +198,19 @@ func (a *aggregator) add(file string, fileOrder, line int32, key []byte, val uin
 	s.lastFile = fileOrder
 	sum, carry := bits.Add64(s.value, val, 0)
 	if carry != 0 {
-		return &ParseError{File: file, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
+		return i, &ParseError{File: file, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
 	}
 	s.value = sum
-	return nil
+	return i, nil
+}
+
+// link records that slot i followed slot prev (or started a file).
+func (a *aggregator) link(prev, i int32) {
+	if prev >= 0 {
+		a.slots[prev].next = i
+	} else {
+		a.first = i
+	}
 }
 
 // merge adds b's counters into a. Keys keep the earliest first-seen position.
@@ -189,6 +219,7 @@ func (a *aggregator) merge(b *aggregator) error {
 		i, ok := a.index[bs.key]
 		if !ok {
 			a.index[bs.key] = int32(len(a.slots))
+			bs.next = -1 // b's slot numbers mean nothing here
 			a.slots = append(a.slots, bs)
 			continue
 		}
