@@ -1,6 +1,161 @@
 package main
 
-// runExport is not implemented yet.
+import (
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/export"
+)
+
+// runExport writes the inputs' tidy tables (counters, opcodes, failure
+// kinds, pairs, calls, objects, GC, optimization, histograms, rare events;
+// benchmarks and values for pyperf files) as Parquet, Arrow IPC or CSV.
 func runExport(args []string, e *env) error {
-	return usagef("the export command is not implemented yet")
+	fs := newFlags(e, "export", "INPUT... -o DIR [--format parquet|arrow|csv] [--label NAME]... [--partition]")
+	var in inputFlags
+	in.register(fs)
+	out := fs.StringP("output", "o", "", "write the tables into `directory` (created when missing)")
+	format := fs.String("format", "parquet", "file `format`: parquet, arrow (Arrow IPC file) or csv")
+	labels := fs.StringArray("label", nil, "`name` of the next input's run (repeat once per input; default: the input's base name)")
+	partition := fs.Bool("partition", false, "write DIR/<table>/run=<label>/part-0.<ext> (Hive style) instead of DIR/<table>.<ext>")
+	compression := fs.String("compression", "zstd", "`codec`: zstd, snappy (Parquet only), lz4 or none")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	paths := fs.Args()
+	switch {
+	case len(paths) == 0:
+		return usagef("export needs at least one INPUT")
+	case *out == "":
+		return usagef("export needs -o DIR")
+	case len(*labels) > 0 && len(*labels) != len(paths):
+		return usagef("%d --label for %d inputs: give one per input, in order", len(*labels), len(paths))
+	}
+	opt := export.Options{
+		Format:      export.Format(*format),
+		Partition:   *partition,
+		Compression: export.Compression(*compression),
+		Protected:   paths,
+	}
+	if err := opt.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	seen := map[string]string{}
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = defaultLabel(p)
+		if len(*labels) > 0 {
+			names[i] = (*labels)[i]
+		}
+		if err := export.CheckLabel(names[i]); err != nil {
+			return usagef("input %s: %v; choose another with --label", p, err)
+		}
+		if prev, dup := seen[names[i]]; dup {
+			return usagef("inputs %s and %s both have label %q; give each input its own --label", prev, p, names[i])
+		}
+		seen[names[i]] = p
+	}
+
+	inputs := make([]export.Input, 0, len(paths))
+	defer func() {
+		for _, x := range inputs {
+			if x.Stats != nil {
+				x.Stats.Release()
+			}
+			if x.Pyperf != nil {
+				x.Pyperf.Release()
+			}
+		}
+	}()
+	for i, p := range paths {
+		if isPyperfFile(p) {
+			s, err := pystats.ReadPyperfFile(p)
+			if err != nil {
+				return fmt.Errorf("reading pyperf results: %w", err)
+			}
+			inputs = append(inputs, export.Input{Label: names[i], Pyperf: s})
+			continue
+		}
+		data, err := in.load(e, p)
+		if err != nil {
+			return err
+		}
+		inputs = append(inputs, export.Input{Label: names[i], Stats: data.stats, Era: data.era, Tables: data.tables})
+	}
+	files, err := export.Write(*out, inputs, opt)
+	if err != nil {
+		return err
+	}
+	var rows int64
+	for _, f := range files {
+		rows += f.Rows
+	}
+	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", len(files), rows, *out)
+	return nil
+}
+
+// defaultLabel is an input's base name without a .json, .json.gz, .tar,
+// .tar.gz, .tgz or .txt extension.
+func defaultLabel(path string) string {
+	base := filepath.Base(filepath.Clean(path))
+	for _, ext := range []string{".json.gz", ".tar.gz", ".tgz", ".tar", ".json", ".txt"} {
+		if strings.HasSuffix(base, ext) && len(base) > len(ext) {
+			return strings.TrimSuffix(base, ext)
+		}
+	}
+	return base
+}
+
+// isPyperfFile reports whether path is a pyperf results file (optionally
+// gzip-compressed): a JSON object with a top-level "benchmarks" member.
+// Summarize JSON, dumps, tarballs and directories are not.
+func isPyperfFile(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil || fi.IsDir() {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var r io.Reader = f
+	head := make([]byte, 2)
+	if n, _ := io.ReadFull(f, head); n == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return false
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return false
+		}
+		defer zr.Close()
+		r = zr
+	} else if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return false
+	}
+	dec := json.NewDecoder(r)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if t == "benchmarks" {
+			return true
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
 }

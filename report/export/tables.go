@@ -1,0 +1,728 @@
+package export
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/specialize"
+)
+
+// Input is one data set to export: a pystats data set (Stats set) or a pyperf
+// result file (Pyperf set). Label is the value of the run column.
+type Input struct {
+	// Label names the input in every row (the run column); labels of one
+	// export must be unique.
+	Label string
+	// Stats is the pystats data set; nil for a pyperf input. It is read, never
+	// released, by this package.
+	Stats *pystats.Stats
+	// Era is pystats.DetectEra(Stats).
+	Era pystats.Era
+	// Tables are the build tables known for Stats (opcode names of numeric
+	// data, specialized instructions, SPEC_FAIL_* and EVAL_CALL_* names); nil
+	// when unknown.
+	Tables *specialize.Tables
+	// Pyperf is a pyperf result file; nil for a pystats input. It is read,
+	// never released, by this package.
+	Pyperf *pystats.PyperfSuite
+}
+
+// Metadata returns the bench_runner metadata of the input: commit, fork, ref
+// (branch or tag) and date. A value is "" when unknown.
+func (in *Input) Metadata() (commit, fork, ref, date string) {
+	switch {
+	case in.Stats != nil:
+		m := &in.Stats.Meta
+		commit, _ = m.BenchRunnerValue("commit_id")
+		fork, _ = m.BenchRunnerValue("commit_fork")
+		ref, _ = m.BenchRunnerValue("commit_branch")
+		date, _ = m.BenchRunnerValue("commit_date")
+	case in.Pyperf != nil:
+		commit, fork, ref, date = pyperfMetadata(in.Pyperf)
+	}
+	return commit, fork, ref, date
+}
+
+// dictString is the type of every categorical string column.
+var dictString = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+
+// RunColumns is the number of leading columns every table has: run, commit,
+// fork, ref, date.
+const RunColumns = 5
+
+// runFields are the leading columns of every table. run is never null; the
+// bench_runner metadata columns are null when the input does not carry them.
+func runFields() []arrow.Field {
+	return []arrow.Field{
+		{Name: "run", Type: dictString},
+		{Name: "commit", Type: dictString, Nullable: true},
+		{Name: "fork", Type: dictString, Nullable: true},
+		{Name: "ref", Type: dictString, Nullable: true},
+		{Name: "date", Type: dictString, Nullable: true},
+	}
+}
+
+func schema(fields ...arrow.Field) *arrow.Schema {
+	return arrow.NewSchema(append(runFields(), fields...), nil)
+}
+
+func u64(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Uint64}
+}
+
+func nullable(f arrow.Field) arrow.Field {
+	f.Nullable = true
+	return f
+}
+
+func dict(name string) arrow.Field { return arrow.Field{Name: name, Type: dictString} }
+
+func i32(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int32} }
+
+// countersFields are the counters record's own columns (pystats.CountersSchema),
+// exported unchanged.
+func countersFields() []arrow.Field {
+	return append([]arrow.Field(nil), pystats.CountersSchema.Fields()...)
+}
+
+// A Table is one exported table: its name (the file name) and schema.
+type Table struct {
+	// Name is the table's name and the base name of its file.
+	Name string
+	// Schema is the table's schema; the first RunColumns columns are the run
+	// columns.
+	Schema *arrow.Schema
+	// Pyperf is true for the tables of pyperf inputs (benchmarks, values),
+	// false for those of pystats inputs.
+	Pyperf bool
+
+	fill func(b *rows, in *Input) error
+}
+
+// Tables lists every exported table in file order.
+func Tables() []*Table { return tables }
+
+// Lookup returns the table of that name.
+func Lookup(name string) (*Table, bool) {
+	for _, t := range tables {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return nil, false
+}
+
+var tables = []*Table{
+	{Name: "counters", Schema: schema(countersFields()...), fill: fillCounters},
+	{Name: "opcodes", Schema: schema(
+		i32("tier"), dict("opcode"), nullable(i32("opcode_number")),
+		u64("execution_count"),
+		nullable(arrow.Field{Name: "specializable", Type: arrow.FixedWidthTypes.Boolean}),
+		nullable(arrow.Field{Name: "specialized", Type: arrow.FixedWidthTypes.Boolean}),
+		nullable(dict("family")),
+		u64("hit"), u64("miss"), u64("deferred"), u64("success"), u64("failure"), u64("deopt"),
+	), fill: fillOpcodes},
+	{Name: "failure_kinds", Schema: schema(
+		dict("family"), i32("kind"), nullable(dict("label")), u64("count"),
+	), fill: fillFailureKinds},
+	{Name: "pairs", Schema: schema(
+		i32("tier"), dict("first"), dict("second"), u64("count"),
+	), fill: fillPairs},
+	{Name: "calls", Schema: schema(
+		dict("name"), nullable(i32("index")), nullable(dict("reason")), u64("value"),
+	), fill: fillCalls},
+	{Name: "objects", Schema: schema(dict("name"), u64("value")), fill: fillObjects},
+	{Name: "gc", Schema: schema(
+		i32("generation"),
+		nullable(u64("collections")), nullable(u64("object_visits")), nullable(u64("objects_collected")),
+		nullable(u64("objects_reachable_from_roots")), nullable(u64("objects_not_reachable_from_roots")),
+	), fill: fillGC},
+	{Name: "optimization", Schema: schema(dict("section"), dict("name"), u64("value")), fill: fillOptimization},
+	{Name: "histograms", Schema: schema(
+		dict("histogram"), arrow.Field{Name: "bucket", Type: arrow.PrimitiveTypes.Uint64}, u64("count"),
+	), fill: fillHistograms},
+	{Name: "rare_events", Schema: schema(dict("event"), u64("count")), fill: fillRareEvents},
+	{Name: "benchmarks", Schema: schema(benchmarkFields()...), Pyperf: true, fill: fillBenchmarks},
+	{Name: "values", Schema: schema(valueFields()...), Pyperf: true, fill: fillValues},
+}
+
+// Build returns table t holding the rows of every input, in input order, as
+// one record. Inputs of the other kind (pyperf inputs for a pystats table and
+// the reverse) contribute no rows. The caller releases the record.
+func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	b := &rows{rb: array.NewRecordBuilder(mem, t.Schema)}
+	defer b.rb.Release()
+	for i := range inputs {
+		in := &inputs[i]
+		if (in.Pyperf != nil) != t.Pyperf || (in.Stats == nil && in.Pyperf == nil) {
+			continue
+		}
+		before := b.rb.Field(RunColumns).Len()
+		if err := t.fill(b, in); err != nil {
+			return nil, fmt.Errorf("%s table, run %s: %w", t.Name, in.Label, err)
+		}
+		n := b.rb.Field(RunColumns).Len() - before
+		commit, fork, ref, date := in.Metadata()
+		for j, v := range []string{in.Label, commit, fork, ref, date} {
+			db := b.rb.Field(j).(*array.BinaryDictionaryBuilder)
+			for k := 0; k < n; k++ {
+				if v == "" && j > 0 {
+					db.AppendNull()
+				} else if err := db.AppendString(v); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	rec := b.rb.NewRecordBatch()
+	if err := checkLengths(rec); err != nil {
+		rec.Release()
+		return nil, fmt.Errorf("%s table: %w", t.Name, err)
+	}
+	return rec, nil
+}
+
+// checkLengths guards against a fill function that forgot a column.
+func checkLengths(rec arrow.RecordBatch) error {
+	for i, c := range rec.Columns() {
+		if int64(c.Len()) != rec.NumRows() {
+			return fmt.Errorf("column %s has %d rows, want %d", rec.ColumnName(i), c.Len(), rec.NumRows())
+		}
+	}
+	return nil
+}
+
+// rows appends values to the columns after the run columns.
+type rows struct{ rb *array.RecordBuilder }
+
+func (b *rows) field(i int) array.Builder { return b.rb.Field(RunColumns + i) }
+
+func (b *rows) str(i int, s string) {
+	switch fb := b.field(i).(type) {
+	case *array.BinaryDictionaryBuilder:
+		_ = fb.AppendString(s) // only fails for a non-string dictionary
+	case *array.StringBuilder:
+		fb.Append(s)
+	default:
+		panic(fmt.Sprintf("export: column %d is not a string column", i))
+	}
+}
+
+func (b *rows) strOrNull(i int, s string, ok bool) {
+	if !ok {
+		b.field(i).AppendNull()
+		return
+	}
+	b.str(i, s)
+}
+
+func (b *rows) u64(i int, v uint64) { b.field(i).(*array.Uint64Builder).Append(v) }
+
+func (b *rows) u64OrNull(i int, v uint64, ok bool) {
+	if !ok {
+		b.field(i).AppendNull()
+		return
+	}
+	b.u64(i, v)
+}
+
+func (b *rows) i32(i int, v int32) { b.field(i).(*array.Int32Builder).Append(v) }
+
+func (b *rows) i32OrNull(i int, v int32, ok bool) {
+	if !ok {
+		b.field(i).AppendNull()
+		return
+	}
+	b.i32(i, v)
+}
+
+func (b *rows) i64(i int, v int64) { b.field(i).(*array.Int64Builder).Append(v) }
+
+func (b *rows) i64OrNull(i int, v int64, ok bool) {
+	if !ok {
+		b.field(i).AppendNull()
+		return
+	}
+	b.i64(i, v)
+}
+
+func (b *rows) f64(i int, v float64) { b.field(i).(*array.Float64Builder).Append(v) }
+
+func (b *rows) f64OrNull(i int, v float64, ok bool) {
+	if !ok {
+		b.field(i).AppendNull()
+		return
+	}
+	b.f64(i, v)
+}
+
+func (b *rows) boolOrNull(i int, v, ok bool) {
+	if !ok {
+		b.field(i).AppendNull()
+		return
+	}
+	b.field(i).(*array.BooleanBuilder).Append(v)
+}
+
+// counterRows gives the counters record's columns, read once.
+type counterRows struct {
+	families []pystats.Family
+	names    *array.String
+	counters *array.String
+	indexes  *array.String
+	values   *array.Uint64
+}
+
+func newCounterRows(st *pystats.Stats) *counterRows {
+	return &counterRows{
+		families: st.Families(),
+		names:    st.Names(),
+		counters: st.CounterNames(),
+		indexes:  st.Indexes(),
+		values:   st.Values(),
+	}
+}
+
+// fillCounters copies the counters record, every raw key, unchanged.
+func fillCounters(b *rows, in *Input) error {
+	st := in.Stats
+	c := newCounterRows(st)
+	keys := st.Keys()
+	for i := 0; i < keys.Len(); i++ {
+		b.str(pystats.ColKey, keys.Value(i))
+		b.str(pystats.ColFamily, string(c.families[i]))
+		b.str(pystats.ColName, c.names.Value(i))
+		b.str(pystats.ColCounter, c.counters.Value(i))
+		b.str(pystats.ColIndex, c.indexes.Value(i))
+		b.u64(pystats.ColValue, c.values.Value(i))
+	}
+	return nil
+}
+
+// buildFacts are the build tables of an input as the tables need them.
+type buildFacts struct {
+	specialized      map[string]bool // nil when unknown
+	defines          *pystats.Defines
+	statsDefines     *pystats.Defines
+	tables           *specialize.Tables
+	getIterIsIter    bool
+	numericOpcodes   bool
+	knownSpecialized bool
+}
+
+func factsOf(in *Input) *buildFacts {
+	f := &buildFacts{tables: in.Tables, numericOpcodes: in.Era.HasOpcodes && !in.Era.NamedOpcodes}
+	m := &in.Stats.Meta
+	var spec []string
+	switch {
+	case m.HasBuildTables:
+		spec, f.defines, f.statsDefines = m.SpecializedInstructions, &m.Defines, &m.StatsDefines
+		f.knownSpecialized = true
+	case in.Tables != nil:
+		spec, f.defines, f.statsDefines = in.Tables.SpecializedInstructions, &in.Tables.Defines, &in.Tables.StatsDefines
+		f.knownSpecialized = len(spec) > 0
+	}
+	if f.knownSpecialized {
+		f.specialized = make(map[string]bool, len(spec))
+		for _, s := range spec {
+			// The 3.11 summarizer counts *_ADAPTIVE forms as adaptive, not
+			// specialized; "__" names are superinstructions.
+			if strings.Contains(s, "ADAPTIVE") || strings.Contains(s, "__") {
+				continue
+			}
+			f.specialized[s] = true
+		}
+	}
+	if f.defines != nil && f.defines.Len() == 0 {
+		f.defines = nil
+	}
+	if f.statsDefines != nil && f.statsDefines.Len() == 0 {
+		f.statsDefines = nil
+	}
+	f.getIterIsIter = in.Era.Version == "3.14" || in.Era.Version == "3.15"
+	return f
+}
+
+// opcodeName names an opcode key's name field: numeric names through the
+// build tables when known, else unchanged.
+func (f *buildFacts) opcodeName(name string) string {
+	if f.numericOpcodes {
+		return f.tables.OpcodeName(name)
+	}
+	return name
+}
+
+// opcodeStats are one instruction's counters.
+type opcodeStats struct {
+	tier                                            int32
+	raw, name                                       string
+	exec, hit, miss, deferred, success, failure, de uint64
+	specializable                                   bool
+}
+
+// collectOpcodes gathers the opcode (tier 1) and uops (tier 2) counters by
+// instruction, in first-seen order.
+func collectOpcodes(in *Input, f *buildFacts) []*opcodeStats {
+	c := newCounterRows(in.Stats)
+	var out []*opcodeStats
+	index := map[[2]string]*opcodeStats{}
+	for i, fam := range c.families {
+		var tier int32
+		switch fam {
+		case pystats.FamilyOpcode:
+			tier = 1
+		case pystats.FamilyUops:
+			tier = 2
+		default:
+			continue
+		}
+		raw := c.names.Value(i)
+		k := [2]string{string(fam), raw}
+		o := index[k]
+		if o == nil {
+			name := raw
+			if tier == 1 {
+				name = f.opcodeName(raw)
+			}
+			o = &opcodeStats{tier: tier, raw: raw, name: name}
+			index[k] = o
+			out = append(out, o)
+		}
+		v := c.values.Value(i)
+		switch c.counters.Value(i) {
+		case "execution_count":
+			o.exec += v
+		case "specializable":
+			o.specializable = o.specializable || v > 0
+		case "specialization.hit":
+			o.hit += v
+		case "specialization.miss":
+			o.miss += v
+		case "specialization.deferred":
+			o.deferred += v
+		case "specialization.success":
+			o.success += v
+		case "specialization.failure":
+			o.failure += v
+		case "specialization.deopt":
+			o.de += v
+		}
+	}
+	return out
+}
+
+// familyOf returns the generic instruction of a specialized instruction:
+//
+//  1. the longest instruction marked specializable in the data whose name
+//     followed by "_" starts the specialized name (LOAD_ATTR_SLOT → LOAD_ATTR,
+//     LOAD_SUPER_ATTR_METHOD → LOAD_SUPER_ATTR, CALL_KW_PY → CALL_KW when
+//     CALL_KW is specializable, else CALL);
+//  2. else the longest instruction of the data or the build's opcode table
+//     that is not itself specialized and whose name followed by "_" starts the
+//     specialized name (RESUME_CHECK → RESUME, JUMP_BACKWARD_NO_JIT →
+//     JUMP_BACKWARD: generics without inline caches are not marked);
+//  3. else unknown.
+func familyOf(name string, specializable []string, others []string) (string, bool) {
+	best := ""
+	for _, g := range specializable {
+		if len(g) > len(best) && len(name) > len(g)+1 && strings.HasPrefix(name, g) && name[len(g)] == '_' {
+			best = g
+		}
+	}
+	if best != "" {
+		return best, true
+	}
+	for _, g := range others {
+		if len(g) > len(best) && len(name) > len(g)+1 && strings.HasPrefix(name, g) && name[len(g)] == '_' {
+			best = g
+		}
+	}
+	return best, best != ""
+}
+
+// fillOpcodes writes one row per instruction (tier 1 opcodes, then tier 2
+// uops, each in first-seen order).
+func fillOpcodes(b *rows, in *Input) error {
+	f := factsOf(in)
+	ops := collectOpcodes(in, f)
+	var specializable, others []string
+	seen := map[string]bool{}
+	for _, o := range ops {
+		if o.tier != 1 {
+			continue
+		}
+		seen[o.name] = true
+		if o.specializable {
+			specializable = append(specializable, o.name)
+		} else if !f.specialized[o.name] {
+			others = append(others, o.name)
+		}
+	}
+	if f.tables != nil {
+		for _, n := range sortedOpnames(f.tables) {
+			if !seen[n] && !f.specialized[n] {
+				others = append(others, n)
+			}
+		}
+	}
+	for _, o := range ops {
+		b.i32(0, o.tier)
+		b.str(1, o.name)
+		num, err := strconv.ParseInt(o.raw, 10, 32)
+		b.i32OrNull(2, int32(num), o.tier == 1 && f.numericOpcodes && err == nil)
+		b.u64(3, o.exec)
+		tier1 := o.tier == 1
+		b.boolOrNull(4, o.specializable, tier1)
+		spec := f.specialized[o.name]
+		b.boolOrNull(5, spec, tier1 && f.knownSpecialized)
+		var fam string
+		var famOK bool
+		switch {
+		case !tier1:
+		case o.specializable:
+			fam, famOK = o.name, true
+		case spec:
+			fam, famOK = familyOf(o.name, specializable, others)
+		}
+		b.strOrNull(6, fam, famOK)
+		for j, v := range []uint64{o.hit, o.miss, o.deferred, o.success, o.failure, o.de} {
+			b.u64(7+j, v)
+		}
+	}
+	return nil
+}
+
+// sortedOpnames lists the names of a build's opcode table in number order.
+func sortedOpnames(t *specialize.Tables) []string {
+	if len(t.Opnames) == 0 {
+		return nil
+	}
+	max := 0
+	for n := range t.Opnames {
+		if n > max {
+			max = n
+		}
+	}
+	var out []string
+	for n := 0; n <= max; n++ {
+		if s, ok := t.Opnames[n]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fillFailureKinds writes one row per opcode[X].specialization.failure_kinds[n]
+// key, in data order, with the summarizer's label for kind n of family X.
+func fillFailureKinds(b *rows, in *Input) error {
+	f := factsOf(in)
+	c := newCounterRows(in.Stats)
+	for i, fam := range c.families {
+		if fam != pystats.FamilyOpcode || c.counters.Value(i) != "specialization.failure_kinds" {
+			continue
+		}
+		n, err := strconv.ParseInt(c.indexes.Value(i), 10, 32)
+		if err != nil {
+			return fmt.Errorf("failure kind index %q: %w", c.indexes.Value(i), err)
+		}
+		op := f.opcodeName(c.names.Value(i))
+		b.str(0, op)
+		b.i32(1, int32(n))
+		if f.defines != nil {
+			b.str(2, specialize.FailureKindLabel(op, int(n), f.defines, f.getIterIsIter))
+		} else {
+			b.strOrNull(2, "", false)
+		}
+		b.u64(3, c.values.Value(i))
+	}
+	return nil
+}
+
+// fillPairs writes opcode[A].pair_count[B] (tier 1) and uop[A].pair_count[B]
+// (tier 2) in data order.
+func fillPairs(b *rows, in *Input) error {
+	f := factsOf(in)
+	c := newCounterRows(in.Stats)
+	for i, fam := range c.families {
+		if c.counters.Value(i) != "pair_count" {
+			continue
+		}
+		switch fam {
+		case pystats.FamilyOpcode:
+			b.i32(0, 1)
+			b.str(1, f.opcodeName(c.names.Value(i)))
+			b.str(2, f.opcodeName(c.indexes.Value(i)))
+		case pystats.FamilyUopPair:
+			b.i32(0, 2)
+			b.str(1, c.names.Value(i))
+			b.str(2, c.indexes.Value(i))
+		default:
+			continue
+		}
+		b.u64(3, c.values.Value(i))
+	}
+	return nil
+}
+
+// fillCalls writes the call and frame counters; "Calls via
+// PyEval_EvalFrame[i]" rows carry i and its EVAL_CALL_* reason.
+func fillCalls(b *rows, in *Input) error {
+	f := factsOf(in)
+	c := newCounterRows(in.Stats)
+	for i, fam := range c.families {
+		if fam != pystats.FamilyCalls {
+			continue
+		}
+		b.str(0, c.names.Value(i))
+		idx := c.indexes.Value(i)
+		n, err := strconv.ParseInt(idx, 10, 32)
+		hasIndex := idx != "" && err == nil
+		b.i32OrNull(1, int32(n), hasIndex)
+		reason, ok := "", false
+		if hasIndex && f.statsDefines != nil {
+			if names := f.statsDefines.Names[int(n)]; len(names) > 0 {
+				reason, ok = strings.ToLower(strings.ReplaceAll(names[0], "_", " ")), true
+			}
+		}
+		b.strOrNull(2, reason, ok)
+		b.u64(3, c.values.Value(i))
+	}
+	return nil
+}
+
+// fillObjects writes the "Object ..." counters, named without the prefix.
+func fillObjects(b *rows, in *Input) error {
+	return fillNamed(b, in, pystats.FamilyObject)
+}
+
+// fillRareEvents writes the "Rare event (x)" counters, named x.
+func fillRareEvents(b *rows, in *Input) error {
+	return fillNamed(b, in, pystats.FamilyRareEvent)
+}
+
+func fillNamed(b *rows, in *Input, want pystats.Family) error {
+	c := newCounterRows(in.Stats)
+	for i, fam := range c.families {
+		if fam != want {
+			continue
+		}
+		b.str(0, c.names.Value(i))
+		b.u64(1, c.values.Value(i))
+	}
+	return nil
+}
+
+// gcFields are the GC counters in column order.
+var gcFields = []string{"collections", "object visits", "objects collected",
+	"objects reachable from roots", "objects not reachable from roots"}
+
+// fillGC writes one row per GC generation, in first-seen order; a counter
+// the data does not have (older versions) is null.
+func fillGC(b *rows, in *Input) error {
+	c := newCounterRows(in.Stats)
+	type gen struct {
+		n   int32
+		v   [5]uint64
+		has [5]bool
+	}
+	var gens []*gen
+	byIndex := map[string]*gen{}
+	for i, fam := range c.families {
+		if fam != pystats.FamilyGC {
+			continue
+		}
+		col := -1
+		for j, name := range gcFields {
+			if c.names.Value(i) == name {
+				col = j
+			}
+		}
+		if col < 0 {
+			continue // an unknown GC counter: in the counters table only
+		}
+		idx := c.indexes.Value(i)
+		g := byIndex[idx]
+		if g == nil {
+			n, err := strconv.ParseInt(idx, 10, 32)
+			if err != nil {
+				return fmt.Errorf("GC generation %q: %w", idx, err)
+			}
+			g = &gen{n: int32(n)}
+			byIndex[idx] = g
+			gens = append(gens, g)
+		}
+		g.v[col] += c.values.Value(i)
+		g.has[col] = true
+	}
+	for _, g := range gens {
+		b.i32(0, g.n)
+		for j := range gcFields {
+			b.u64OrNull(1+j, g.v[j], g.has[j])
+		}
+	}
+	return nil
+}
+
+// Sections of the optimization table.
+const (
+	SectionOptimizer         = "optimizer"
+	SectionJIT               = "jit"
+	SectionUnsupportedOpcode = "unsupported_opcode"
+	SectionErrorInOpcode     = "error_in_opcode"
+)
+
+// fillOptimization writes the Tier-2 scalars (section optimizer), the JIT
+// memory sizes (jit) and the per-opcode unsupported_opcode[X].count and
+// error_in_opcode[X].count counters (name = X), in data order.
+func fillOptimization(b *rows, in *Input) error {
+	c := newCounterRows(in.Stats)
+	for i, fam := range c.families {
+		name := c.names.Value(i)
+		var section string
+		switch fam {
+		case pystats.FamilyOptimization:
+			section = SectionOptimizer
+			if strings.HasPrefix(name, "JIT ") {
+				section = SectionJIT
+			}
+		case pystats.FamilyUnsupportedOpcode:
+			section = SectionUnsupportedOpcode
+		case pystats.FamilyErrorInOpcode:
+			section = SectionErrorInOpcode
+		default:
+			continue
+		}
+		b.str(0, section)
+		b.str(1, name)
+		b.u64(2, c.values.Value(i))
+	}
+	return nil
+}
+
+// fillHistograms writes the power-of-two histograms (Trace length[N] ...):
+// bucket N counts values in (N/2, N].
+func fillHistograms(b *rows, in *Input) error {
+	c := newCounterRows(in.Stats)
+	for i, fam := range c.families {
+		if fam != pystats.FamilyHistogram {
+			continue
+		}
+		n, err := strconv.ParseUint(c.indexes.Value(i), 10, 64)
+		if err != nil {
+			return fmt.Errorf("histogram bucket %q: %w", c.indexes.Value(i), err)
+		}
+		b.str(0, c.names.Value(i))
+		b.u64(1, n)
+		b.u64(2, c.values.Value(i))
+	}
+	return nil
+}

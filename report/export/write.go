@@ -1,0 +1,466 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pystats-dev/pystats/internal/atomicfile"
+)
+
+// Format is an output file format.
+type Format string
+
+// The output formats.
+const (
+	Parquet Format = "parquet" // Apache Parquet, the Arrow schema stored in the file
+	Arrow   Format = "arrow"   // Arrow IPC file format (Feather v2)
+	CSV     Format = "csv"     // RFC 4180 CSV with a header row, CRLF line ends
+)
+
+// Ext is the file name extension of a format.
+func (f Format) Ext() string { return "." + string(f) }
+
+// Compression names a codec for Parquet pages and Arrow IPC buffers.
+type Compression string
+
+// The compression codecs. IPC supports zstd and lz4 only; CSV is never
+// compressed.
+const (
+	Zstd         Compression = "zstd"
+	Snappy       Compression = "snappy"
+	LZ4          Compression = "lz4"
+	Uncompressed Compression = "none"
+)
+
+// Options tune an export.
+type Options struct {
+	// Format of the files; "" means Parquet.
+	Format Format
+	// Partition writes DIR/<table>/run=<label>/part-0.<ext> (Hive style, the
+	// run column left out of the files) instead of DIR/<table>.<ext>.
+	Partition bool
+	// Compression codec; "" means zstd.
+	Compression Compression
+	// Allocator for the Arrow tables; nil means memory.DefaultAllocator.
+	Allocator memory.Allocator
+	// Protected are paths that must not be overwritten (the inputs).
+	Protected []string
+}
+
+// Validate reports an unknown format or a codec the format cannot use.
+func (o Options) Validate() error { return o.normalize() }
+
+func (o *Options) normalize() error {
+	if o.Format == "" {
+		o.Format = Parquet
+	}
+	if o.Compression == "" {
+		o.Compression = Zstd
+	}
+	if o.Allocator == nil {
+		o.Allocator = memory.DefaultAllocator
+	}
+	switch o.Format {
+	case Parquet:
+		switch o.Compression {
+		case Zstd, Snappy, LZ4, Uncompressed:
+		default:
+			return fmt.Errorf("--compression %q: want zstd, snappy, lz4 or none", o.Compression)
+		}
+	case Arrow:
+		switch o.Compression {
+		case Zstd, LZ4, Uncompressed:
+		default:
+			return fmt.Errorf("--compression %q: Arrow IPC supports zstd, lz4 or none", o.Compression)
+		}
+	case CSV:
+	default:
+		return fmt.Errorf("--format %q: want parquet, arrow or csv", o.Format)
+	}
+	return nil
+}
+
+// File is one encoded output file.
+type File struct {
+	// Path is relative to the output directory, with forward slashes.
+	Path string
+	// Table is the table's name; Run the partition label ("" unpartitioned).
+	Table, Run string
+	// Rows is the number of rows in the file.
+	Rows int64
+	Data []byte
+}
+
+// CheckLabel reports whether a label can name a run: it must be non-empty,
+// must not start with '.', and must not contain '/', '\\', '=', '%', control
+// characters or the characters Hive-style partition paths escape
+// (" * : < > ? | ^ [ ] { } # ').
+func CheckLabel(label string) error {
+	if label == "" {
+		return errors.New("empty label")
+	}
+	if label[0] == '.' {
+		return fmt.Errorf("label %q starts with '.'", label)
+	}
+	for _, r := range label {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/\=%"*:<>?|^[]{}#'`, r) {
+			return fmt.Errorf("label %q contains %q, which is not allowed in a partition path", label, r)
+		}
+	}
+	return nil
+}
+
+// Encode builds every table of inputs and encodes it; nothing is written.
+// Pystats tables are produced when an input is a pystats data set, pyperf
+// tables when one is a pyperf result, each even when it has no rows (so a
+// dataset always has the same files). Output is deterministic: the same
+// inputs and options give the same bytes.
+func Encode(inputs []Input, opt Options) ([]File, error) {
+	if err := opt.normalize(); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var haveStats, havePyperf bool
+	for _, in := range inputs {
+		if err := CheckLabel(in.Label); err != nil {
+			return nil, err
+		}
+		if seen[in.Label] {
+			return nil, fmt.Errorf("label %q is used twice; give each input its own --label", in.Label)
+		}
+		seen[in.Label] = true
+		haveStats = haveStats || in.Stats != nil
+		havePyperf = havePyperf || in.Pyperf != nil
+	}
+	var files []File
+	for _, t := range tables {
+		if (t.Pyperf && !havePyperf) || (!t.Pyperf && !haveStats) {
+			continue
+		}
+		if !opt.Partition {
+			f, err := encodeTable(t, inputs, "", opt)
+			if err != nil {
+				return nil, err
+			}
+			f.Path = t.Name + opt.Format.Ext()
+			files = append(files, f)
+			continue
+		}
+		for i := range inputs {
+			in := inputs[i : i+1]
+			if (in[0].Pyperf != nil) != t.Pyperf {
+				continue
+			}
+			f, err := encodeTable(t, in, in[0].Label, opt)
+			if err != nil {
+				return nil, err
+			}
+			f.Path = t.Name + "/run=" + in[0].Label + "/part-0" + opt.Format.Ext()
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}
+
+// encodeTable builds t from inputs and encodes it; with a run label, the run
+// column is dropped (it is in the partition path).
+func encodeTable(t *Table, inputs []Input, run string, opt Options) (File, error) {
+	rec, err := t.Build(opt.Allocator, inputs)
+	if err != nil {
+		return File{}, err
+	}
+	defer rec.Release()
+	if run != "" {
+		cols := rec.Columns()[1:]
+		sc := arrow.NewSchema(rec.Schema().Fields()[1:], nil)
+		rec = array.NewRecordBatch(sc, cols, rec.NumRows())
+		defer rec.Release()
+	}
+	var buf bytes.Buffer
+	if err := EncodeRecord(&buf, rec, opt.Format, opt.Compression, opt.Allocator); err != nil {
+		return File{}, fmt.Errorf("encoding %s: %w", t.Name, err)
+	}
+	return File{Table: t.Name, Run: run, Rows: rec.NumRows(), Data: buf.Bytes()}, nil
+}
+
+// EncodeRecord writes rec to w in the given format.
+func EncodeRecord(w io.Writer, rec arrow.RecordBatch, format Format, comp Compression, mem memory.Allocator) error {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	switch format {
+	case Parquet, "":
+		return writeParquet(w, rec, comp, mem)
+	case Arrow:
+		return writeIPC(w, rec, comp, mem)
+	case CSV:
+		return WriteCSV(w, rec)
+	}
+	return fmt.Errorf("format %q: want parquet, arrow or csv", format)
+}
+
+func parquetCodec(c Compression) compress.Compression {
+	switch c {
+	case Snappy:
+		return compress.Codecs.Snappy
+	case LZ4:
+		return compress.Codecs.Lz4Raw
+	case Uncompressed:
+		return compress.Codecs.Uncompressed
+	}
+	return compress.Codecs.Zstd
+}
+
+func writeParquet(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memory.Allocator) error {
+	props := parquet.NewWriterProperties(
+		parquet.WithAllocator(mem),
+		parquet.WithCompression(parquetCodec(comp)),
+		parquet.WithDictionaryDefault(true),
+		parquet.WithCreatedBy("pystats export"),
+	)
+	fw, err := pqarrow.NewFileWriter(rec.Schema(), w, props,
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem)))
+	if err != nil {
+		return err
+	}
+	if rec.NumRows() > 0 {
+		if err := fw.Write(rec); err != nil {
+			fw.Close()
+			return err
+		}
+	}
+	return fw.Close()
+}
+
+func writeIPC(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memory.Allocator) error {
+	opts := []ipc.Option{ipc.WithSchema(rec.Schema()), ipc.WithAllocator(mem)}
+	switch comp {
+	case Zstd, "":
+		opts = append(opts, ipc.WithZstd())
+	case LZ4:
+		opts = append(opts, ipc.WithLZ4())
+	}
+	fw, err := ipc.NewFileWriter(w, opts...)
+	if err != nil {
+		return err
+	}
+	if err := fw.Write(rec); err != nil {
+		fw.Close()
+		return err
+	}
+	return fw.Close()
+}
+
+// WriteCSV writes rec as RFC 4180 CSV: a header row of column names, CRLF
+// line ends, quotes only where needed. Nulls are empty fields, booleans
+// true/false, floats in the shortest form that reads back exactly, lists as
+// their items joined by ';'.
+func WriteCSV(w io.Writer, rec arrow.RecordBatch) error {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	header := make([]string, rec.NumCols())
+	format := make([]func(int) string, rec.NumCols())
+	for i, f := range rec.Schema().Fields() {
+		header[i] = f.Name
+		fn, err := csvFormatter(rec.Column(i))
+		if err != nil {
+			return fmt.Errorf("column %s: %w", f.Name, err)
+		}
+		format[i] = fn
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	for r := 0; r < int(rec.NumRows()); r++ {
+		row := make([]string, len(format))
+		for i, fn := range format {
+			if rec.Column(i).IsNull(r) {
+				continue
+			}
+			row[i] = fn(r)
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvFormatter(col arrow.Array) (func(int) string, error) {
+	switch a := col.(type) {
+	case *array.Dictionary:
+		inner, err := csvFormatter(a.Dictionary())
+		if err != nil {
+			return nil, err
+		}
+		return func(i int) string { return inner(a.GetValueIndex(i)) }, nil
+	case *array.String:
+		return a.Value, nil
+	case *array.Uint64:
+		return func(i int) string { return strconv.FormatUint(a.Value(i), 10) }, nil
+	case *array.Int64:
+		return func(i int) string { return strconv.FormatInt(a.Value(i), 10) }, nil
+	case *array.Int32:
+		return func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }, nil
+	case *array.Boolean:
+		return func(i int) string { return strconv.FormatBool(a.Value(i)) }, nil
+	case *array.Float64:
+		return func(i int) string { return formatFloat(a.Value(i)) }, nil
+	case *array.List:
+		inner, err := csvFormatter(a.ListValues())
+		if err != nil {
+			return nil, err
+		}
+		return func(i int) string {
+			start, end := a.ValueOffsets(i)
+			parts := make([]string, 0, end-start)
+			for j := start; j < end; j++ {
+				parts = append(parts, inner(int(j)))
+			}
+			return strings.Join(parts, ";")
+		}, nil
+	}
+	return nil, fmt.Errorf("type %s has no CSV form", col.DataType())
+}
+
+func formatFloat(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "Inf"
+	case math.IsInf(v, -1):
+		return "-Inf"
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// Write encodes every table of inputs and writes the files under dir, which
+// is created when missing. All files are encoded first, then written to
+// temporary files beside their targets, then renamed into place: an error
+// leaves no new file and no temporary file behind (directories created for
+// the export are removed again). It returns the files written.
+func Write(dir string, inputs []Input, opt Options) ([]File, error) {
+	files, err := Encode(inputs, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := Commit(dir, files, opt.Protected); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// Commit writes files under dir all or nothing (see Write).
+func Commit(dir string, files []File, protected []string) (err error) {
+	var created []string // directories made here, parents first
+	var temps []string
+	var renamed []string // targets that did not exist before
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, t := range temps {
+			os.Remove(t)
+			atomicfile.Untrack(t)
+		}
+		for _, p := range renamed {
+			os.Remove(p)
+		}
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i]) // only succeeds when empty
+		}
+	}()
+	mkdir := func(d string) error {
+		var missing []string
+		for p := d; ; p = filepath.Dir(p) {
+			if _, err := os.Stat(p); err == nil {
+				break
+			}
+			missing = append(missing, p)
+			if filepath.Dir(p) == p {
+				break
+			}
+		}
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", d, err)
+		}
+		for i := len(missing) - 1; i >= 0; i-- {
+			created = append(created, missing[i])
+		}
+		return nil
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("output %s is not a directory", dir)
+	}
+	if err := mkdir(dir); err != nil {
+		return err
+	}
+	targets := make([]string, len(files))
+	for i, f := range files {
+		target := filepath.Join(dir, filepath.FromSlash(f.Path))
+		targets[i] = target
+		if err := atomicfile.CheckNotInput(target, protected); err != nil {
+			return err
+		}
+		if err := mkdir(filepath.Dir(target)); err != nil {
+			return err
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", target, err)
+		}
+		temps = append(temps, tmp.Name())
+		atomicfile.Track(tmp.Name())
+		_, werr := tmp.Write(f.Data)
+		if werr == nil {
+			werr = tmp.Chmod(0o644)
+		}
+		if cerr := tmp.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("writing %s: %w", target, werr)
+		}
+	}
+	for i, target := range targets {
+		_, statErr := os.Stat(target)
+		if err := os.Rename(temps[i], target); err != nil {
+			return fmt.Errorf("writing %s: %w", target, err)
+		}
+		atomicfile.Untrack(temps[i])
+		if statErr != nil {
+			renamed = append(renamed, target)
+		}
+	}
+	temps = nil
+	return nil
+}
+
+// Paths returns the files' paths under dir, sorted.
+func Paths(dir string, files []File) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = filepath.Join(dir, filepath.FromSlash(f.Path))
+	}
+	sort.Strings(out)
+	return out
+}
