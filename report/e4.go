@@ -1,18 +1,968 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/specialize"
 )
+
+// Section is one section of a summarizer report: a heading with a
+// <details> block holding an optional doc paragraph and its parts (tables
+// and sub-sections). A Section without a title only groups its parts.
+type Section struct {
+	Title   string
+	Summary string
+	// Doc is the explanatory paragraph (lines joined by "\n"); "" for none.
+	Doc string
+	// NotComparative sections print "Not included in comparative output."
+	// instead of their parts in a comparison.
+	NotComparative bool
+	// Parts are *Table and *Section values, in order.
+	Parts []any
+}
+
+// Report is a whole E4 report, single or comparative. Its tables keep typed
+// cells, so callers can compute with a comparison's joined rows.
+type Report struct {
+	Style      Style
+	Comparison bool
+	Sections   []*Section
+}
+
+// ResolveE4Style picks the E4 sub-style for data whose style is StyleE4 or
+// StyleAuto, from what the data says about the script that would have
+// rendered it: "Object new values" means early-2024 main (E4a);
+// mortal/immortal refcounts or GC reachability counters mean 2025 main
+// (E4c); otherwise bench_runner data committed before 2025 is E4b2024 and
+// anything else the 3.13 release script (E4b). A sub-style is returned as
+// given.
+func ResolveE4Style(st *pystats.Stats, style Style) Style {
+	switch style {
+	case StyleE4a, StyleE4b2024, StyleE4b, StyleE4c:
+		return style
+	}
+	has := func(k string) bool { _, ok := st.Value(k); return ok }
+	switch {
+	case has("Object new values"):
+		return StyleE4a
+	case has("Object mortal increfs") || has("Object interpreter mortal increfs") ||
+		has("GC[0] objects reachable from roots"):
+		return StyleE4c
+	}
+	if d, ok := st.Meta.BenchRunnerValue("commit_date"); ok && len(d) >= 4 && d[:4] < "2025" {
+		return StyleE4b2024
+	}
+	return StyleE4b
+}
+
+// e4Variant are the differences between the E4 sub-styles.
+type e4Variant struct {
+	style            Style
+	tier1PairSummary bool // "Pair counts for top 100 Tier 1 instructions"
+	newValues        bool // "New values" doc and denominator
+	typo             bool // "abandoced because it it too short"
+	uopPairs         bool // uop "Pair counts" section
+	mortal           bool // incref/decref denominators from the mortal/immortal keys
+	gcReachable      bool // GC reachability columns
+	jitMemory        bool // JIT memory sections
+	unknownCallee    bool // "Unknown callee" optimization row
+	trimLeading      bool // histograms lose leading zero buckets too
+	getIterIsIter    bool // GET_ITER failure kinds use ITER_* names
+}
+
+func e4VariantOf(s Style) e4Variant {
+	v := e4Variant{style: s}
+	switch s {
+	case StyleE4a:
+		v.tier1PairSummary, v.newValues, v.typo = true, true, true
+	case StyleE4b2024:
+		v.typo, v.uopPairs = true, true
+	case StyleE4b:
+		v.uopPairs = true
+	case StyleE4c:
+		v.uopPairs, v.mortal, v.gcReachable, v.jitMemory = true, true, true, true
+		v.unknownCallee, v.trimLeading, v.getIterIsIter = true, true, true
+	}
+	return v
+}
+
+// e4Input is one data set with its derived views.
+type e4Input struct {
+	st *pystats.Stats
+	ov *OpcodeViews
+}
+
+func newE4Input(st *pystats.Stats) *e4Input { return &e4Input{st: st, ov: NewOpcodeViews(st)} }
+
+// e4Builder builds a report for one input or a base/head pair.
+type e4Builder struct {
+	v          e4Variant
+	base, head *e4Input // head is nil for a single report
+	err        error
+}
+
+// table computes a table from each input and joins them when comparing.
+func (b *e4Builder) table(cols []string, mode JoinMode, calc func(*e4Input) [][]Cell) *Table {
+	if b.head == nil {
+		return &Table{Columns: cols, Rows: calc(b.base), Mode: mode}
+	}
+	t, err := JoinTables(mode, cols, calc(b.base), calc(b.head))
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+	return &t
+}
+
+// BuildE4Report computes the E4 summarizer's single-input report.
+func BuildE4Report(st *pystats.Stats, opt MarkdownOptions) (*Report, error) {
+	s := ResolveE4Style(st, opt.Style)
+	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(st)}
+	return b.build()
+}
+
+// CompareE4 computes the E4 summarizer's comparison of base and head. The
+// sub-style is resolved from head unless opt.Style names one.
+func CompareE4(base, head *pystats.Stats, opt MarkdownOptions) (*Report, error) {
+	s := ResolveE4Style(head, opt.Style)
+	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(base), head: newE4Input(head)}
+	return b.build()
+}
+
+func (b *e4Builder) build() (*Report, error) {
+	r := &Report{Style: b.v.style, Comparison: b.head != nil}
+	r.Sections = []*Section{
+		b.executionCountSection(),
+		b.pairCountSection(func(in *e4Input) *OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil),
+		b.predSuccSection(),
+		b.specializationSection(),
+		b.effectivenessSection(),
+		b.callStatsSection(),
+		b.objectStatsSection(),
+		b.gcStatsSection(),
+		b.optimizationSection(),
+		b.rareEventSection(),
+		b.metaSection(),
+	}
+	if b.err != nil {
+		return nil, b.err
+	}
+	return r, nil
+}
+
+func (b *e4Builder) opcodePairSummary() string {
+	if b.v.tier1PairSummary {
+		return "Pair counts for top 100 Tier 1 instructions"
+	}
+	return "Pair counts for top 100 opcode pairs"
+}
+
+// e4ExecutionRows is the script's calc_execution_count_table.
+func e4ExecutionRows(s *OpcodeStats) [][]Cell {
+	type ec struct {
+		name        string
+		count, miss uint64
+	}
+	var counts []ec
+	var total uint64
+	for i := range s.Ops {
+		o := &s.Ops[i]
+		total += o.ExecutionCount
+		if !o.HasExecutionCount {
+			continue
+		}
+		var miss uint64
+		if !o.Specializable {
+			miss = o.Miss
+		}
+		counts = append(counts, ec{o.Name, o.ExecutionCount, miss})
+	}
+	sortStableDesc2(counts, func(e ec) (uint64, uint64) { return e.count, e.miss })
+	rows := make([][]Cell, 0, len(counts))
+	var cum uint64
+	for _, e := range counts {
+		cum += e.count
+		missCell := Cell{}
+		if e.miss != 0 {
+			missCell = RatioCell(e.miss, e.count)
+		}
+		rows = append(rows, []Cell{TextCell(e.name), CountCell(e.count), RatioCell(e.count, total), RatioCell(cum, total), missCell})
+	}
+	return rows
+}
+
+var e4ExecutionColumns = []string{"Name", "Count:", "Self:", "Cumulative:", "Miss ratio:"}
+
+func (b *e4Builder) executionCountSection() *Section {
+	return &Section{
+		Title:   "Execution counts",
+		Summary: "Execution counts for Tier 1 instructions.",
+		Doc: `The "miss ratio" column shows the percentage of times the instruction
+executed that it deoptimized. When this happens, the base unspecialized
+instruction is not counted.`,
+		Parts: []any{b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell {
+			return e4ExecutionRows(in.ov.Opcode)
+		})},
+	}
+}
+
+// pairCountSection is the script's pair_count_section; total, when set,
+// gives the Self/Cumulative denominator (else the family's executions).
+func (b *e4Builder) pairCountSection(fam func(*e4Input) *OpcodeStats, summary string, total func(*e4Input) uint64) *Section {
+	s := &Section{
+		Title:          "Pair counts",
+		Summary:        summary,
+		NotComparative: true,
+		Doc: `Pairs of specialized operations that deoptimize and are then followed by
+the corresponding unspecialized instruction are not counted as pairs.`,
+	}
+	if b.head != nil {
+		return s
+	}
+	in := b.base
+	ops := fam(in)
+	pairs := ops.PairCounts()
+	var den uint64
+	if total != nil {
+		den = total(in)
+	} else {
+		den = ops.TotalExecutionCount()
+	}
+	sortStableDesc(pairs, func(p Pair) uint64 { return p.Count })
+	if len(pairs) > 100 {
+		pairs = pairs[:100]
+	}
+	rows := make([][]Cell, 0, len(pairs))
+	var cum uint64
+	for _, p := range pairs {
+		cum += p.Count
+		rows = append(rows, []Cell{TextCell(p.First + " " + p.Second), CountCell(p.Count), RatioCell(p.Count, den), RatioCell(cum, den)})
+	}
+	s.Parts = []any{&Table{Columns: []string{"Pair", "Count:", "Self:", "Cumulative:"}, Rows: rows}}
+	return s
+}
+
+// e4TopCounts is collections.Counter.most_common(n): by count, descending,
+// ties in insertion order.
+func e4TopCounts(xs []NamedCount, n int) []NamedCount {
+	c := append([]NamedCount(nil), xs...)
+	sortStableDesc(c, func(x NamedCount) uint64 { return x.Value })
+	if len(c) > n {
+		c = c[:n]
+	}
+	return c
+}
+
+func (b *e4Builder) predSuccSection() *Section {
+	s := &Section{
+		Title:          "Predecessor/Successor Pairs",
+		Summary:        "Top 5 predecessors and successors of each Tier 1 opcode.",
+		NotComparative: true,
+		Doc: `This does not include the unspecialized instructions that occur after a
+specialized instruction deoptimizes.`,
+	}
+	if b.head != nil {
+		return s
+	}
+	ops := b.base.ov.Opcode
+	rowsOf := func(xs []NamedCount) [][]Cell {
+		var total uint64
+		for _, x := range xs {
+			total += x.Value
+		}
+		top := e4TopCounts(xs, 5)
+		rows := make([][]Cell, 0, len(top))
+		for _, x := range top {
+			rows = append(rows, []Cell{TextCell(x.Name), CountCell(x.Value), RatioCell(x.Value, total)})
+		}
+		return rows
+	}
+	for i := range ops.Ops {
+		name := ops.Ops[i].Name
+		pred, succ := ops.Predecessors(name), ops.Successors(name)
+		if len(pred) == 0 && len(succ) == 0 {
+			continue
+		}
+		s.Parts = append(s.Parts, &Section{
+			Title:   name,
+			Summary: "Successors and predecessors for " + name,
+			Parts: []any{
+				&Table{Columns: []string{"Predecessors", "Count:", "Percentage:"}, Rows: rowsOf(pred)},
+				&Table{Columns: []string{"Successors", "Count:", "Percentage:"}, Rows: rowsOf(succ)},
+			},
+		})
+	}
+	return s
+}
+
+var e4KindDocs = map[string]string{
+	"deferred": `Lists the number of "deferred" (i.e. not specialized) instructions executed.`,
+	"hit":      "Specialized instructions that complete.",
+	"miss":     "Specialized instructions that deopt.",
+	"deopt":    "Specialized instructions that deopt.",
+}
+
+// e4LabelCell is a Doc cell when a pop-up text is known, else plain text (the
+// script would stop with a KeyError).
+func e4LabelCell(label string, docs map[string]string) Cell {
+	if d, ok := docs[label]; ok {
+		return DocCell(label, d)
+	}
+	return TextCell(label)
+}
+
+// failureKindRows is the script's failure-kind table for one family.
+func (b *e4Builder) failureKindRows(in *e4Input, o *OpcodeStat) [][]Cell {
+	type kv struct {
+		label string
+		value uint64
+	}
+	var kinds []kv
+	pos := map[string]int{}
+	for _, fk := range o.FailureKinds {
+		if fk.Value == 0 {
+			continue
+		}
+		label := specialize.FailureKindLabel(o.Name, fk.Index, &in.st.Meta.Defines, b.v.getIterIsIter)
+		if i, ok := pos[label]; ok {
+			kinds[i].value = fk.Value // a dict: the later kind wins, the first position stays
+			continue
+		}
+		pos[label] = len(kinds)
+		kinds = append(kinds, kv{label, fk.Value})
+	}
+	sortStableDesc(kinds, func(x kv) uint64 { return x.value })
+	rows := make([][]Cell, 0, len(kinds))
+	for _, k := range kinds {
+		rows = append(rows, []Cell{TextCell(k.label), CountCell(k.value), RatioCell(k.value, o.Failure)})
+	}
+	return rows
+}
+
+func (b *e4Builder) specializationSection() *Section {
+	s := &Section{Title: "Specialization stats", Summary: "Specialization stats by family"}
+	baseOps := b.base.ov.Opcode
+	var names []string
+	for i := range baseOps.Ops {
+		n := baseOps.Ops[i].Name
+		if b.head != nil && !b.head.ov.Opcode.Has(n) {
+			continue
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		bo := baseOps.Get(name)
+		if !bo.Specializable {
+			continue
+		}
+		if bo.SpecializationTotal() == 0 && (b.head == nil || b.head.ov.Opcode.Get(name).SpecializationTotal() == 0) {
+			continue
+		}
+		name := name
+		get := func(in *e4Input) *OpcodeStat { return in.ov.Opcode.Get(name) }
+		s.Parts = append(s.Parts, &Section{
+			Title:   name,
+			Summary: "specialization stats for " + name + " family",
+			Parts: []any{
+				b.table([]string{"Kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+					o := get(in)
+					total := o.SpecializationTotal()
+					rows := make([][]Cell, 0, len(o.KindCounters))
+					for _, k := range o.KindCounters {
+						rows = append(rows, []Cell{e4LabelCell(k.Name, e4KindDocs), CountCell(k.Value), RatioCell(k.Value, total)})
+					}
+					return rows
+				}),
+				b.table([]string{"Success", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+					o := get(in)
+					total := o.Success + o.Failure
+					if total == 0 {
+						return nil
+					}
+					return [][]Cell{
+						{TextCell("Success"), CountCell(o.Success), RatioCell(o.Success, total)},
+						{TextCell("Failure"), CountCell(o.Failure), RatioCell(o.Failure, total)},
+					}
+				}),
+				b.table([]string{"Failure kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+					return b.failureKindRows(in, get(in))
+				}),
+			},
+		})
+	}
+	return s
+}
+
+func (b *e4Builder) effectivenessSection() *Section {
+	cols := []string{"Name", "Count:", "Ratio:"}
+	top10 := func(vals []NamedCount) [][]Cell {
+		var total uint64
+		for _, v := range vals {
+			total += v.Value
+		}
+		if total == 0 {
+			return nil
+		}
+		sortStableDesc(vals, func(x NamedCount) uint64 { return x.Value })
+		if len(vals) > 10 {
+			vals = vals[:10]
+		}
+		rows := make([][]Cell, 0, len(vals))
+		for _, v := range vals {
+			rows = append(rows, []Cell{TextCell(v.Name), CountCell(v.Value), RatioCell(v.Value, total)})
+		}
+		return rows
+	}
+	return &Section{
+		Title:   "Specialization effectiveness",
+		Summary: "specialization effectiveness",
+		Doc: `All entries are execution counts. Should add up to the total number of
+Tier 1 instructions executed.`,
+		Parts: []any{
+			b.table([]string{"Instructions", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+				ops := in.ov.Opcode
+				total := ops.TotalExecutionCount()
+				specialized := make(map[string]bool, len(in.st.Meta.SpecializedInstructions))
+				for _, n := range in.st.Meta.SpecializedInstructions {
+					specialized[n] = true
+				}
+				// Wrapping uint64 sums are exact whenever the true sum is >= 0.
+				var basic, hits, misses, notSpec uint64
+				for i := range ops.Ops {
+					o := &ops.Ops[i]
+					if !o.HasExecutionCount {
+						continue
+					}
+					switch {
+					case o.Specializable:
+						notSpec += o.ExecutionCount
+					case specialized[o.Name]:
+						hits += o.ExecutionCount - o.Miss
+						misses += o.Miss
+					default:
+						basic += o.ExecutionCount
+					}
+				}
+				return [][]Cell{
+					{DocCell("Basic", "Instructions that are not and cannot be specialized, e.g. `LOAD_FAST`."), CountCell(basic), RatioCell(basic, total)},
+					{DocCell("Not specialized", "Instructions that could be specialized but aren't, e.g. `LOAD_ATTR`, `BINARY_SLICE`."), CountCell(notSpec), RatioCell(notSpec, total)},
+					{DocCell("Specialized hits", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that complete."), CountCell(hits), RatioCell(hits, total)},
+					{DocCell("Specialized misses", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that deopt."), CountCell(misses), RatioCell(misses, total)},
+				}
+			}),
+			&Section{
+				Title:   "Deferred by instruction",
+				Summary: "Breakdown of deferred (not specialized) instruction counts by family",
+				Parts: []any{b.table(cols, JoinChange, func(in *e4Input) [][]Cell {
+					ops := in.ov.Opcode
+					vals := make([]NamedCount, 0, len(ops.Ops))
+					for i := range ops.Ops {
+						if ops.Ops[i].Name != "RESUME" {
+							vals = append(vals, NamedCount{ops.Ops[i].Name, ops.Ops[i].Deferred})
+						}
+					}
+					return top10(vals)
+				})},
+			},
+			&Section{
+				Title:   "Misses by instruction",
+				Summary: "Breakdown of misses (specialized deopts) instruction counts by family",
+				Parts: []any{b.table(cols, JoinChange, func(in *e4Input) [][]Cell {
+					ops := in.ov.Opcode
+					vals := make([]NamedCount, 0, len(ops.Ops))
+					for i := range ops.Ops {
+						if !ops.Ops[i].Specializable {
+							vals = append(vals, NamedCount{ops.Ops[i].Name, ops.Ops[i].Miss})
+						}
+					}
+					return top10(vals)
+				})},
+			},
+		},
+	}
+}
+
+func e4Pretty(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", " ")) }
+
+func (b *e4Builder) callStatsSection() *Section {
+	return &Section{
+		Title:   "Call stats",
+		Summary: "Inlined calls and frame stats",
+		Doc: `This shows what fraction of calls to Python functions are inlined (i.e.
+not having a call at the C level) and for those that are not, where the
+call comes from.  The various categories overlap.
+
+Also includes the count of frame objects created.`,
+		Parts: []any{b.table([]string{"", "Count:", "Ratio:"}, JoinChange, e4CallRows)},
+	}
+}
+
+// e4CallRows is the script's get_call_stats and calc_call_stats_table.
+func e4CallRows(in *e4Input) [][]Cell {
+	st := in.st
+	type kv struct {
+		key, label string
+		value      uint64
+		callsTo    bool
+	}
+	var calls, frames []kv
+	fams := st.Families()
+	keys, names, idx, vals := st.Keys(), st.Names(), st.Indexes(), st.Values()
+	for i, f := range fams {
+		if f != pystats.FamilyCalls {
+			continue
+		}
+		k := keys.Value(i)
+		switch {
+		case strings.Contains(k, "Calls to"):
+			calls = append(calls, kv{k, k, vals.Value(i), true})
+		case strings.HasPrefix(k, "Calls "):
+			label := k
+			if ix := idx.Value(i); ix != "" {
+				kind := ix
+				if n, err := strconv.Atoi(ix); err == nil {
+					if ns := st.Meta.StatsDefines.Names[n]; len(ns) > 0 {
+						kind = e4Pretty(ns[0])
+					}
+				}
+				label = names.Value(i) + " (" + kind + ")"
+			}
+			calls = append(calls, kv{k, label, vals.Value(i), false})
+		case strings.HasPrefix(k, "Frame"):
+			frames = append(frames, kv{k, k, vals.Value(i), false})
+		}
+	}
+	sort.SliceStable(calls, func(a, b int) bool { return calls[a].key < calls[b].key })
+	sort.SliceStable(frames, func(a, b int) bool { return frames[a].key < frames[b].key })
+	var total uint64
+	for _, c := range calls {
+		if strings.Contains(c.label, "Calls to") {
+			total += c.value
+		}
+	}
+	rows := make([][]Cell, 0, len(calls)+len(frames))
+	for _, c := range append(calls, frames...) {
+		rows = append(rows, []Cell{TextCell(c.label), CountCell(c.value), RatioCell(c.value, total)})
+	}
+	return rows
+}
+
+func (b *e4Builder) objectStatsSection() *Section {
+	doc := `Below, "allocations" means "allocations that are not from a freelist".
+Total allocations = "Allocations from freelist" + "Allocations".
+
+"Inline values" is the number of values arrays inlined into objects.
+
+The cache hit/miss numbers are for the MRO cache, split into dunder and
+other names.`
+	if b.v.newValues {
+		doc = strings.Replace(doc, `"Inline values" is the number of values arrays inlined into objects.`,
+			"\"New values\" is the number of values arrays created for objects with\nmanaged dicts.", 1)
+	}
+	return &Section{
+		Title:   "Object stats",
+		Summary: "Allocations, frees and dict materializatons",
+		Doc:     doc,
+		Parts:   []any{b.table([]string{"", "Count:", "Ratio:"}, JoinChange, b.objectRows)},
+	}
+}
+
+// objectRows is the script's get_object_stats and calc_object_stats_table.
+func (b *e4Builder) objectRows(in *e4Input) [][]Cell {
+	st := in.st
+	var materialize uint64
+	if b.v.newValues {
+		materialize = st.Get("Object new values")
+	} else {
+		materialize = st.Get("Object inline values")
+	}
+	allocations := st.Get("Object allocations") + st.Get("Object allocations from freelist")
+	var increfs, decrefs uint64
+	if b.v.mortal {
+		increfs = st.Get("Object interpreter mortal increfs") + st.Get("Object mortal increfs") +
+			st.Get("Object interpreter immortal increfs") + st.Get("Object immortal increfs")
+		decrefs = st.Get("Object interpreter mortal decrefs") + st.Get("Object mortal decrefs") +
+			st.Get("Object interpreter immortal decrefs") + st.Get("Object immortal decrefs")
+	} else {
+		increfs = st.Get("Object interpreter increfs") + st.Get("Object increfs")
+		decrefs = st.Get("Object interpreter decrefs") + st.Get("Object decrefs")
+	}
+	var rows [][]Cell
+	fams := st.Families()
+	names, vals := st.Names(), st.Values()
+	for i, f := range fams {
+		if f != pystats.FamilyObject {
+			continue
+		}
+		name := names.Value(i)
+		v := vals.Value(i)
+		var ratio Cell
+		switch {
+		case strings.Contains(name, "materialize"):
+			ratio = RatioCell(v, materialize)
+		case strings.Contains(name, "allocations"):
+			ratio = RatioCell(v, allocations)
+		case strings.Contains(name, "increfs"):
+			ratio = RatioCell(v, increfs)
+		case strings.Contains(name, "decrefs"):
+			ratio = RatioCell(v, decrefs)
+		default:
+			ratio = NoRatioCell(v)
+		}
+		label := strings.TrimSpace(name)
+		if label != "" {
+			label = strings.ToUpper(label[:1]) + label[1:]
+		}
+		rows = append(rows, []Cell{TextCell(label), CountCell(v), ratio})
+	}
+	return rows
+}
+
+func (b *e4Builder) gcStatsSection() *Section {
+	cols := []string{"Generation:", "Collections:", "Objects collected:", "Object visits:"}
+	fields := []string{"collections", "objects collected", "object visits"}
+	if b.v.gcReachable {
+		cols = append(cols, "Reachable from roots:", "Not reachable from roots:")
+		fields = append(fields, "objects reachable from roots", "objects not reachable from roots")
+	}
+	return &Section{
+		Title:   "GC stats",
+		Summary: "GC collections and effectiveness",
+		Doc:     "Collected/visits gives some measure of efficiency.",
+		Parts: []any{b.table(cols, JoinSimple, func(in *e4Input) [][]Cell {
+			st := in.st
+			var gens []map[string]uint64
+			fams := st.Families()
+			names, idx, vals := st.Names(), st.Indexes(), st.Values()
+			for i, f := range fams {
+				if f != pystats.FamilyGC {
+					continue
+				}
+				g, err := strconv.Atoi(idx.Value(i))
+				if err != nil || g < 0 {
+					continue
+				}
+				for len(gens) <= g {
+					gens = append(gens, map[string]uint64{})
+				}
+				gens[g][names.Value(i)] = vals.Value(i)
+			}
+			rows := make([][]Cell, 0, len(gens))
+			for g, m := range gens {
+				row := []Cell{CountCell(uint64(g))}
+				for _, f := range fields {
+					row = append(row, CountCell(m[f]))
+				}
+				rows = append(rows, row)
+			}
+			return rows
+		})},
+	}
+}
+
+// e4Histogram returns the buckets of a power-of-two histogram, ascending.
+func e4Histogram(st *pystats.Stats, name string) []IndexedCount {
+	var out []IndexedCount
+	fams := st.Families()
+	names, idx, vals := st.Names(), st.Indexes(), st.Values()
+	for i, f := range fams {
+		if f != pystats.FamilyHistogram || names.Value(i) != name {
+			continue
+		}
+		n, err := strconv.Atoi(idx.Value(i))
+		if err != nil {
+			continue
+		}
+		out = append(out, IndexedCount{n, vals.Value(i)})
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].Index != out[b].Index {
+			return out[a].Index < out[b].Index
+		}
+		return out[a].Value < out[b].Value
+	})
+	return out
+}
+
+func (b *e4Builder) histogramRows(in *e4Input, name, den string) [][]Cell {
+	h := e4Histogram(in.st, name)
+	var d uint64
+	if den != "" {
+		d = in.st.Get(den)
+	} else {
+		for _, x := range h {
+			d += x.Value
+		}
+	}
+	rows := make([][]Cell, 0, len(h))
+	for _, x := range h {
+		rows = append(rows, []Cell{TextCell("<= " + e4FormatIntGrouped(x.Index)), CountCell(x.Value), RatioCell(x.Value, d)})
+	}
+	if b.v.trimLeading {
+		start, end := 0, len(rows)-1
+		for start <= end {
+			if rows[start][1].Value == 0 {
+				start++
+			} else if rows[end][1].Value == 0 {
+				end--
+			} else {
+				break
+			}
+		}
+		return rows[start : end+1]
+	}
+	last := 0
+	for i, x := range h {
+		if x.Value != 0 {
+			last = i
+		}
+	}
+	if len(rows) > last+1 {
+		rows = rows[:last+1]
+	}
+	return rows
+}
+
+func e4FormatIntGrouped(n int) string {
+	if n < 0 {
+		return "-" + e4FormatIntGrouped(-n)
+	}
+	return e4GroupDigits(strconv.Itoa(n))
+}
+
+func e4GroupDigits(s string) string {
+	if len(s) <= 3 {
+		return s
+	}
+	var sb strings.Builder
+	lead := len(s) % 3
+	if lead > 0 {
+		sb.WriteString(s[:lead])
+	}
+	for i := lead; i < len(s); i += 3 {
+		if sb.Len() > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(s[i : i+3])
+	}
+	return sb.String()
+}
+
+func (b *e4Builder) optimizationRows(in *e4Input) [][]Cell {
+	st := in.st
+	g := st.Get
+	attempts, created, executed := g("Optimization attempts"), g("Optimization traces created"), g("Optimization traces executed")
+	tooShort := "A potential trace is abandoned because it is too short."
+	if b.v.typo {
+		tooShort = "A potential trace is abandoced because it it too short."
+	}
+	rows := [][]Cell{
+		{DocCell("Optimization attempts", "The number of times a potential trace is identified.  Specifically, this occurs in the JUMP BACKWARD instruction when the counter reaches a threshold."), CountCell(attempts), NoRatioCell(attempts)},
+		{DocCell("Traces created", "The number of traces that were successfully created."), CountCell(created), RatioCell(created, attempts)},
+		{DocCell("Trace stack overflow", "A trace is truncated because it would require more than 5 stack frames."), CountCell(g("Optimization trace stack overflow")), RatioCell(g("Optimization trace stack overflow"), attempts)},
+		{DocCell("Trace stack underflow", "A potential trace is abandoned because it pops more frames than it pushes."), CountCell(g("Optimization trace stack underflow")), RatioCell(g("Optimization trace stack underflow"), attempts)},
+		{DocCell("Trace too long", "A trace is truncated because it is longer than the instruction buffer."), CountCell(g("Optimization trace too long")), RatioCell(g("Optimization trace too long"), attempts)},
+		{DocCell("Trace too short", tooShort), CountCell(g("Optimization trace too short")), RatioCell(g("Optimization trace too short"), attempts)},
+		{DocCell("Inner loop found", "A trace is truncated because it has an inner loop"), CountCell(g("Optimization inner loop")), RatioCell(g("Optimization inner loop"), attempts)},
+		{DocCell("Recursive call", "A trace is truncated because it has a recursive call."), CountCell(g("Optimization recursive call")), RatioCell(g("Optimization recursive call"), attempts)},
+		{DocCell("Low confidence", "A trace is abandoned because the likelihood of the jump to top being taken is too low."), CountCell(g("Optimization low confidence")), RatioCell(g("Optimization low confidence"), attempts)},
+	}
+	if b.v.unknownCallee {
+		rows = append(rows, []Cell{DocCell("Unknown callee", "A trace is abandoned because the target of a call is unknown."), CountCell(g("Optimization unknown callee")), RatioCell(g("Optimization unknown callee"), attempts)})
+	}
+	uops := g("Optimization uops executed")
+	rows = append(rows,
+		[]Cell{DocCell("Executors invalidated", "The number of executors that were invalidated due to watched dictionary changes."), CountCell(g("Executors invalidated")), RatioCell(g("Executors invalidated"), created)},
+		[]Cell{DocCell("Traces executed", "The number of traces that were executed"), CountCell(executed), NoRatioCell(executed)},
+		// The script means this as a plain average but prints a percentage.
+		[]Cell{DocCell("Uops executed", "The total number of uops (micro-operations) that were executed"), CountCell(uops), RatioCell(uops, executed)},
+	)
+	return rows
+}
+
+func e4OptimizerRows(in *e4Input) [][]Cell {
+	g := in.st.Get
+	attempts := g("Optimization optimizer attempts")
+	r := func(label, doc, key string) []Cell {
+		return []Cell{DocCell(label, doc), CountCell(g(key)), RatioCell(g(key), attempts)}
+	}
+	return [][]Cell{
+		{DocCell("Optimizer attempts", "The number of times the trace optimizer (_Py_uop_analyze_and_optimize) was run."), CountCell(attempts), NoRatioCell(attempts)},
+		r("Optimizer successes", "The number of traces that were successfully optimized.", "Optimization optimizer successes"),
+		r("Optimizer no memory", "The number of optimizations that failed due to no memory.", "Optimization optimizer failure no memory"),
+		r("Remove globals builtins changed", "The builtins changed during optimization", "Optimizer remove globals builtins changed"),
+		r("Remove globals incorrect keys", "The keys in the globals dictionary aren't what was expected", "Optimizer remove globals incorrect keys"),
+	}
+}
+
+func e4JitMemoryRows(in *e4Input) [][]Cell {
+	g := in.st.Get
+	total := g("JIT total memory size")
+	r := func(label, doc, key string) []Cell {
+		return []Cell{DocCell(label, doc), CountCell(g(key)), RatioCell(g(key), total)}
+	}
+	return [][]Cell{
+		{DocCell("Total memory size", "The total size of the memory allocated for the JIT traces"), CountCell(total), NoRatioCell(total)},
+		r("Code size", "The size of the memory allocated for the code of the JIT traces", "JIT code size"),
+		r("Trampoline size", "The size of the memory allocated for the trampolines of the JIT traces", "JIT trampoline size"),
+		r("Data size", "The size of the memory allocated for the data of the JIT traces", "JIT data size"),
+		r("Padding size", "The size of the memory allocated for the padding of the JIT traces", "JIT padding size"),
+		r("Freed memory size", "The size of the memory freed from the JIT traces", "JIT freed memory size"),
+	}
+}
+
+// e4CountRows is an "Opcode", "Count:" table of X[...].count counters,
+// sorted by count, descending.
+func e4CountRows(s *OpcodeStats) [][]Cell {
+	var xs []NamedCount
+	for i := range s.Ops {
+		if s.Ops[i].Count != 0 {
+			xs = append(xs, NamedCount{s.Ops[i].Name, s.Ops[i].Count})
+		}
+	}
+	sortStableDesc(xs, func(x NamedCount) uint64 { return x.Value })
+	rows := make([][]Cell, 0, len(xs))
+	for _, x := range xs {
+		rows = append(rows, []Cell{TextCell(x.Name), CountCell(x.Value)})
+	}
+	return rows
+}
+
+func (b *e4Builder) optimizationSection() *Section {
+	s := &Section{Title: "Optimization (Tier 2) stats", Summary: "statistics about the Tier 2 optimizer"}
+	has := func(in *e4Input) bool { _, ok := in.st.Value("Optimization attempts"); return ok }
+	if !has(b.base) || (b.head != nil && !has(b.head)) {
+		return s
+	}
+	vcols := []string{"", "Count:", "Ratio:"}
+	s.Parts = append(s.Parts,
+		b.table(vcols, JoinChange, b.optimizationRows),
+		b.table(vcols, JoinChange, e4OptimizerRows),
+	)
+	if b.v.jitMemory {
+		s.Parts = append(s.Parts,
+			&Section{Title: "JIT memory stats", Summary: "JIT memory stats", Parts: []any{
+				b.table([]string{"", "Size (bytes):", "Ratio:"}, JoinChange, e4JitMemoryRows),
+			}},
+			&Section{Title: "JIT trace total memory histogram", Summary: "JIT trace total memory histogram", Parts: []any{
+				b.table([]string{"Size (bytes)", "Count", "Ratio:"}, JoinChangeNoSort, func(in *e4Input) [][]Cell {
+					return b.histogramRows(in, "Trace total memory size", "")
+				}),
+			}},
+		)
+	}
+	for _, h := range []struct{ name, den string }{
+		{"Trace length", "Optimization traces created"},
+		{"Optimized trace length", "Optimization traces created"},
+		{"Trace run length", "Optimization traces executed"},
+	} {
+		h := h
+		title := h.name + " histogram"
+		s.Parts = append(s.Parts, &Section{Title: title, Summary: strings.ToLower(title), Parts: []any{
+			b.table([]string{"Range", "Count:", "Ratio:"}, JoinChangeNoSort, func(in *e4Input) [][]Cell {
+				return b.histogramRows(in, h.name, h.den)
+			}),
+		}})
+	}
+	s.Parts = append(s.Parts, &Section{Title: "Uop execution stats", Summary: "uop execution stats", Parts: []any{
+		b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell { return e4ExecutionRows(in.ov.Uops) }),
+	}})
+	if b.v.uopPairs {
+		// The script's prefix "uop" also matches "uops[" keys, so the
+		// denominator is the total uop execution count.
+		s.Parts = append(s.Parts, b.pairCountSection(
+			func(in *e4Input) *OpcodeStats { return in.ov.UopPairs },
+			"Pair counts for top 100 Non-JIT uop pairs",
+			func(in *e4Input) uint64 {
+				return in.ov.Uops.TotalExecutionCount() + in.ov.UopPairs.TotalExecutionCount()
+			}))
+	}
+	s.Parts = append(s.Parts,
+		&Section{Title: "Unsupported opcodes", Summary: "unsupported opcodes", Parts: []any{
+			b.table([]string{"Opcode", "Count:"}, JoinChange, func(in *e4Input) [][]Cell { return e4CountRows(in.ov.UnsupportedOpcode) }),
+		}},
+		&Section{Title: "Optimizer errored out with opcode", Summary: "Optimization stopped after encountering this opcode", Parts: []any{
+			b.table([]string{"Opcode", "Count:"}, JoinChange, func(in *e4Input) [][]Cell { return e4CountRows(in.ov.ErrorInOpcode) }),
+		}},
+	)
+	return s
+}
+
+var e4RareEventDocs = map[string]string{
+	"set class":                    "Setting an object's class, `obj.__class__ = ...`",
+	"set bases":                    "Setting the bases of a class, `cls.__bases__ = ...`",
+	"set eval frame func":          "Setting the PEP 523 frame eval function `_PyInterpreterState_SetFrameEvalFunc()`",
+	"builtin dict":                 "Modifying the builtins, `__builtins__.__dict__[var] = ...`",
+	"func modification":            "Modifying a function, e.g. `func.__defaults__ = ...`, etc.",
+	"watched dict modification":    "A watched dict has been modified",
+	"watched globals modification": "A watched `globals()` dict has been modified",
+}
+
+func (b *e4Builder) rareEventSection() *Section {
+	return &Section{
+		Title:   "Rare events",
+		Summary: "Counts of rare/unlikely events",
+		Parts: []any{b.table([]string{"Event", "Count:"}, JoinChange, func(in *e4Input) [][]Cell {
+			st := in.st
+			var rows [][]Cell
+			fams := st.Families()
+			names, vals := st.Names(), st.Values()
+			for i, f := range fams {
+				if f != pystats.FamilyRareEvent {
+					continue
+				}
+				label := strings.ReplaceAll(names.Value(i), "_", " ")
+				rows = append(rows, []Cell{e4LabelCell(label, e4RareEventDocs), CountCell(vals.Value(i))})
+			}
+			return rows
+		})},
+	}
+}
+
+func (b *e4Builder) metaSection() *Section {
+	return &Section{
+		Title:   "Meta stats",
+		Summary: "Meta statistics",
+		Parts: []any{b.table([]string{"", "Count:"}, JoinChange, func(in *e4Input) [][]Cell {
+			return [][]Cell{{TextCell("Number of data files"), CountCell(in.st.NFiles())}}
+		})},
+	}
+}
 
 // writeSummaryE4 renders the E4 summarizer's single-input report.
 func writeSummaryE4(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	return fmt.Errorf("E4 markdown is not implemented yet")
+	r, err := BuildE4Report(st, opt)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if st.Meta.BenchRunner != nil {
+		writeBenchRunnerHeader(bw, &st.Meta, opt)
+	}
+	WriteE4Markdown(bw, r, opt.Date)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing markdown: %w", err)
+	}
+	return nil
 }
 
-// writeComparisonE4 renders the E4 summarizer's comparison report.
+// writeComparisonE4 renders the E4 summarizer's comparison report (no
+// bench_runner header: bench_runner publishes the script's output as is).
 func writeComparisonE4(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
-	return fmt.Errorf("E4 comparison markdown is not implemented yet")
+	r, err := CompareE4(base, head, opt)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	WriteE4Markdown(bw, r, opt.Date)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing markdown: %w", err)
+	}
+	return nil
 }

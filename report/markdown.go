@@ -15,8 +15,49 @@ type Style string
 const (
 	StyleAuto Style = "auto" // E2 for numeric-opcode data, E4 for named-opcode data
 	StyleE2   Style = "e2"   // 3.12 and 2022-2023 main: markdown pipe tables
-	StyleE4   Style = "e4"   // 3.13, 3.14, main: HTML tables with pop-ups
+	StyleE4   Style = "e4"   // 3.13, 3.14, main: HTML tables with pop-ups; sub-style from the data
+
+	// E4 sub-styles (the script changed in small ways while keeping its
+	// layout); StyleE4 picks one from the data, see ResolveE4Style.
+
+	// StyleE4a is main of February-April 2024 (3.13.0a5, "Object new values"
+	// data): pair-count summary "... Tier 1 instructions", "New values" doc
+	// and materialization denominator, no uop pair section, the
+	// "abandoced" typo.
+	StyleE4a Style = "e4a"
+	// StyleE4b2024 is main of April-July 2024 (3.13 betas, 3.14.0a0): the
+	// 3.13 layout with the old "abandoced ... it it too short" pop-up.
+	StyleE4b2024 Style = "e4b-2024"
+	// StyleE4b is the 3.13.x release script (3.13.5).
+	StyleE4b Style = "e4b"
+	// StyleE4c is main of 2025 (3.14, 3.15-dev): mortal/immortal refcount
+	// denominators, GC reachability columns, JIT memory sections,
+	// "Unknown callee", histograms trimmed at both ends, GET_ITER failure
+	// kinds named like FOR_ITER's.
+	StyleE4c Style = "e4c"
 )
+
+// Styles lists every style name a user may pass.
+var Styles = []Style{StyleAuto, StyleE2, StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c}
+
+// ParseStyle checks a style name.
+func ParseStyle(s string) (Style, error) {
+	for _, st := range Styles {
+		if string(st) == s {
+			return st, nil
+		}
+	}
+	return "", fmt.Errorf("unknown markdown style %q (want auto, e2, e4, e4a, e4b-2024, e4b or e4c)", s)
+}
+
+// IsE4 reports whether s is E4 or one of its sub-styles.
+func (s Style) IsE4() bool {
+	switch s {
+	case StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c:
+		return true
+	}
+	return false
+}
 
 // MarkdownOptions tune the summarizer-compatible markdown.
 type MarkdownOptions struct {
@@ -26,12 +67,24 @@ type MarkdownOptions struct {
 	// Tables are the build tables for numeric-opcode data (names, SPEC_FAIL_*
 	// kinds); may be nil for named-opcode data that carries its metadata.
 	Tables *specialize.Tables
+
+	// Benchmark is the value of bench_runner's "- benchmark:" header line
+	// ("all", or the benchmark of a per-benchmark report); empty omits the
+	// line, as in bench_runner's output before September 2023 and in some
+	// later runs. The header itself is written only for data that carries
+	// bench_runner metadata.
+	Benchmark string
+	// BenchmarkLinks are the per-benchmark reports bench_runner lists after
+	// the header of an "all" report; see BenchmarkLinkFile. Nil omits the
+	// line.
+	BenchmarkLinks []BenchmarkLink
 }
 
 // ResolveStyle picks the era for data: E4 for named-opcode data, E2 for
-// numeric-opcode data, unless opt.Style forces one.
+// numeric-opcode data, unless opt.Style forces one. E4 sub-styles are
+// returned as given.
 func ResolveStyle(st *pystats.Stats, style Style) Style {
-	if style == StyleE2 || style == StyleE4 {
+	if style == StyleE2 || style.IsE4() {
 		return style
 	}
 	if pystats.DetectEra(st).NamedOpcodes {
@@ -44,10 +97,11 @@ func ResolveStyle(st *pystats.Stats, style Style) Style {
 // era (or of opt.Style), preceded by bench_runner's "# Pystats results" header
 // when the input carries bench_runner metadata.
 func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	switch ResolveStyle(st, opt.Style) {
-	case StyleE2:
+	s := ResolveStyle(st, opt.Style)
+	switch {
+	case s == StyleE2:
 		return writeSummaryE2(w, st, opt)
-	case StyleE4:
+	case s.IsE4():
 		return writeSummaryE4(w, st, opt)
 	}
 	return fmt.Errorf("unknown report style %q", opt.Style)
@@ -55,10 +109,11 @@ func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 
 // WriteComparison writes the summarizer's two-input (base, head) report.
 func WriteComparison(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
-	switch ResolveStyle(head, opt.Style) {
-	case StyleE2:
+	s := ResolveStyle(head, opt.Style)
+	switch {
+	case s == StyleE2:
 		return writeComparisonE2(w, base, head, opt)
-	case StyleE4:
+	case s.IsE4():
 		return writeComparisonE4(w, base, head, opt)
 	}
 	return fmt.Errorf("unknown report style %q", opt.Style)

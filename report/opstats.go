@@ -1,0 +1,273 @@
+package report
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/pystats-dev/pystats/pystats"
+)
+
+// This file is the per-instruction view of the counters that every
+// summarizer era renders from: for one bracket family (opcode, uops, uop,
+// unsupported_opcode, error_in_opcode), the counters of each instruction
+// name, names in first-seen key order. It is built once per data set from
+// the Arrow columns (family, name, counter, index, value); key strings are
+// never parsed again.
+
+// NamedCount is a counter with its label.
+type NamedCount struct {
+	Name  string
+	Value uint64
+}
+
+// IndexedCount is an indexed counter, e.g. failure_kinds[Index].
+type IndexedCount struct {
+	Index int
+	Value uint64
+}
+
+// OpcodeStat is everything one instruction name has in one family.
+type OpcodeStat struct {
+	Name string
+	// Specializable is true when the ".specializable" marker is present
+	// (its value is a file count, not meaningful).
+	Specializable bool
+	// HasExecutionCount is true when an execution_count key is present.
+	HasExecutionCount bool
+	ExecutionCount    uint64
+	// HasCount and Count are the ".count" of unsupported_opcode[X] and
+	// error_in_opcode[X].
+	HasCount bool
+	Count    uint64
+	// The specialization.* counters (0 when absent).
+	Success, Failure, Hit, Deferred, Miss, Deopt uint64
+	// KindCounters are the counters the summarizer lists in a family's
+	// "Kind" table: specialization.* other than success, failure and
+	// failure kinds (Name is the part after "specialization."), plus any
+	// unknown un-indexed counter (Name is the counter). Sorted as the
+	// summarizer sorts them: by the counter's full name.
+	KindCounters []NamedCount
+	// FailureKinds are specialization.failure_kinds[i], by index ascending.
+	FailureKinds []IndexedCount
+	// Pairs are pair_count[X] (successor X), first-seen order, zeros kept.
+	Pairs []NamedCount
+}
+
+// SpecializationTotal is hit + miss + execution_count: the summarizer's
+// denominator for a family's Kind table (E2-E4).
+func (o *OpcodeStat) SpecializationTotal() uint64 {
+	return o.Hit + o.Miss + o.ExecutionCount
+}
+
+// OpcodeStats are the instruction names of one family in first-seen order.
+type OpcodeStats struct {
+	Family pystats.Family
+	Ops    []OpcodeStat
+	index  map[string]int
+
+	kindSort map[string][]string // per name, the sort keys of KindCounters while building
+
+	predSucc *predSucc
+}
+
+// Get returns the stats of a name, or nil.
+func (s *OpcodeStats) Get(name string) *OpcodeStat {
+	if i, ok := s.index[name]; ok {
+		return &s.Ops[i]
+	}
+	return nil
+}
+
+// Has reports whether name has any key in the family.
+func (s *OpcodeStats) Has(name string) bool {
+	_, ok := s.index[name]
+	return ok
+}
+
+// TotalExecutionCount is the sum of execution_count over all names.
+func (s *OpcodeStats) TotalExecutionCount() uint64 {
+	var t uint64
+	for i := range s.Ops {
+		t += s.Ops[i].ExecutionCount
+	}
+	return t
+}
+
+// Pair is a dynamic instruction pair with its count.
+type Pair struct {
+	First, Second string
+	Count         uint64
+}
+
+// PairCounts are the non-zero pairs, ordered by first name (first-seen) and
+// then successor (first-seen).
+func (s *OpcodeStats) PairCounts() []Pair {
+	var out []Pair
+	for i := range s.Ops {
+		o := &s.Ops[i]
+		for _, p := range o.Pairs {
+			if p.Value != 0 {
+				out = append(out, Pair{o.Name, p.Name, p.Value})
+			}
+		}
+	}
+	return out
+}
+
+type predSucc struct {
+	pred, succ map[string][]NamedCount
+}
+
+func (s *OpcodeStats) buildPredSucc() *predSucc {
+	if s.predSucc != nil {
+		return s.predSucc
+	}
+	ps := &predSucc{pred: map[string][]NamedCount{}, succ: map[string][]NamedCount{}}
+	for _, p := range s.PairCounts() {
+		ps.pred[p.Second] = append(ps.pred[p.Second], NamedCount{p.First, p.Count})
+		ps.succ[p.First] = append(ps.succ[p.First], NamedCount{p.Second, p.Count})
+	}
+	s.predSucc = ps
+	return ps
+}
+
+// Predecessors of name with their pair counts, in pair order.
+func (s *OpcodeStats) Predecessors(name string) []NamedCount { return s.buildPredSucc().pred[name] }
+
+// Successors of name with their pair counts, in pair order.
+func (s *OpcodeStats) Successors(name string) []NamedCount { return s.buildPredSucc().succ[name] }
+
+// OpcodeViews are the per-instruction views of one data set.
+type OpcodeViews struct {
+	Opcode            *OpcodeStats // opcode[X]: Tier 1
+	Uops              *OpcodeStats // uops[X]: Tier 2 micro-ops
+	UopPairs          *OpcodeStats // uop[X].pair_count[Y]
+	UnsupportedOpcode *OpcodeStats // unsupported_opcode[X].count
+	ErrorInOpcode     *OpcodeStats // error_in_opcode[X].count
+}
+
+// NewOpcodeViews builds the per-instruction views of st in one pass over its
+// counters table.
+func NewOpcodeViews(st *pystats.Stats) *OpcodeViews {
+	v := &OpcodeViews{
+		Opcode:            newOpcodeStats(pystats.FamilyOpcode),
+		Uops:              newOpcodeStats(pystats.FamilyUops),
+		UopPairs:          newOpcodeStats(pystats.FamilyUopPair),
+		UnsupportedOpcode: newOpcodeStats(pystats.FamilyUnsupportedOpcode),
+		ErrorInOpcode:     newOpcodeStats(pystats.FamilyErrorInOpcode),
+	}
+	byFamily := map[pystats.Family]*OpcodeStats{
+		pystats.FamilyOpcode:            v.Opcode,
+		pystats.FamilyUops:              v.Uops,
+		pystats.FamilyUopPair:           v.UopPairs,
+		pystats.FamilyUnsupportedOpcode: v.UnsupportedOpcode,
+		pystats.FamilyErrorInOpcode:     v.ErrorInOpcode,
+	}
+	fams := st.Families()
+	names, counters, indexes, values := st.Names(), st.CounterNames(), st.Indexes(), st.Values()
+	var cur *OpcodeStats
+	var curFam pystats.Family
+	for i, f := range fams {
+		if f != curFam || cur == nil {
+			cur, curFam = byFamily[f], f
+		}
+		if cur == nil {
+			continue
+		}
+		cur.add(names.Value(i), counters.Value(i), indexes.Value(i), values.Value(i))
+	}
+	for _, s := range byFamily {
+		s.finish()
+	}
+	return v
+}
+
+func newOpcodeStats(f pystats.Family) *OpcodeStats {
+	return &OpcodeStats{Family: f, index: map[string]int{}, kindSort: map[string][]string{}}
+}
+
+func (s *OpcodeStats) add(name, counter, index string, value uint64) {
+	i, ok := s.index[name]
+	if !ok {
+		i = len(s.Ops)
+		s.index[name] = i
+		s.Ops = append(s.Ops, OpcodeStat{Name: name})
+	}
+	o := &s.Ops[i]
+	if index != "" {
+		switch counter {
+		case "pair_count":
+			o.Pairs = append(o.Pairs, NamedCount{index, value})
+			return
+		case "specialization.failure_kinds":
+			if n, err := strconv.Atoi(index); err == nil {
+				o.FailureKinds = append(o.FailureKinds, IndexedCount{n, value})
+				return
+			}
+		}
+		// Unknown indexed counters: the summarizer would list any that is
+		// not "pair..." in the Kind table under its full name.
+		full := counter + "[" + index + "]"
+		s.addKind(o, full, full, value)
+		return
+	}
+	switch counter {
+	case "specializable":
+		o.Specializable = true
+	case "execution_count":
+		o.HasExecutionCount, o.ExecutionCount = true, value
+	case "count":
+		o.HasCount, o.Count = true, value
+		s.addKind(o, counter, counter, value)
+	case "specialization.success":
+		o.Success = value
+	case "specialization.failure":
+		o.Failure = value
+	default:
+		const prefix = "specialization."
+		label := counter
+		if len(counter) > len(prefix) && counter[:len(prefix)] == prefix {
+			label = counter[len(prefix):]
+			switch label {
+			case "hit":
+				o.Hit = value
+			case "miss":
+				o.Miss = value
+			case "deferred":
+				o.Deferred = value
+			case "deopt":
+				o.Deopt = value
+			}
+		} else if len(counter) >= 4 && counter[:4] == "pair" {
+			return
+		}
+		s.addKind(o, counter, label, value)
+	}
+}
+
+func (s *OpcodeStats) addKind(o *OpcodeStat, sortKey, label string, value uint64) {
+	o.KindCounters = append(o.KindCounters, NamedCount{label, value})
+	s.kindSort[o.Name] = append(s.kindSort[o.Name], sortKey)
+}
+
+func (s *OpcodeStats) finish() {
+	for i := range s.Ops {
+		o := &s.Ops[i]
+		if keys := s.kindSort[o.Name]; len(keys) > 1 {
+			idx := make([]int, len(keys))
+			for j := range idx {
+				idx[j] = j
+			}
+			sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+			sorted := make([]NamedCount, len(idx))
+			for j, k := range idx {
+				sorted[j] = o.KindCounters[k]
+			}
+			o.KindCounters = sorted
+		}
+		if len(o.FailureKinds) > 1 {
+			sort.SliceStable(o.FailureKinds, func(a, b int) bool { return o.FailureKinds[a].Index < o.FailureKinds[b].Index })
+		}
+	}
+	s.kindSort = nil
+}

@@ -1,0 +1,274 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/pystats-dev/pystats/report/pyfmt"
+)
+
+// This file holds the summarizer's table model, shared by the markdown
+// renderers: typed cells (the script's Count, Ratio, Doc, plain strings and
+// None), tables with their column names, and the comparison join of a base
+// and a head table (the script's JoinMode).
+
+// CellKind says what a Cell holds.
+type CellKind uint8
+
+// The kinds of table cell the summarizer produces.
+const (
+	CellNone  CellKind = iota // None: an empty cell
+	CellText                  // a plain string (row labels, the "" of a missing side)
+	CellDoc                   // a label with an explanatory pop-up (the script's Doc)
+	CellCount                 // an integer count, printed with "," separators
+	CellRatio                 // a ratio num/den, printed as a percentage
+)
+
+// Cell is one table cell with its value, not its text, so that comparisons
+// and later analyses can compute with it.
+type Cell struct {
+	Kind CellKind
+	// Text is the string of a CellText and the label of a CellDoc.
+	Text string
+	// Doc is the pop-up text of a CellDoc.
+	Doc string
+	// Value is the count of a CellCount and the magnitude of a CellRatio's
+	// numerator.
+	Value uint64
+	// Negative is the sign of a CellRatio's numerator (a decrease).
+	Negative bool
+	// Den is a CellRatio's denominator; HasDen is false for the script's
+	// Ratio(num, None), which prints as an empty cell.
+	Den    uint64
+	HasDen bool
+	// Fixed prints a CellRatio as f"{x:,.2f}" instead of a percentage.
+	Fixed bool
+}
+
+// TextCell is a plain string cell.
+func TextCell(s string) Cell { return Cell{Kind: CellText, Text: s} }
+
+// DocCell is a label with a pop-up.
+func DocCell(text, doc string) Cell { return Cell{Kind: CellDoc, Text: text, Doc: doc} }
+
+// CountCell is a count.
+func CountCell(n uint64) Cell { return Cell{Kind: CellCount, Value: n} }
+
+// RatioCell is num/den as a percentage.
+func RatioCell(num, den uint64) Cell {
+	return Cell{Kind: CellRatio, Value: num, Den: den, HasDen: true}
+}
+
+// NoRatioCell is the script's Ratio(num, None): an empty cell.
+func NoRatioCell(num uint64) Cell { return Cell{Kind: CellRatio, Value: num} }
+
+// DiffCell is the script's DiffRatio(base, head): (head-base)/base of two
+// count cells; empty when either side is missing (a string).
+func DiffCell(base, head Cell) Cell {
+	if base.Kind != CellCount || head.Kind != CellCount {
+		return Cell{Kind: CellRatio, HasDen: true} // Ratio(0, 0)
+	}
+	c := Cell{Kind: CellRatio, Den: base.Value, HasDen: true}
+	if head.Value >= base.Value {
+		c.Value = head.Value - base.Value
+	} else {
+		c.Value = base.Value - head.Value
+		c.Negative = true
+	}
+	return c
+}
+
+// Label is the text shown for a row-label cell (CellText or CellDoc).
+func (c Cell) Label() string { return c.Text }
+
+// Float is the script's float(cell) for ratios (0 when the denominator is 0
+// or missing), the count for counts, and 0 otherwise. Comparison tables sort
+// by the absolute Float of their Change column.
+func (c Cell) Float() float64 {
+	switch c.Kind {
+	case CellCount:
+		return float64(c.Value)
+	case CellRatio:
+		if !c.HasDen {
+			return float64(c.Value)
+		}
+		if c.Den == 0 {
+			return 0
+		}
+		x := pyfmt.Div(c.Value, c.Den)
+		if c.Negative {
+			x = -x
+		}
+		return x
+	}
+	return 0
+}
+
+// Markdown is the cell's text as the E4 summarizer prints it (a Doc cell as
+// its multi-line <details> block).
+func (c Cell) Markdown() string {
+	switch c.Kind {
+	case CellText:
+		return c.Text
+	case CellDoc:
+		return "\n" + c.Text + "\n<details>\n<summary>ⓘ</summary>\n\n" + c.Doc + "\n</details>\n"
+	case CellCount:
+		return pyfmt.Int(c.Value)
+	case CellRatio:
+		if !c.HasDen {
+			return ""
+		}
+		sign := ""
+		if c.Negative {
+			sign = "-"
+		}
+		if c.Den == 0 {
+			if c.Value != 0 {
+				return sign + pyfmt.Int(c.Value) + " / 0 !!"
+			}
+			return ""
+		}
+		x := pyfmt.Div(c.Value, c.Den)
+		if c.Negative {
+			x = -x
+		}
+		if c.Fixed {
+			return pyfmt.GroupedFixed(x, 2)
+		}
+		return pyfmt.GroupedPercent(x, 1)
+	}
+	return ""
+}
+
+// joinKey identifies a row's first cell for joining (Doc labels compare by
+// text and pop-up, as the script's frozen dataclass does).
+func (c Cell) joinKey() string {
+	switch c.Kind {
+	case CellCount:
+		return "c" + strconv.FormatUint(c.Value, 10)
+	case CellDoc:
+		return "d" + c.Text + "\x00" + c.Doc
+	}
+	return "t" + c.Text
+}
+
+// Table is one summarizer table: column names as the script writes them (a
+// trailing ":" means right-aligned and is not displayed) and rows of cells.
+// A table without rows is not printed at all.
+type Table struct {
+	Columns []string
+	Rows    [][]Cell
+	// Mode is how the table joins base and head in a comparison.
+	Mode JoinMode
+}
+
+// JoinMode is how a comparison joins a base and a head table on their first
+// column.
+type JoinMode uint8
+
+// The script's join modes.
+const (
+	// JoinSimple: first column, then "Base <col>" and "Head <col>" columns.
+	JoinSimple JoinMode = iota
+	// JoinChange: as JoinSimple plus a "Change" column, sorted by |change|.
+	JoinChange
+	// JoinChangeOneColumn: first column, Base and Head of the second column,
+	// and "Change", sorted by |change|.
+	JoinChangeOneColumn
+	// JoinChangeNoSort: as JoinChange, rows kept in order.
+	JoinChangeNoSort
+)
+
+// JoinColumns is the column list of a joined table.
+func JoinColumns(mode JoinMode, cols []string) []string {
+	out := []string{cols[0]}
+	switch mode {
+	case JoinChangeOneColumn:
+		return append(out, "Base "+cols[1], "Head "+cols[1], "Change:")
+	}
+	for _, c := range cols[1:] {
+		out = append(out, "Base "+c)
+	}
+	for _, c := range cols[1:] {
+		out = append(out, "Head "+c)
+	}
+	if mode != JoinSimple {
+		out = append(out, "Change:")
+	}
+	return out
+}
+
+// JoinTables joins a base and a head table as the summarizer's comparison
+// does: rows keyed by their first cell, base keys in base order then keys
+// only in head; a missing side gives empty cells; the change modes add
+// (head-base)/base of the first value column and, except JoinChangeNoSort,
+// sort by its absolute value, descending and stable.
+func JoinTables(mode JoinMode, cols []string, base, head [][]Cell) (Table, error) {
+	ncols := len(cols)
+	index := func(rows [][]Cell, which string) (map[string]int, error) {
+		m := make(map[string]int, len(rows))
+		for i, r := range rows {
+			k := r[0].joinKey()
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("%s table %q: duplicate row %q", which, cols[0], r[0].Text)
+			}
+			m[k] = i
+		}
+		return m, nil
+	}
+	ia, err := index(base, "base")
+	if err != nil {
+		return Table{}, err
+	}
+	ib, err := index(head, "head")
+	if err != nil {
+		return Table{}, err
+	}
+	missing := make([]Cell, ncols-1)
+	for i := range missing {
+		missing[i] = TextCell("")
+	}
+	side := func(rows [][]Cell, m map[string]int, k string) []Cell {
+		if i, ok := m[k]; ok {
+			return rows[i][1:]
+		}
+		return missing
+	}
+	joinRow := func(key Cell, a, b []Cell) []Cell {
+		switch mode {
+		case JoinChangeOneColumn:
+			return []Cell{key, a[0], b[0], DiffCell(a[0], b[0])}
+		}
+		row := make([]Cell, 0, 2*ncols)
+		row = append(row, key)
+		row = append(row, a...)
+		row = append(row, b...)
+		if mode != JoinSimple {
+			row = append(row, DiffCell(a[0], b[0]))
+		}
+		return row
+	}
+	rows := make([][]Cell, 0, len(base)+len(head))
+	for _, r := range base {
+		k := r[0].joinKey()
+		rows = append(rows, joinRow(r[0], r[1:], side(head, ib, k)))
+	}
+	for _, r := range head {
+		k := r[0].joinKey()
+		if _, ok := ia[k]; ok {
+			continue
+		}
+		rows = append(rows, joinRow(r[0], missing, r[1:]))
+	}
+	if mode == JoinChange || mode == JoinChangeOneColumn {
+		sortStableDesc(rows, func(r []Cell) float64 { return abs(r[len(r)-1].Float()) })
+	}
+	return Table{Columns: JoinColumns(mode, cols), Rows: rows, Mode: mode}, nil
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
