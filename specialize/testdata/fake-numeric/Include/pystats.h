@@ -1,0 +1,4 @@
+/* made-up test file */
+#define EVAL_CALL_TOTAL 0
+#define EVAL_CALL_VECTOR 1
+#define EVAL_CALL_KINDS 2
