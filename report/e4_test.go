@@ -185,3 +185,70 @@ func TestE4SummaryPublished(t *testing.T) {
 		})
 	}
 }
+
+// TestE4Comparison renders the summarizer's base-vs-head reports: the 3.13.5
+// comparisons of the dumps (from JSON and from raw dumps) and bench_runner's
+// published -pystats-vs-base.md files (default build as base, PYTHON_UOPS
+// build of the same commit as head).
+func TestE4Comparison(t *testing.T) {
+	const d313 = "data/dumps/3.13"
+	type input struct{ path, sibling string } // sibling: JSON with the metadata of a raw input
+	pub := func(dir, stem string) input {
+		return input{path: filepath.Join("data/real-pystats", dir, stem+".json")}
+	}
+	for _, tc := range []struct {
+		name       string
+		base, head input
+		want       string
+	}{
+		{"json_tool_run1_vs_run2/json",
+			input{path: d313 + "/json_tool/summarize_stats.json"},
+			input{path: d313 + "/json_tool_run2/summarize_stats.json"},
+			d313 + "/_comparisons/json_tool_run1_vs_run2.md"},
+		{"json_tool_run1_vs_run2/raw",
+			input{d313 + "/json_tool/raw", d313 + "/json_tool/summarize_stats.json"},
+			input{d313 + "/json_tool_run2/raw", d313 + "/json_tool_run2/summarize_stats.json"},
+			d313 + "/_comparisons/json_tool_run1_vs_run2.md"},
+		{"test_small_vs_LARGE/raw",
+			input{d313 + "/test_small/raw", d313 + "/test_small/summarize_stats.json"},
+			input{d313 + "/LARGE_test_suite_136/raw.tar.gz", d313 + "/LARGE_test_suite_136/summarize_stats.json"},
+			d313 + "/_comparisons/test_small_vs_LARGE_rawdirs.md"},
+		{"test_small_vs_LARGE/json",
+			input{path: d313 + "/test_small/summarize_stats.json"},
+			input{path: d313 + "/LARGE_test_suite_136/summarize_stats.json"},
+			d313 + "/_comparisons/test_small_vs_LARGE_rawdirs.md"},
+		{"bm-20240329-PYTHON_UOPS-vs-base",
+			pub("bm-20240329-3.13.0a5+-bfc57d4", "bm-20240329-azure-x86_64-python-bfc57d43d8766120ba0c-3.13.0a5+-bfc57d4-pystats"),
+			pub("bm-20240329-3.13.0a5+-bfc57d4-PYTHON_UOPS", "bm-20240329-azure-x86_64-python-bfc57d43d8766120ba0c-3.13.0a5+-bfc57d4-pystats"),
+			"data/real-pystats/bm-20240329-3.13.0a5+-bfc57d4-PYTHON_UOPS/bm-20240329-azure-x86_64-python-bfc57d43d8766120ba0c-3.13.0a5+-bfc57d4-pystats-vs-base.md"},
+		{"bm-20240615-PYTHON_UOPS-vs-base",
+			pub("bm-20240615-3.13.0b2+-a19bb26", "bm-20240615-azure-x86_64-python-a19bb261a327e1008f21-3.13.0b2+-a19bb26-pystats"),
+			pub("bm-20240615-3.13.0b2+-a19bb26-PYTHON_UOPS", "bm-20240615-azure-x86_64-python-a19bb261a327e1008f21-3.13.0b2+-a19bb26-pystats"),
+			"data/real-pystats/bm-20240615-3.13.0b2+-a19bb26-PYTHON_UOPS/bm-20240615-azure-x86_64-python-a19bb261a327e1008f21-3.13.0b2+-a19bb26-pystats-vs-base.md"},
+		{"bm-20240629-PYTHON_UOPS-vs-base",
+			pub("bm-20240629-3.14.0a0-6b280a8", "bm-20240629-azure-x86_64-python-6b280a84988ca221b5bd-3.14.0a0-6b280a8-pystats"),
+			pub("bm-20240629-3.14.0a0-6b280a8-PYTHON_UOPS", "bm-20240629-azure-x86_64-python-6b280a84988ca221b5bd-3.14.0a0-6b280a8-pystats"),
+			"data/real-pystats/bm-20240629-3.14.0a0-6b280a8-PYTHON_UOPS/bm-20240629-azure-x86_64-python-6b280a84988ca221b5bd-3.14.0a0-6b280a8-pystats-vs-base.md"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, err := os.ReadFile(shared.Path(t, tc.want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			load := func(in input) *pystats.Stats {
+				p := shared.Path(t, in.path)
+				if in.sibling == "" {
+					return e4ReadStats(t, p)
+				}
+				return e4ReadRaw(t, p, shared.Path(t, in.sibling))
+			}
+			base, head := load(tc.base), load(tc.head)
+			var buf bytes.Buffer
+			opt := MarkdownOptions{Style: StyleAuto, Date: e4FooterDate(t, want)}
+			if err := WriteComparison(&buf, base, head, opt); err != nil {
+				t.Fatal(err)
+			}
+			e4CheckGolden(t, buf.Bytes(), want)
+		})
+	}
+}
