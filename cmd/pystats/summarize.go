@@ -2,20 +2,24 @@ package main
 
 import (
 	"io"
+	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
 )
 
 func runSummarize(args []string, e *env) error {
-	fs := newFlags(e, "summarize", "[INPUT] [--json-output FILE] [-o FILE] [--style auto|e2|e4] [--date YYYY-MM-DD]")
+	fs := newFlags(e, "summarize", "[INPUT] [--json-output FILE] [-o FILE] [--style auto|e2|e4|e4a|e4b-2024|e4b|e4c] [--date YYYY-MM-DD] [--benchmark NAME]")
 	var in inputFlags
 	in.register(fs)
 	jsonOut := fs.String("json-output", "", "write the merged raw counters as summarize JSON to `file`")
 	indent := fs.Bool("indent", false, "write --json-output in bench_runner's indented layout")
 	out := fs.StringP("output", "o", "-", "write the markdown report to `file`")
-	style := fs.String("style", "auto", "markdown era: auto, e2 (3.12) or e4 (3.13+)")
+	style := fs.String("style", "auto", "markdown era: auto, e2 (3.12), e4 (3.13+, sub-style from the data), or an E4 sub-style: e4a (early 2024), e4b-2024 (mid 2024), e4b (3.13 release), e4c (2025 main)")
 	date := fs.String("date", "", "footer date `YYYY-MM-DD` (default: $SOURCE_DATE_EPOCH, else today)")
+	benchmark := fs.String("benchmark", "", "`name` for the '- benchmark:' line of bench_runner's header (E4; default: from an input named *-pystats-NAME.json, else \"all\"; an empty value omits the line)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -26,9 +30,9 @@ func runSummarize(args []string, e *env) error {
 	if fs.NArg() == 1 {
 		path = fs.Arg(0)
 	}
-	st := report.Style(*style)
-	if st != report.StyleAuto && st != report.StyleE2 && st != report.StyleE4 {
-		return usagef("--style %q: want auto, e2 or e4", *style)
+	st, err := report.ParseStyle(*style)
+	if err != nil {
+		return usagef("--style: %v", err)
 	}
 	day, err := reportDate(e, *date)
 	if err != nil {
@@ -55,6 +59,49 @@ func runSummarize(args []string, e *env) error {
 		}
 	}
 	return writeOutput(e, *out, inputs, func(w io.Writer) error {
-		return report.WriteSummary(w, data.stats, report.MarkdownOptions{Style: st, Date: day, Tables: data.tables})
+		opt := report.MarkdownOptions{Style: st, Date: day, Tables: data.tables}
+		opt.Benchmark, opt.BenchmarkLinks = benchRunnerHeader(path, *benchmark, fs.Changed("benchmark"))
+		return report.WriteSummary(w, data.stats, opt)
 	})
+}
+
+// benchRunnerHeader picks the "- benchmark:" value and the per-benchmark
+// links of bench_runner's header for an input: a per-benchmark summarize
+// JSON (<stem>-pystats-<name>.json) names its benchmark; a whole-suite one
+// (<stem>-pystats.json) is "all" and lists the per-benchmark JSON files next
+// to it, as bench_runner does. flagValue wins when set.
+func benchRunnerHeader(path, flagValue string, flagSet bool) (string, []report.BenchmarkLink) {
+	base := filepath.Base(path)
+	name := "all"
+	if i := strings.LastIndex(base, "-pystats-"); i >= 0 && strings.HasSuffix(base, ".json") {
+		name = strings.TrimSuffix(base[i+len("-pystats-"):], ".json")
+	}
+	if flagSet {
+		name = flagValue
+	}
+	var links []report.BenchmarkLink
+	if stem, ok := strings.CutSuffix(base, "-pystats.json"); ok {
+		matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), globEscape(stem)+"-pystats-*.json"))
+		sort.Strings(matches)
+		for _, m := range matches {
+			bench := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), stem+"-pystats-"), ".json")
+			if bench == "" || strings.Contains(bench, "-vs-") {
+				continue
+			}
+			links = append(links, report.BenchmarkLink{Name: bench, File: report.BenchmarkLinkFile(stem, bench)})
+		}
+	}
+	return name, links
+}
+
+// globEscape quotes the glob metacharacters of a literal file name part.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[\\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
