@@ -250,12 +250,24 @@ the corresponding unspecialized instruction are not counted as pairs.`,
 // e4TopCounts is collections.Counter.most_common(n): by count, descending,
 // ties in insertion order.
 func e4TopCounts(xs []NamedCount, n int) []NamedCount {
-	c := append([]NamedCount(nil), xs...)
-	sortStableDesc(c, func(x NamedCount) uint64 { return x.Value })
-	if len(c) > n {
-		c = c[:n]
+	top := make([]NamedCount, 0, n+1)
+	for _, x := range xs {
+		if len(top) == n && x.Value <= top[n-1].Value {
+			continue
+		}
+		// Insert after every element >= x: equal counts keep their order.
+		i := len(top)
+		for i > 0 && top[i-1].Value < x.Value {
+			i--
+		}
+		top = append(top, NamedCount{})
+		copy(top[i+1:], top[i:])
+		top[i] = x
+		if len(top) > n {
+			top = top[:n]
+		}
 	}
-	return c
+	return top
 }
 
 func (b *e4Builder) predSuccSection() *Section {

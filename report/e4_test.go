@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -44,7 +45,7 @@ func e4FirstDiff(got, want []byte) string {
 	return "no line differs"
 }
 
-func e4ReadStats(t *testing.T, path string) *pystats.Stats {
+func e4ReadStats(t testing.TB, path string) *pystats.Stats {
 	t.Helper()
 	st, err := pystats.Read(path, pystats.Options{})
 	if err != nil {
@@ -250,5 +251,121 @@ func TestE4Comparison(t *testing.T) {
 			}
 			e4CheckGolden(t, buf.Bytes(), want)
 		})
+	}
+}
+
+// BenchmarkE4Summary renders the largest 3.13 data set (read once).
+func BenchmarkE4Summary(b *testing.B) {
+	st := e4ReadStats(b, shared.Path(b, "data/dumps/3.13/LARGE_test_suite_136/summarize_stats.json"))
+	opt := MarkdownOptions{Style: StyleAuto, Date: "2026-01-01"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := WriteSummary(io.Discard, st, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkE4Comparison compares two published whole-suite data sets.
+func BenchmarkE4Comparison(b *testing.B) {
+	dir := "data/real-pystats/"
+	base := e4ReadStats(b, shared.Path(b, dir+"bm-20240615-3.13.0b2+-a19bb26/bm-20240615-azure-x86_64-python-a19bb261a327e1008f21-3.13.0b2+-a19bb26-pystats.json"))
+	head := e4ReadStats(b, shared.Path(b, dir+"bm-20240615-3.13.0b2+-a19bb26-PYTHON_UOPS/bm-20240615-azure-x86_64-python-a19bb261a327e1008f21-3.13.0b2+-a19bb26-pystats.json"))
+	opt := MarkdownOptions{Style: StyleAuto, Date: "2026-01-01"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := WriteComparison(io.Discard, base, head, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestCellMarkdown(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cell Cell
+		want string
+	}{
+		{"count", CountCell(18226969405), "18,226,969,405"},
+		{"ratio", RatioCell(176, 1000), "17.6%"},
+		{"ratio over 100%", RatioCell(22030, 1000), "2,203.0%"},
+		{"no denominator", NoRatioCell(5), ""},
+		{"zero over zero", RatioCell(0, 0), ""},
+		{"n over zero", RatioCell(1424120, 0), "1,424,120 / 0 !!"},
+		{"decrease", DiffCell(CountCell(4978312769), CountCell(128477948)), "-97.4%"},
+		{"increase", DiffCell(CountCell(1000), CountCell(1797)), "79.7%"},
+		{"from zero", DiffCell(CountCell(0), CountCell(5)), "5 / 0 !!"},
+		{"missing side", DiffCell(TextCell(""), CountCell(5)), ""},
+		{"doc", DocCell("hit", "Specialized instructions that complete."), "\nhit\n<details>\n<summary>ⓘ</summary>\n\nSpecialized instructions that complete.\n</details>\n"},
+	} {
+		if got := tc.cell.Markdown(); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestJoinTables(t *testing.T) {
+	row := func(label string, n uint64) []Cell { return []Cell{TextCell(label), CountCell(n)} }
+	base := [][]Cell{row("a", 100), row("b", 100), row("c", 100)}
+	head := [][]Cell{row("c", 300), row("d", 1), row("a", 100)}
+	for _, tc := range []struct {
+		mode  JoinMode
+		cols  []string
+		order []string
+	}{
+		{JoinSimple, []string{"", "Base Count:", "Head Count:"}, []string{"a", "b", "c", "d"}},
+		{JoinChangeNoSort, []string{"", "Base Count:", "Head Count:", "Change:"}, []string{"a", "b", "c", "d"}},
+		// |change|: c 200%, then a, b, d (0: unchanged or one side missing) in join order.
+		{JoinChange, []string{"", "Base Count:", "Head Count:", "Change:"}, []string{"c", "a", "b", "d"}},
+	} {
+		tab, err := JoinTables(tc.mode, []string{"", "Count:"}, base, head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(tab.Columns) != fmt.Sprint(tc.cols) {
+			t.Errorf("mode %d: columns %q, want %q", tc.mode, tab.Columns, tc.cols)
+		}
+		var order []string
+		for _, r := range tab.Rows {
+			order = append(order, r[0].Text)
+		}
+		if fmt.Sprint(order) != fmt.Sprint(tc.order) {
+			t.Errorf("mode %d: rows %q, want %q", tc.mode, order, tc.order)
+		}
+	}
+	if _, err := JoinTables(JoinChange, []string{"", "Count:"}, [][]Cell{row("a", 1), row("a", 2)}, nil); err == nil {
+		t.Error("duplicate keys: no error")
+	}
+}
+
+// TestE4HistogramTrim checks the two trimming rules: E4a/E4b drop trailing
+// zero buckets only (an all-zero histogram keeps its first bucket), E4c
+// drops leading and trailing ones.
+func TestE4HistogramTrim(t *testing.T) {
+	for _, tc := range []struct {
+		style  Style
+		values []uint64
+		want   []string
+	}{
+		{StyleE4b, []uint64{0, 3, 0, 5, 0, 0}, []string{"<= 1", "<= 2", "<= 4", "<= 8"}},
+		{StyleE4c, []uint64{0, 3, 0, 5, 0, 0}, []string{"<= 2", "<= 4", "<= 8"}},
+		{StyleE4b, []uint64{0, 0}, []string{"<= 1"}},
+		{StyleE4c, []uint64{0, 0}, nil},
+		{StyleE4c, []uint64{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, []string{"<= 1,024"}},
+	} {
+		var keys []string
+		for i := range tc.values {
+			keys = append(keys, fmt.Sprintf("Trace length[%d]", 1<<i))
+		}
+		st := pystats.NewStats(keys, tc.values, pystats.Metadata{}, pystats.Source{})
+		b := &e4Builder{v: e4VariantOf(tc.style)}
+		var got []string
+		for _, r := range b.histogramRows(newE4Input(st), "Trace length", "Optimization traces created") {
+			got = append(got, r[0].Text)
+		}
+		st.Release()
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s %v: got %q, want %q", tc.style, tc.values, got, tc.want)
+		}
 	}
 }
