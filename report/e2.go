@@ -1,18 +1,940 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/pyfmt"
+	"github.com/pystats-dev/pystats/specialize"
 )
+
+// The E2 summarizer is Tools/scripts/summarize_stats.py of the 3.12 branch and
+// of main from mid-2022 to August 2023. Its data keys opcodes by number; names
+// come from the build tables (opt.Tables). The script changed a little over
+// that time; the versions behind the published files differ as follows.
+const (
+	// StyleE2Nov2022 is main's script of November 2022, before
+	// python/cpython#99906 (2022-11-30), with the StyleE2Dec2022 behaviours
+	// and more: an indentation error left the rows
+	// of instructions with misses out of "Execution counts" (their counts
+	// still add to "Cumulative"); Kind tables have an "unquickened" row and
+	// their total includes the deferred count; failure kinds 0-7 are the
+	// generic ones; no "__nfiles__" and no Meta stats. StyleE2 picks it for
+	// data without "__nfiles__" (the key came with the next version).
+	StyleE2Nov2022 Style = "e2-2022-11"
+	// StyleE2Dec2022 is main's script from 2022-11-30 to 2023-01-12, before
+	// python/cpython#100984: "Misses by instruction" also lists the
+	// specializable families, double counting their misses. It also has
+	// the StyleE2Apr2023 behaviour.
+	StyleE2Dec2022 Style = "e2-2022-12"
+	// StyleE2Apr2023 is main's script until about May 2023: the SEND
+	// family's failure kinds are looked up under "SEND_" rather than
+	// "ITER_", so they print as "kind N" (python/cpython#102181).
+	StyleE2Apr2023 Style = "e2-2023-04"
+)
+
+// StyleE2 picks a sub-style from the data and tables where they tell:
+// StyleE2Nov2022 for data without "__nfiles__" (the summarizer added that key
+// from December 2022), and the old SEND naming of StyleE2Apr2023 for builds
+// whose tables have no LOAD_SUPER_ATTR opcode (that instruction appeared on
+// main on 2023-04-24, and its SUPER mapping sits beside SEND's ITER mapping in
+// the script; every published report before it shows SEND kinds as "kind N",
+// every one after it names them). Otherwise it is the 3.12 branch's script;
+// the double-counted misses of StyleE2Dec2022 must be asked for.
+
+// IsE2 reports whether s is E2 or one of its sub-styles.
+func (s Style) IsE2() bool {
+	switch s {
+	case StyleE2, StyleE2Nov2022, StyleE2Dec2022, StyleE2Apr2023:
+		return true
+	}
+	return false
+}
+
+// e2Variant selects the behaviours of one E2 summarizer version. The zero
+// value is the 3.12 branch's script (and main's until August 2023).
+type e2Variant struct {
+	// dropMissRows: rows with misses are missing from "Execution counts"
+	// (before python/cpython#99906).
+	dropMissRows bool
+	// unquickened: Kind tables show execution_count as "unquickened" and the
+	// family total adds the deferred count (Nov 2022).
+	unquickened bool
+	// genericKinds is the number of generic failure kinds (0..n-1) named
+	// without the family prefix: 9, or 8 in Nov 2022.
+	genericKinds int
+	// missesDoubleCount: "Misses by instruction" includes specializable
+	// families (before python/cpython#100984).
+	missesDoubleCount bool
+	// sendOwnPrefix: SEND failure kinds use the "SEND" prefix (before about
+	// May 2023).
+	sendOwnPrefix bool
+	// noMeta: no Meta stats section (Nov 2022).
+	noMeta bool
+	// gc: the GC stats section of August 2023 (data with GC counters).
+	gc bool
+}
+
+// e2VariantOf returns the behaviours of style s for the data in v.
+func e2VariantOf(s Style, v *e2View) e2Variant {
+	if !s.IsE2() {
+		s = StyleE2 // auto, or E2 resolved from the data
+	}
+	if s == StyleE2 {
+		switch {
+		case !v.hasNFiles:
+			s = StyleE2Nov2022
+		case v.tables != nil && len(v.tables.Opnames) > 0 && !hasOpname(v.tables, "LOAD_SUPER_ATTR"):
+			s = StyleE2Apr2023
+		}
+	}
+	e := e2Variant{genericKinds: 9, gc: v.hasGC}
+	switch s {
+	case StyleE2Nov2022:
+		e.dropMissRows, e.unquickened, e.genericKinds, e.noMeta = true, true, 8, true
+		fallthrough
+	case StyleE2Dec2022:
+		e.missesDoubleCount = true
+		fallthrough
+	case StyleE2Apr2023:
+		e.sendOwnPrefix = true
+	}
+	return e
+}
+
+// hasOpname reports whether the tables name an opcode name.
+func hasOpname(t *specialize.Tables, name string) bool {
+	for _, n := range t.Opnames {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// e2Field is one plain (unindexed) counter of an opcode, such as
+// "specialization.hit" or "execution_count".
+type e2Field struct {
+	name  string
+	value uint64
+}
+
+// e2Indexed is one indexed counter of an opcode: a failure kind or a
+// successor's pair count.
+type e2Indexed struct {
+	index int
+	value uint64
+}
+
+// e2Op is everything the E2 report needs about one opcode number.
+type e2Op struct {
+	present       bool
+	specializable bool
+	hasExec       bool
+	exec          uint64
+	hasMiss       bool
+	miss          uint64
+	hit           uint64
+	deferred      uint64
+	success       uint64
+	failure       uint64
+	// fields are the unindexed counters (and unknown indexed ones, with
+	// their index in the name), first-seen order.
+	fields []e2Field
+	kinds  []e2Indexed // specialization.failure_kinds[n]
+	pairs  []e2Indexed // pair_count[n], first-seen order
+}
+
+// e2Row is one counter row outside the opcode family, in data order.
+type e2Row struct {
+	family pystats.Family
+	name   string
+	index  string
+	value  uint64
+}
+
+// e2View is the per-opcode view of a numeric-opcode data set, built in one
+// pass over the counters table.
+type e2View struct {
+	ops   []e2Op   // indexed by opcode number, at least 256 long
+	names []string // E2 opcode names, same indexes
+	total uint64   // sum of execution counts
+	rows  []e2Row  // non-opcode counters, data order
+	// hasNFiles and nfiles are the __nfiles__ counter.
+	hasNFiles bool
+	nfiles    uint64
+	hasGC     bool
+	tables    *specialize.Tables
+	variant   e2Variant
+}
+
+// newE2View builds the view of st, naming opcodes with t (which may be nil:
+// opcodes are then named "<N>" and failure kinds "kind N").
+func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, error) {
+	v := &e2View{ops: make([]e2Op, 256), tables: t}
+	fams := st.Families()
+	names, counters, indexes, values := st.Names(), st.CounterNames(), st.Indexes(), st.Values()
+	for i, f := range fams {
+		val := values.Value(i)
+		switch f {
+		case pystats.FamilyOpcode:
+			n, err := strconv.Atoi(names.Value(i))
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("E2 report: opcode %q is not a number: named-opcode data needs the E4 style", names.Value(i))
+			}
+			for n >= len(v.ops) {
+				v.ops = append(v.ops, e2Op{})
+			}
+			v.ops[n].add(counters.Value(i), indexes.Value(i), val)
+		case pystats.FamilyMeta:
+			if names.Value(i) == "__nfiles__" {
+				v.hasNFiles, v.nfiles = true, val
+			}
+		default:
+			if f == pystats.FamilyGC {
+				v.hasGC = true
+			}
+			v.rows = append(v.rows, e2Row{family: f, name: names.Value(i), index: indexes.Value(i), value: val})
+		}
+	}
+	v.names = make([]string, len(v.ops))
+	for i := range v.ops {
+		v.names[i] = e2OpName(t, i)
+		if v.ops[i].hasExec {
+			v.total += v.ops[i].exec
+		}
+	}
+	v.variant = e2VariantOf(style, v)
+	return v, nil
+}
+
+// add records one counter of an opcode.
+func (o *e2Op) add(counter, index string, val uint64) {
+	o.present = true
+	if index != "" {
+		n, err := strconv.Atoi(index)
+		switch {
+		case err == nil && counter == "pair_count":
+			o.pairs = append(o.pairs, e2Indexed{n, val})
+			return
+		case err == nil && counter == "specialization.failure_kinds":
+			o.kinds = append(o.kinds, e2Indexed{n, val})
+			return
+		}
+		o.fields = append(o.fields, e2Field{counter + "[" + index + "]", val})
+		return
+	}
+	switch counter {
+	case "specializable":
+		o.specializable = true
+	case "execution_count":
+		o.hasExec, o.exec = true, val
+	case "specialization.miss":
+		o.hasMiss, o.miss = true, val
+	case "specialization.hit":
+		o.hit = val
+	case "specialization.deferred":
+		o.deferred = val
+	case "specialization.success":
+		o.success = val
+	case "specialization.failure":
+		o.failure = val
+	}
+	o.fields = append(o.fields, e2Field{counter, val})
+}
+
+// e2OpName is the E2 summarizer's name of opcode n: slot 0 is always "<0>",
+// other slots take the build's name, unknown ones "<n>" (as the summarizer
+// names the slots of opcode.opname that it has no specialized name for).
+func e2OpName(t *specialize.Tables, n int) string {
+	if n != 0 && t != nil {
+		if s, ok := t.Opnames[n]; ok && s != "" {
+			return s
+		}
+	}
+	return "<" + strconv.Itoa(n) + ">"
+}
+
+// e2Ratio is the E2 format_ratio: "" when den is 0, else f"{num/den:.1%}".
+func e2Ratio(num, den uint64) string {
+	if den == 0 {
+		return ""
+	}
+	return pyfmt.Percent(pyfmt.Div(num, den), 1)
+}
+
+// e2Writer writes the E2 markdown primitives.
+type e2Writer struct {
+	*bufio.Writer
+}
+
+// section opens a section: title, <details> and <summary>; the summary
+// defaults to the lower-cased title.
+func (w e2Writer) section(title string, level int, summary string) {
+	if summary == "" {
+		summary = strings.ToLower(title)
+	}
+	w.title(title, level)
+	w.WriteString("<details>\n<summary> ")
+	w.WriteString(summary)
+	w.WriteString(" </summary>\n\n")
+}
+
+// title is the summarizer's print_title: "### name" and an empty line.
+func (w e2Writer) title(title string, level int) {
+	for i := 0; i < level; i++ {
+		w.WriteByte('#')
+	}
+	w.WriteByte(' ')
+	w.WriteString(title)
+	w.WriteString("\n\n")
+}
+
+// end closes a section.
+func (w e2Writer) end() { w.WriteString("\n</details>\n\n") }
+
+// header writes a pipe table's two header lines; a column header ending in
+// ":" is right-aligned.
+func (w e2Writer) header(cols ...string) {
+	w.WriteByte('|')
+	for _, c := range cols {
+		w.WriteString(strings.TrimSuffix(c, ":"))
+		w.WriteString(" | ")
+	}
+	w.WriteString("\n|")
+	for _, c := range cols {
+		if strings.HasSuffix(c, ":") {
+			w.WriteString("---:|")
+		} else {
+			w.WriteString("---|")
+		}
+	}
+	w.WriteByte('\n')
+}
+
+// row writes one table row.
+func (w e2Writer) row(cells ...string) {
+	w.WriteString("| ")
+	for i, c := range cells {
+		if i > 0 {
+			w.WriteString(" | ")
+		}
+		w.WriteString(c)
+	}
+	w.WriteString(" |\n")
+}
+
+// table writes a whole table and the empty line after it.
+func (w e2Writer) table(cols []string, rows [][]string) {
+	w.header(cols...)
+	for _, r := range rows {
+		w.row(r...)
+	}
+	w.WriteByte('\n')
+}
+
+// footer writes the summarizer's last two lines.
+func (w e2Writer) footer(date string) {
+	w.WriteString("---\nStats gathered on: ")
+	w.WriteString(date)
+	w.WriteByte('\n')
+}
+
+// writeBenchRunnerHeaderE2 writes bench_runner's "# Pystats results" block of
+// 2023 (before per-benchmark runs: no "- benchmark:" line).
+func writeBenchRunnerHeaderE2(w e2Writer, meta *pystats.Metadata) {
+	get := func(k string) string { s, _ := meta.BenchRunnerValue(k); return s }
+	w.WriteString("\n# Pystats results\n\n")
+	w.WriteString("- fork: " + get("commit_fork") + "\n")
+	w.WriteString("- ref: " + get("commit_branch") + "\n")
+	w.WriteString("- commit hash: " + get("commit_id") + "\n")
+	w.WriteString("- commit date: " + get("commit_date") + "\n\n")
+}
 
 // writeSummaryE2 renders the E2 summarizer's single-input report.
 func writeSummaryE2(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	return fmt.Errorf("E2 markdown is not implemented yet")
+	v, err := newE2View(st, opt.Tables, opt.Style)
+	if err != nil {
+		return err
+	}
+	bw := e2Writer{bufio.NewWriterSize(w, 64<<10)}
+	if st.Meta.BenchRunner != nil {
+		writeBenchRunnerHeaderE2(bw, &st.Meta)
+	}
+	v.writeExecutionCounts(bw)
+	v.writePairs(bw)
+	v.writeSpecialization(bw)
+	v.writeEffectiveness(bw)
+	v.writeCalls(bw)
+	v.writeObjects(bw)
+	if v.variant.gc {
+		v.writeGC(bw)
+	}
+	if !v.variant.noMeta {
+		bw.section("Meta stats", 2, "Meta statistics")
+		bw.table([]string{"", "Count:"}, [][]string{{"Number of data files", pyfmt.Int(v.nfiles)}})
+		bw.end()
+	}
+	bw.footer(opt.Date)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing E2 report: %w", err)
+	}
+	return nil
 }
 
-// writeComparisonE2 renders the E2 summarizer's comparison report.
-func writeComparisonE2(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
-	return fmt.Errorf("E2 comparison markdown is not implemented yet")
+// e2Exec is one row of the execution counts table before formatting.
+type e2Exec struct {
+	op    int
+	count uint64
+	miss  uint64 // 0 for specializable opcodes
+}
+
+// executionRows is calculate_execution_counts: opcodes with an execution
+// count, sorted by (count, name, miss) descending.
+func (v *e2View) executionRows() []e2Exec {
+	var rows []e2Exec
+	for i := range v.ops {
+		o := &v.ops[i]
+		if !o.hasExec {
+			continue
+		}
+		r := e2Exec{op: i, count: o.exec}
+		if !o.specializable {
+			r.miss = o.miss
+		}
+		rows = append(rows, r)
+	}
+	sort.Slice(rows, func(a, b int) bool {
+		ra, rb := rows[a], rows[b]
+		if ra.count != rb.count {
+			return ra.count > rb.count
+		}
+		if na, nb := v.names[ra.op], v.names[rb.op]; na != nb {
+			return na > nb
+		}
+		if ra.miss != rb.miss {
+			return ra.miss > rb.miss
+		}
+		return ra.op > rb.op
+	})
+	return rows
+}
+
+func (v *e2View) writeExecutionCounts(w e2Writer) {
+	w.section("Execution counts", 2, "execution counts for all instructions")
+	w.header("Name", "Count:", "Self:", "Cumulative:", "Miss ratio:")
+	var cum uint64
+	for _, r := range v.executionRows() {
+		cum += r.count
+		miss := ""
+		if r.miss != 0 {
+			if v.variant.dropMissRows {
+				continue
+			}
+			miss = e2Ratio(r.miss, r.count)
+		}
+		w.row(v.names[r.op], pyfmt.Int(r.count), e2Ratio(r.count, v.total), e2Ratio(cum, v.total), miss)
+	}
+	w.WriteByte('\n')
+	w.end()
+}
+
+// e2Pair is one non-zero pair count.
+type e2Pair struct {
+	first, second int
+	count         uint64
+}
+
+// pairCounts lists the non-zero pairs (slot 0 never first), sorted by
+// (count, first, second) descending, the summarizer's order.
+func (v *e2View) pairCounts() []e2Pair {
+	var pairs []e2Pair
+	for i := 1; i < len(v.ops); i++ {
+		for _, p := range v.ops[i].pairs {
+			if p.value != 0 {
+				pairs = append(pairs, e2Pair{i, p.index, p.value})
+			}
+		}
+	}
+	sort.Slice(pairs, func(a, b int) bool {
+		pa, pb := pairs[a], pairs[b]
+		if pa.count != pb.count {
+			return pa.count > pb.count
+		}
+		if pa.first != pb.first {
+			return pa.first > pb.first
+		}
+		return pa.second > pb.second
+	})
+	return pairs
+}
+
+// e2Neighbor is a predecessor or successor with its count.
+type e2Neighbor struct {
+	op    int
+	count uint64
+}
+
+func (v *e2View) name(op int) string {
+	if op >= 0 && op < len(v.names) {
+		return v.names[op]
+	}
+	return e2OpName(v.tables, op)
+}
+
+func (v *e2View) writePairs(w e2Writer) {
+	pairs := v.pairCounts()
+	w.section("Pair counts", 2, "Pair counts for top 100 pairs")
+	w.header("Pair", "Count:", "Self:", "Cumulative:")
+	var cum uint64
+	for k, p := range pairs {
+		if k == 100 {
+			break
+		}
+		cum += p.count
+		w.row(v.name(p.first)+" "+v.name(p.second), pyfmt.Int(p.count), e2Ratio(p.count, v.total), e2Ratio(cum, v.total))
+	}
+	w.WriteByte('\n')
+	w.end()
+
+	// Predecessors and successors, each list already in the summarizer's
+	// insertion order (the sorted pair order), which most_common keeps for ties.
+	preds := map[int][]e2Neighbor{}
+	succs := map[int][]e2Neighbor{}
+	predTotal := map[int]uint64{}
+	succTotal := map[int]uint64{}
+	for _, p := range pairs {
+		preds[p.second] = append(preds[p.second], e2Neighbor{p.first, p.count})
+		succs[p.first] = append(succs[p.first], e2Neighbor{p.second, p.count})
+		predTotal[p.second] += p.count
+		succTotal[p.first] += p.count
+	}
+	// opmap: name -> last opcode number with that name, in name order.
+	last := make(map[string]int, len(v.names))
+	for i, n := range v.names {
+		last[n] = i
+	}
+	type entry struct {
+		name string
+		op   int
+	}
+	var entries []entry
+	for op := range predTotal {
+		if last[v.name(op)] == op {
+			entries = append(entries, entry{v.name(op), op})
+		}
+	}
+	for op := range succTotal {
+		if _, dup := predTotal[op]; !dup && last[v.name(op)] == op {
+			entries = append(entries, entry{v.name(op), op})
+		}
+	}
+	sort.Slice(entries, func(a, b int) bool { return entries[a].name < entries[b].name })
+
+	w.section("Predecessor/Successor Pairs", 2, "Top 5 predecessors and successors of each opcode")
+	for _, e := range entries {
+		w.section(e.name, 3, "Successors and predecessors for "+e.name)
+		for _, side := range []struct {
+			title string
+			list  []e2Neighbor
+			total uint64
+		}{{"Predecessors", preds[e.op], predTotal[e.op]}, {"Successors", succs[e.op], succTotal[e.op]}} {
+			w.header(side.title, "Count:", "Percentage:")
+			if side.total != 0 {
+				top := topNeighbors(side.list, 5)
+				for _, n := range top {
+					w.row(v.name(n.op), pyfmt.Int(n.count), pyfmt.Percent(pyfmt.Div(n.count, side.total), 1))
+				}
+			}
+			w.WriteByte('\n')
+		}
+		w.end()
+	}
+	w.end()
+}
+
+// topNeighbors is Counter.most_common(n): the n largest counts, ties in
+// list order.
+func topNeighbors(list []e2Neighbor, n int) []e2Neighbor {
+	sorted := make([]e2Neighbor, len(list))
+	copy(sorted, list)
+	sort.SliceStable(sorted, func(a, b int) bool { return sorted[a].count > sorted[b].count })
+	if len(sorted) > n {
+		sorted = sorted[:n]
+	}
+	return sorted
+}
+
+// familyTotal is the specialization total of a family: hit + miss +
+// execution count (plus deferred in the Nov-2022 variant).
+func (v *e2View) familyTotal(o *e2Op) uint64 {
+	t := o.hit + o.miss + o.exec
+	if v.variant.unquickened {
+		t += o.deferred
+	}
+	return t
+}
+
+// kindRows is calculate_specialization_stats: the family's counters in key
+// order, label and count right-justified to 12, count without separators.
+func (v *e2View) kindRows(o *e2Op, total uint64) [][]string {
+	fields := make([]e2Field, len(o.fields))
+	copy(fields, o.fields)
+	sort.Slice(fields, func(a, b int) bool { return fields[a].name < fields[b].name })
+	var rows [][]string
+	for _, f := range fields {
+		label := f.name
+		switch {
+		case strings.HasPrefix(f.name, "specialization.failure_kinds"):
+			continue
+		case f.name == "specialization.hit" || f.name == "specialization.miss":
+			label = strings.TrimPrefix(f.name, "specialization.")
+		case f.name == "execution_count":
+			if !v.variant.unquickened {
+				continue
+			}
+			label = "unquickened"
+		case f.name == "specialization.success" || f.name == "specialization.failure" || f.name == "specializable":
+			continue
+		case strings.HasPrefix(f.name, "pair"):
+			continue
+		}
+		rows = append(rows, []string{rjust(label, 12), rjust(strconv.FormatUint(f.value, 10), 12), e2Ratio(f.value, total)})
+	}
+	return rows
+}
+
+// rjust is Python's f"{s:>n}".
+func rjust(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return strings.Repeat(" ", n-len(s)) + s
+}
+
+// attemptRows is calculate_specialization_success_failure.
+func attemptRows(o *e2Op) [][]string {
+	attempts := o.success + o.failure
+	if attempts == 0 {
+		return nil
+	}
+	return [][]string{
+		{"Success", pyfmt.Int(o.success), e2Ratio(o.success, attempts)},
+		{"Failure", pyfmt.Int(o.failure), e2Ratio(o.failure, attempts)},
+	}
+}
+
+// failureKindRows is calculate_specialization_failure_kinds: non-zero kinds
+// sorted by (count, index) descending; labels may repeat.
+func (v *e2View) failureKindRows(name string, o *e2Op) [][]string {
+	kinds := make([]e2Indexed, 0, len(o.kinds))
+	for _, k := range o.kinds {
+		if k.value != 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.Slice(kinds, func(a, b int) bool {
+		if kinds[a].value != kinds[b].value {
+			return kinds[a].value > kinds[b].value
+		}
+		return kinds[a].index > kinds[b].index
+	})
+	var defines *pystats.Defines
+	if v.tables != nil {
+		defines = &v.tables.Defines
+	} else {
+		defines = &pystats.Defines{}
+	}
+	rows := make([][]string, 0, len(kinds))
+	for _, k := range kinds {
+		rows = append(rows, []string{v.failureKindLabel(name, k.index, defines), pyfmt.Int(k.value), e2Ratio(k.value, o.failure)})
+	}
+	return rows
+}
+
+// failureKindLabel is the variant's kind_to_text: generic kinds take their
+// first define; others the first define that starts with the family prefix
+// (see specialize.FamilyPrefix; SEND keeps its own name before May 2023).
+func (v *e2View) failureKindLabel(op string, n int, defines *pystats.Defines) string {
+	names := defines.Names[n]
+	if n < v.variant.genericKinds {
+		if len(names) > 0 {
+			return e2Pretty(names[0])
+		}
+		return "kind " + strconv.Itoa(n)
+	}
+	prefix := specialize.FamilyPrefix(op, false)
+	if op == "SEND" && v.variant.sendOwnPrefix {
+		prefix = op
+	}
+	for _, name := range names {
+		if strings.HasPrefix(name, prefix) {
+			if len(name) <= len(prefix)+1 {
+				return ""
+			}
+			return e2Pretty(name[len(prefix)+1:])
+		}
+	}
+	return "kind " + strconv.Itoa(n)
+}
+
+// e2Pretty is the summarizer's pretty(): "_" to " ", lower case.
+func e2Pretty(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", " ")) }
+
+func (v *e2View) writeSpecialization(w e2Writer) {
+	w.section("Specialization stats", 2, "specialization stats by family")
+	for i := range v.ops {
+		o := &v.ops[i]
+		if !o.specializable {
+			continue
+		}
+		total := v.familyTotal(o)
+		if total == 0 {
+			continue
+		}
+		name := v.names[i]
+		w.section(name, 3, "specialization stats for "+name+" family")
+		w.table([]string{"Kind", "Count", "Ratio"}, v.kindRows(o, total))
+		if rows := attemptRows(o); rows != nil {
+			w.title("Specialization attempts", 4)
+			w.table([]string{"", "Count:", "Ratio:"}, rows)
+			w.table([]string{"Failure kind", "Count:", "Ratio:"}, v.failureKindRows(name, o))
+		}
+		w.end()
+	}
+	w.end()
+}
+
+// e2Effectiveness is categorized_counts.
+type e2Effectiveness struct {
+	basic, notSpecialized uint64
+	specialized           int64
+}
+
+func (v *e2View) effectiveness() e2Effectiveness {
+	var spec map[string]bool
+	if v.tables != nil {
+		spec = make(map[string]bool, len(v.tables.SpecializedInstructions))
+		for _, s := range v.tables.SpecializedInstructions {
+			if !strings.Contains(s, "__") {
+				spec[s] = true
+			}
+		}
+	}
+	var e e2Effectiveness
+	for i := range v.ops {
+		o := &v.ops[i]
+		if !o.hasExec {
+			continue
+		}
+		switch {
+		case o.specializable:
+			e.notSpecialized += o.exec
+		case spec[v.names[i]]:
+			e.notSpecialized += o.miss
+			e.specialized += int64(o.exec) - int64(o.miss)
+		default:
+			e.basic += o.exec
+		}
+	}
+	return e
+}
+
+// rows formats the effectiveness table against total.
+func (e e2Effectiveness) rows(total uint64) [][]string {
+	spec := ""
+	if total != 0 {
+		spec = pyfmt.Percent(float64(e.specialized)/float64(total), 1)
+		if e.specialized >= 0 {
+			spec = e2Ratio(uint64(e.specialized), total)
+		}
+	}
+	return [][]string{
+		{"Basic", pyfmt.Int(e.basic), e2Ratio(e.basic, total)},
+		{"Not specialized", pyfmt.Int(e.notSpecialized), e2Ratio(e.notSpecialized, total)},
+		{"Specialized", pyfmt.SignedInt(e.specialized), spec},
+	}
+}
+
+func (v *e2View) writeEffectiveness(w e2Writer) {
+	w.section("Specialization effectiveness", 2, "")
+	w.table([]string{"Instructions", "Count:", "Ratio:"}, v.effectiveness().rows(v.total))
+	for _, by := range []struct {
+		title  string
+		misses bool
+	}{{"Deferred", false}, {"Misses", true}} {
+		type count struct {
+			value uint64
+			name  string
+		}
+		counts := make([]count, 0, len(v.ops))
+		var total uint64
+		for i := range v.ops {
+			o := &v.ops[i]
+			if by.misses && o.specializable && !v.variant.missesDoubleCount {
+				continue
+			}
+			val := o.deferred
+			if by.misses {
+				val = o.miss
+			}
+			counts = append(counts, count{val, v.names[i]})
+			total += val
+		}
+		if total == 0 {
+			continue
+		}
+		sort.SliceStable(counts, func(a, b int) bool {
+			if counts[a].value != counts[b].value {
+				return counts[a].value > counts[b].value
+			}
+			return counts[a].name > counts[b].name
+		})
+		if len(counts) > 10 {
+			counts = counts[:10]
+		}
+		rows := make([][]string, len(counts))
+		for k, c := range counts {
+			rows[k] = []string{c.name, pyfmt.Int(c.value), e2Ratio(c.value, total)}
+		}
+		w.section(by.title+" by instruction", 3, "")
+		w.table([]string{"Name", "Count:", "Ratio:"}, rows)
+		w.end()
+	}
+	w.end()
+}
+
+// callRows is calculate_call_stats: "Calls to" rows and the relabelled
+// "Calls via PyEval_EvalFrame[i]" rows in data order, then the "Frame" rows;
+// every ratio is against the sum of the "Calls to" counters.
+func (v *e2View) callRows() [][]string {
+	var total uint64
+	for _, r := range v.rows {
+		if r.family == pystats.FamilyCalls && strings.Contains(r.name, "Calls to") {
+			total += r.value
+		}
+	}
+	var rows, frames [][]string
+	for _, r := range v.rows {
+		if r.family != pystats.FamilyCalls {
+			continue
+		}
+		switch {
+		case strings.Contains(r.name, "Calls to"):
+			rows = append(rows, []string{r.name, pyfmt.Int(r.value), e2Ratio(r.value, total)})
+		case strings.HasPrefix(r.name, "Calls "):
+			label := r.name
+			if r.index != "" {
+				label += " (" + v.evalCallName(r.index) + ")"
+			}
+			rows = append(rows, []string{label, pyfmt.Int(r.value), e2Ratio(r.value, total)})
+		case strings.HasPrefix(r.name, "Frame"):
+			frames = append(frames, []string{r.name, pyfmt.Int(r.value), e2Ratio(r.value, total)})
+		}
+	}
+	return append(rows, frames...)
+}
+
+// evalCallName is pretty(EVAL_CALL define [index][0]).
+func (v *e2View) evalCallName(index string) string {
+	n, err := strconv.Atoi(index)
+	if err == nil && v.tables != nil {
+		if names := v.tables.StatsDefines.Names[n]; len(names) > 0 {
+			return e2Pretty(names[0])
+		}
+	}
+	return "kind " + index
+}
+
+func (v *e2View) writeCalls(w e2Writer) {
+	w.section("Call stats", 2, "Inlined calls and frame stats")
+	w.table([]string{"", "Count:", "Ratio:"}, v.callRows())
+	w.end()
+}
+
+// objectRows is calculate_object_stats: every "Object" counter in data order,
+// with ratios for materializations (vs "new values"), allocations, increfs
+// and decrefs.
+func (v *e2View) objectRows() [][]string {
+	get := map[string]uint64{}
+	for _, r := range v.rows {
+		if r.family == pystats.FamilyObject {
+			get[r.name] = r.value
+		}
+	}
+	materializations := get["new values"]
+	allocations := get["allocations"] + get["allocations from freelist"]
+	increfs := get["interpreter increfs"] + get["increfs"]
+	decrefs := get["interpreter decrefs"] + get["decrefs"]
+	var rows [][]string
+	for _, r := range v.rows {
+		if r.family != pystats.FamilyObject {
+			continue
+		}
+		ratio := ""
+		switch {
+		case strings.Contains(r.name, "materialize"):
+			ratio = e2Ratio(r.value, materializations)
+		case strings.Contains(r.name, "allocations"):
+			ratio = e2Ratio(r.value, allocations)
+		case strings.Contains(r.name, "increfs"):
+			ratio = e2Ratio(r.value, increfs)
+		case strings.Contains(r.name, "decrefs"):
+			ratio = e2Ratio(r.value, decrefs)
+		}
+		label := strings.TrimSpace(r.name)
+		if label != "" {
+			label = strings.ToUpper(label[:1]) + label[1:]
+		}
+		rows = append(rows, []string{label, pyfmt.Int(r.value), ratio})
+	}
+	return rows
+}
+
+func (v *e2View) writeObjects(w e2Writer) {
+	w.section("Object stats", 2, "allocations, frees and dict materializatons")
+	w.table([]string{"", "Count:", "Ratio:"}, v.objectRows())
+	w.end()
+}
+
+// gcRows is calculate_gc_stats: one row per generation index.
+func (v *e2View) gcRows() [][]string {
+	type gen struct{ collections, collected, visits uint64 }
+	var gens []gen
+	for _, r := range v.rows {
+		if r.family != pystats.FamilyGC {
+			continue
+		}
+		g, err := strconv.Atoi(r.index)
+		if err != nil || g < 0 {
+			continue
+		}
+		for len(gens) <= g {
+			gens = append(gens, gen{})
+		}
+		switch r.name {
+		case "collections":
+			gens[g].collections = r.value
+		case "objects collected":
+			gens[g].collected = r.value
+		case "object visits":
+			gens[g].visits = r.value
+		}
+	}
+	rows := make([][]string, len(gens))
+	for i, g := range gens {
+		rows[i] = []string{pyfmt.Int(uint64(i)), pyfmt.Int(g.collections), pyfmt.Int(g.collected), pyfmt.Int(g.visits)}
+	}
+	return rows
+}
+
+func (v *e2View) writeGC(w e2Writer) {
+	w.section("GC stats", 2, "GC collections and effectiveness")
+	w.table([]string{"Generation:", "Collections:", "Objects collected:", "Object visits:"}, v.gcRows())
+	w.end()
 }
