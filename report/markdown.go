@@ -38,7 +38,7 @@ const (
 )
 
 // Styles lists every style name a user may pass.
-var Styles = []Style{StyleAuto, StyleE2, StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c}
+var Styles = []Style{StyleAuto, StyleE2, StyleE2Nov2022, StyleE2Dec2022, StyleE2Apr2023, StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c}
 
 // ParseStyle checks a style name.
 func ParseStyle(s string) (Style, error) {
@@ -47,7 +47,7 @@ func ParseStyle(s string) (Style, error) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("unknown markdown style %q (want auto, e2, e4, e4a, e4b-2024, e4b or e4c)", s)
+	return "", fmt.Errorf("unknown markdown style %q (want auto, e2, e2-2022-11, e2-2022-12, e2-2023-04, e4, e4a, e4b-2024, e4b or e4c)", s)
 }
 
 // IsE4 reports whether s is E4 or one of its sub-styles.
@@ -84,7 +84,7 @@ type MarkdownOptions struct {
 // numeric-opcode data, unless opt.Style forces one. E4 sub-styles are
 // returned as given.
 func ResolveStyle(st *pystats.Stats, style Style) Style {
-	if style == StyleE2 || style.IsE4() {
+	if style.IsE2() || style.IsE4() {
 		return style
 	}
 	if pystats.DetectEra(st).NamedOpcodes {
@@ -99,7 +99,7 @@ func ResolveStyle(st *pystats.Stats, style Style) Style {
 func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	s := ResolveStyle(st, opt.Style)
 	switch {
-	case s == StyleE2:
+	case s.IsE2():
 		return writeSummaryE2(w, st, opt)
 	case s.IsE4():
 		return writeSummaryE4(w, st, opt)
@@ -111,7 +111,7 @@ func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 func WriteComparison(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
 	s := ResolveStyle(head, opt.Style)
 	switch {
-	case s == StyleE2:
+	case s.IsE2():
 		return writeComparisonE2(w, base, head, opt)
 	case s.IsE4():
 		return writeComparisonE4(w, base, head, opt)
