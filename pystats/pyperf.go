@@ -309,6 +309,14 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 	return s, nil
 }
 
+// pjRunMeta holds the run metadata the tables keep; other keys are skipped.
+type pjRunMeta struct {
+	Date          *string      `json:"date"`
+	MemMaxRSS     *json.Number `json:"mem_max_rss"`
+	CommandMaxRSS *json.Number `json:"command_max_rss"`
+	InnerLoops    *json.Number `json:"inner_loops"`
+}
+
 type pjFile struct {
 	Version    json.RawMessage `json:"version"`
 	Metadata   json.RawMessage `json:"metadata"`
@@ -322,7 +330,7 @@ type pjBench struct {
 }
 
 type pjRun struct {
-	Metadata json.RawMessage `json:"metadata"`
+	Metadata pjRunMeta `json:"metadata"`
 	Values   []float64       `json:"values"`
 	Samples  []float64       `json:"samples"`
 	Warmups  [][2]float64    `json:"warmups"`
@@ -536,10 +544,7 @@ func (s *PyperfSuite) build(benches []pjBench, top map[string]any, old bool, ver
 
 		scratch = scratch[:0]
 		for ri, r := range b.Runs {
-			rmeta, err := decodeObject(r.Metadata)
-			if err != nil {
-				return fmt.Errorf("benchmark %q run %d: metadata: %w", name, ri+1, err)
-			}
+			rm := r.Metadata
 			values := r.Values
 			if old {
 				values = r.Samples
@@ -558,8 +563,8 @@ func (s *PyperfSuite) build(benches []pjBench, top map[string]any, old bool, ver
 				loops, val := w[0], w[1]
 				if version != "1.0" {
 					il := innerLoops
-					if v, ok := lookup("inner_loops", rmeta); ok {
-						il, _ = asInt(v)
+					if rm.InnerLoops != nil {
+						il, _ = asInt(*rm.InnerLoops)
 					}
 					val /= loops * float64(il)
 				}
@@ -574,14 +579,24 @@ func (s *PyperfSuite) build(benches []pjBench, top map[string]any, old bool, ver
 			rb.Field(2).(*array.BooleanBuilder).Append(len(values) == 0)
 			rb.Field(3).(*array.Int32Builder).Append(int32(len(values)))
 			rb.Field(4).(*array.Int32Builder).Append(int32(len(r.Warmups)))
-			if d, ok := rmeta["date"].(string); ok {
-				rb.Field(5).(*array.StringBuilder).Append(d)
+			if rm.Date != nil {
+				rb.Field(5).(*array.StringBuilder).Append(*rm.Date)
 			} else {
 				rb.Field(5).(*array.StringBuilder).AppendNull()
 			}
 			for j, key := range []string{"mem_max_rss", "command_max_rss"} {
 				fb := rb.Field(6 + j).(*array.Float64Builder)
-				if v, ok := lookup(key, rmeta, bmeta, top); ok {
+				runV := rm.MemMaxRSS
+				if j == 1 {
+					runV = rm.CommandMaxRSS
+				}
+				if runV != nil {
+					if f, ok := asFloat(*runV); ok {
+						fb.Append(f)
+						continue
+					}
+				}
+				if v, ok := lookup(key, bmeta, top); ok {
 					if f, ok := asFloat(v); ok {
 						fb.Append(f)
 						continue
@@ -644,16 +659,22 @@ func ExactMean(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
-	var sum big.Rat
-	var x big.Rat
+	// A big.Float with more bits than the float64 exponent range holds the
+	// sum exactly; Quo then rounds the exact quotient once, to nearest even.
+	sum := new(big.Float).SetPrec(exactPrec)
+	var x big.Float
 	for _, v := range xs {
 		x.SetFloat64(v)
-		sum.Add(&sum, &x)
+		sum.Add(sum, &x)
 	}
-	sum.Quo(&sum, x.SetInt64(int64(len(xs))))
-	f, _ := sum.Float64()
+	q := new(big.Float).SetPrec(53).SetMode(big.ToNearestEven)
+	q.Quo(sum, x.SetPrec(64).SetInt64(int64(len(xs))))
+	f, _ := q.Float64()
 	return f
 }
+
+// exactPrec covers every float64 (2^-1074 .. 2^1024) plus carries.
+const exactPrec = 2200
 
 func median(xs []float64) float64 {
 	s := append([]float64(nil), xs...)

@@ -17,8 +17,6 @@ package timing
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -134,7 +132,7 @@ func Compare(ref *pystats.PyperfSuite, heads []*pystats.PyperfSuite, opt Options
 				return nil, fmt.Errorf("%s: benchmark %q has no values", h.Path, name)
 			}
 			hr := HeadResult{Mean: hm, NormMean: hm / rm}
-			hr.Significant, hr.TScore, hr.HasT = significantBenchs(refVals, h.BenchValues(j))
+			hr.Significant, hr.TScore, hr.HasT = significantBenchs(refVals, h.BenchValues(j), rm, hm)
 			if opt.MinSpeed != 0 {
 				nm := hr.NormMean
 				if nm < 1 {
@@ -232,15 +230,13 @@ func pySplitextRoot(p string) string {
 	return p[:i]
 }
 
-var _ = filepath.Base
-var _ = os.Stat
-
 // significantBenchs is pyperf's is_significant_benchs.
-func significantBenchs(ref, head []float64) (sig bool, t float64, hasT bool) {
+// refMean and headMean are the exact means of ref and head.
+func significantBenchs(ref, head []float64, refMean, headMean float64) (sig bool, t float64, hasT bool) {
 	if len(ref) == 1 && len(head) == 1 {
 		return true, 0, false
 	}
-	t, err := TScore(ref, head)
+	t, err := tscore(ref, head, refMean, headMean)
 	if err != nil {
 		return true, 0, false
 	}
@@ -289,6 +285,10 @@ func (e errTScore) Error() string { return string(e) }
 // pooled variance. Like pyperf it fails on unequal sample sizes and when the
 // pooled variance is zero (Python raises ZeroDivisionError there).
 func TScore(a, b []float64) (float64, error) {
+	return tscore(a, b, pystats.ExactMean(a), pystats.ExactMean(b))
+}
+
+func tscore(a, b []float64, ma, mb float64) (float64, error) {
 	if len(a) != len(b) {
 		return 0, errTScore("different number of values")
 	}
@@ -296,7 +296,6 @@ func TScore(a, b []float64) (float64, error) {
 	if df == 0 {
 		return 0, errTScore("float division by zero")
 	}
-	ma, mb := pystats.ExactMean(a), pystats.ExactMean(b)
 	pooled := (pystats.Fsum(squares(a, ma)) + pystats.Fsum(squares(b, mb))) / float64(df)
 	errv := pooled / float64(len(a))
 	diff := ma - mb
