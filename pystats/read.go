@@ -34,6 +34,12 @@ type Options struct {
 	Progress func(bytes int64)
 	// Allocator for the Arrow tables; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
+	// DirectoryOrder takes a directory's files in the order the file system
+	// lists them, as the summarizer does (os.listdir), instead of in name
+	// order. Sums never depend on it; the order of keys, and so of tied rows
+	// in reports, does. Name order (the default) gives the same output for
+	// the same files everywhere.
+	DirectoryOrder bool
 }
 
 func (o Options) allocator() memory.Allocator {
@@ -123,7 +129,7 @@ func ReadDumpFile(path string, opt Options) (*Stats, error) {
 // depend on the file system. Entries that are not regular files are an error:
 // a dump directory holds nothing else.
 func ReadDir(dir string, opt Options) (*Stats, error) {
-	entries, err := os.ReadDir(dir)
+	entries, err := readDirUnsorted(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading dump directory: %w", err)
 	}
@@ -146,12 +152,25 @@ func ReadDir(dir string, opt Options) (*Stats, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoData)
 	}
-	sort.Strings(names)
+	if !opt.DirectoryOrder {
+		sort.Strings(names)
+	}
 	a, err := readFiles(names, opt)
 	if err != nil {
 		return nil, err
 	}
 	return finish(a, dir, KindDumpDir, opt)
+}
+
+// readDirUnsorted lists a directory in the file system's order (os.ReadDir
+// sorts by name).
+func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return f.ReadDir(-1)
 }
 
 // readFiles parses files concurrently; each worker owns an aggregator and the

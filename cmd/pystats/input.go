@@ -15,12 +15,14 @@ import (
 // inputFlags are the options every command that reads pystats data shares.
 type inputFlags struct {
 	strict     bool
+	fileOrder  string
 	cpythonSrc string
 	tables     string
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.strict, "strict", false, "treat unparsable lines and other warnings as errors")
+	fs.StringVar(&f.fileOrder, "file-order", "name", "order of a directory's dump files: name (reproducible) or directory (the file system's, as summarize_stats.py); only tied rows can differ")
 	fs.StringVar(&f.cpythonSrc, "cpython-src", "", "read build tables (opcode names, SPEC_FAIL_* kinds) from this CPython `checkout`")
 	fs.StringVar(&f.tables, "tables", "", "read build tables from this JSON `file` (see specialize/tables)")
 }
@@ -55,7 +57,10 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 		total = inputSize(path)
 	}
 	bar := progress.New(e.stderr, e.stderrIsTerminal && total > 8<<20, "reading "+filepath.Base(path), total)
-	st, err := pystats.Read(path, pystats.Options{Strict: f.strict, Progress: bar.Add})
+	if f.fileOrder != "name" && f.fileOrder != "directory" {
+		return nil, usagef("--file-order %q: want name or directory", f.fileOrder)
+	}
+	st, err := pystats.Read(path, pystats.Options{Strict: f.strict, Progress: bar.Add, DirectoryOrder: f.fileOrder == "directory"})
 	bar.Done()
 	if err != nil {
 		return nil, err
