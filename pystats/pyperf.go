@@ -330,10 +330,10 @@ type pjBench struct {
 }
 
 type pjRun struct {
-	Metadata pjRunMeta `json:"metadata"`
-	Values   []float64       `json:"values"`
-	Samples  []float64       `json:"samples"`
-	Warmups  [][2]float64    `json:"warmups"`
+	Metadata pjRunMeta    `json:"metadata"`
+	Values   []float64    `json:"values"`
+	Samples  []float64    `json:"samples"`
+	Warmups  [][2]float64 `json:"warmups"`
 }
 
 func pyperfVersion(raw json.RawMessage) (string, error) {
