@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCLI runs the command in-process and returns its exit status and outputs.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{stdout: &stdout, stderr: &stderr,
+		getenv: func(string) string { return "" },
+		now:    func() time.Time { return time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC) }}
+	code := run(args, e)
+	return code, stdout.String(), stderr.String()
+}
+
+const fixture313 = "../../testdata/dumps/3.13/json_tool"
+
+// TestSummarizeGolden: the summarizer's JSON and markdown for a real 3.13.5
+// dump, byte for byte (the markdown's footer date aside).
+func TestSummarizeGolden(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.json")
+	code, _, stderr := runCLI(t, "summarize", fixture313+"/raw", "--json-output", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, _ := os.ReadFile(out)
+	want, _ := os.ReadFile(fixture313 + "/summarize_stats.json")
+	if !bytes.Equal(got, want) {
+		t.Errorf("JSON differs from summarize_stats.py's (%d vs %d bytes)", len(got), len(want))
+	}
+	// Reading the written JSON back gives the same JSON again.
+	again := filepath.Join(t.TempDir(), "again.json")
+	if code, _, stderr := runCLI(t, "summarize", out, "--json-output", again); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got2, _ := os.ReadFile(again); !bytes.Equal(got2, want) {
+		t.Errorf("re-read JSON differs")
+	}
+	wantMD, _ := os.ReadFile(fixture313 + "/summarize_stats.md")
+	date := strings.TrimPrefix(lastLine(string(wantMD)), "Stats gathered on: ")
+	for _, input := range []string{fixture313 + "/raw", fixture313 + "/summarize_stats.json"} {
+		code, md, stderr := runCLI(t, "summarize", input, "--date", date)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", input, code, stderr)
+		}
+		if md != string(wantMD) {
+			t.Errorf("%s: markdown differs from summarize_stats.py's", input)
+		}
+	}
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSuffix(s, "\n")
+	return s[strings.LastIndexByte(s, '\n')+1:]
+}
+
+// TestExitCodes is the bad-input matrix at the command level: each case's
+// exit status and message.
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	empty := filepath.Join(dir, "empty")
+	os.Mkdir(empty, 0o755)
+	mixed := filepath.Dir(write("mixed/a.txt", "opcode[1].execution_count : 1\n"))
+	write("mixed/b.txt", "opcode[LOAD_FAST].execution_count : 1\n")
+	twoColons := write("bad/twocolons.txt", "Frames pushed: 1\na: b: 1\n")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string // in stderr
+	}{
+		{"no command", nil, exitUsage, ""},
+		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{"unknown flag", []string{"summarize", "--frob"}, exitUsage, "unknown flag: --frob"},
+		{"two inputs", []string{"summarize", "a", "b"}, exitUsage, "summarize takes one input"},
+		{"bad style", []string{"summarize", fixture313 + "/raw", "--style", "e9"}, exitUsage, `unknown markdown style "e9"`},
+		{"bad date", []string{"summarize", fixture313 + "/raw", "--date", "yesterday"}, exitUsage, "want YYYY-MM-DD"},
+		{"missing path", []string{"summarize", filepath.Join(dir, "nope")}, exitInput, "no such file or directory"},
+		{"empty directory", []string{"summarize", empty}, exitInput, "no pystats dump files"},
+		{"mixed eras", []string{"summarize", mixed}, exitInput, "mixes numeric-opcode dumps"},
+		{"binary file", []string{"info", write("bin.txt", "\x00\x01\x02\x03")}, exitInput, "bin.txt:1: binary data"},
+		{"bad value", []string{"info", write("neg.txt", "Frames pushed: -3\n")}, exitInput, `neg.txt:1: value of "Frames pushed" is not an unsigned 64-bit decimal integer`},
+		{"warning only", []string{"info", twoColons}, exitOK, "twocolons.txt:2: unparsable line"},
+		{"strict", []string{"info", "--strict", twoColons}, exitInput, "twocolons.txt:2: unparsable line"},
+		{"JSON not an object", []string{"summarize", write("list.json", "[1]")}, exitInput, "list.json:1: a summarize JSON is an object of counters"},
+		{"JSON float counter", []string{"summarize", write("float.json", "{\n\"a\": 1.5}")}, exitInput, `float.json:2: counter "a" is not an unsigned 64-bit integer`},
+		{"help", []string{"summarize", "--help"}, exitOK, "usage: pystats summarize"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+			if !strings.Contains(stderr, tt.msg) {
+				t.Errorf("stderr %q, want it to contain %q", stderr, tt.msg)
+			}
+		})
+	}
+}
+
+// TestAtomicOutput: a failed run leaves no output file and no temporary file,
+// an existing output is untouched on failure, and an input is never overwritten.
+func TestAtomicOutput(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.json")
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("Frames pushed: x\n"), 0o644)
+	if code, _, _ := runCLI(t, "summarize", bad, "--json-output", out); code != exitInput {
+		t.Fatalf("exit %d, want %d", code, exitInput)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left behind: %v", entries)
+	}
+	os.WriteFile(out, []byte("keep"), 0o644)
+	runCLI(t, "summarize", bad, "--json-output", out)
+	if b, _ := os.ReadFile(out); string(b) != "keep" {
+		t.Errorf("existing output changed on failure: %q", b)
+	}
+	input := filepath.Join(dir, "in.json")
+	orig, _ := os.ReadFile(fixture313 + "/summarize_stats.json")
+	os.WriteFile(input, orig, 0o644)
+	code, _, stderr := runCLI(t, "summarize", input, "--json-output", input)
+	if code != exitInput || !strings.Contains(stderr, "refusing to overwrite input file") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if b, _ := os.ReadFile(input); !bytes.Equal(b, orig) {
+		t.Errorf("input modified")
+	}
+}
+
+// TestReportDate: --date, else SOURCE_DATE_EPOCH, else today.
+func TestReportDate(t *testing.T) {
+	e := &env{getenv: func(k string) string {
+		if k == "SOURCE_DATE_EPOCH" {
+			return "1700000000"
+		}
+		return ""
+	}, now: func() time.Time { return time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC) }}
+	if d, _ := reportDate(e, "2024-06-29"); d != "2024-06-29" {
+		t.Errorf("--date: %s", d)
+	}
+	if d, _ := reportDate(e, ""); d != "2023-11-14" {
+		t.Errorf("SOURCE_DATE_EPOCH: %s", d)
+	}
+	e.getenv = func(string) string { return "" }
+	if d, _ := reportDate(e, ""); d != "2030-01-02" {
+		t.Errorf("today: %s", d)
+	}
+}
