@@ -978,3 +978,35 @@ func writeComparisonE4(w io.Writer, base, head *pystats.Stats, opt MarkdownOptio
 	}
 	return nil
 }
+
+// ReportTable is one table of a report with the titles of the sections that
+// hold it, outermost first (e.g. "Specialization stats", "LOAD_ATTR").
+type ReportTable struct {
+	Path  []string
+	Table *Table
+}
+
+// Tables lists every table of the report in document order, tables without
+// rows included. In a comparison these are the joined tables, with Base,
+// Head and Change cells.
+func (r *Report) Tables() []ReportTable {
+	var out []ReportTable
+	var walk func(s *Section, path []string)
+	walk = func(s *Section, path []string) {
+		if s.Title != "" {
+			path = append(path[:len(path):len(path)], s.Title)
+		}
+		for _, p := range s.Parts {
+			switch p := p.(type) {
+			case *Table:
+				out = append(out, ReportTable{Path: path, Table: p})
+			case *Section:
+				walk(p, path)
+			}
+		}
+	}
+	for _, s := range r.Sections {
+		walk(s, nil)
+	}
+	return out
+}

@@ -369,3 +369,25 @@ func TestE4HistogramTrim(t *testing.T) {
 		}
 	}
 }
+
+func TestReportTables(t *testing.T) {
+	d := "data/dumps/3.13/"
+	base := e4ReadStats(t, shared.Path(t, d+"json_tool/summarize_stats.json"))
+	head := e4ReadStats(t, shared.Path(t, d+"json_tool_run2/summarize_stats.json"))
+	r, err := CompareE4(base, head, MarkdownOptions{Style: StyleE4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range r.Tables() {
+		if len(rt.Path) == 1 && rt.Path[0] == "Execution counts" {
+			if got := fmt.Sprint(rt.Table.Columns); got != "[Name Base Count: Head Count: Change:]" {
+				t.Errorf("execution counts columns %s", got)
+			}
+			if len(rt.Table.Rows) == 0 || rt.Table.Rows[0][3].Kind != CellRatio {
+				t.Error("execution counts: no change cells")
+			}
+			return
+		}
+	}
+	t.Error("no Execution counts table")
+}
