@@ -3,13 +3,16 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/pystats-dev/pystats/internal/shared"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/pyfmt"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -162,6 +165,104 @@ func TestE2Goldens(t *testing.T) {
 			}
 			if !bytes.Equal(buf.Bytes(), want) {
 				t.Errorf("report differs from %s (%d bytes, want %d) at %s", filepath.Base(tc.md), buf.Len(), len(want), e2FirstDiff(buf.Bytes(), want))
+			}
+		})
+	}
+}
+
+// TestE2Comparison checks the structure of the E2 comparison on two real
+// runs of the same build (no published E2 comparison exists, so the output
+// itself is unverified): the sections of output_comparative_stats in order,
+// tables whose rows have as many cells as their header, execution counts
+// covering both runs and sorted by absolute change.
+func TestE2Comparison(t *testing.T) {
+	g := e2Goldens[3] // 4fe1c4b, 2023-04-16
+	h := e2Goldens[4] // 4fe1c4b, 2023-04-15 (bench_runner)
+	tables := e2Tables(t, g.tables)
+	base, err := pystats.ReadJSONFile(shared.Path(t, g.json), pystats.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer base.Release()
+	head, err := pystats.ReadJSONFile(shared.Path(t, h.json), pystats.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer head.Release()
+	var buf bytes.Buffer
+	if err := WriteComparison(&buf, base, head, MarkdownOptions{Style: StyleE2, Date: "2024-01-02", Tables: tables}); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.HasSuffix(out, "---\nStats gathered on: 2024-01-02\n") || !strings.HasPrefix(out, "## Execution counts\n") {
+		t.Errorf("report does not start with the execution counts or end with the footer")
+	}
+	var top []string
+	cols, execRows := 0, 0
+	lastChange := math.Inf(1)
+	section := ""
+	for i, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "## "):
+			section = line[3:]
+			top = append(top, section)
+		case strings.HasPrefix(line, "|---"):
+		case strings.HasPrefix(line, "|") && !strings.HasPrefix(line, "| "):
+			cols = strings.Count(line, " | ")
+		case strings.HasPrefix(line, "| "):
+			if n := strings.Count(line, "|") - 1; n != cols {
+				t.Errorf("line %d: %d cells under a %d-column header: %q", i+1, n, cols, line)
+			}
+			if section == "Execution counts" {
+				execRows++
+				cells := strings.Split(strings.Trim(line, "| "), " | ")
+				c, _ := strconv.ParseFloat(strings.TrimSuffix(cells[3], "%"), 64)
+				if math.Abs(c) > lastChange {
+					t.Errorf("line %d: change %s after %v: not sorted", i+1, cells[3], lastChange)
+				}
+				lastChange = math.Abs(c)
+			}
+		}
+	}
+	want := []string{"Execution counts", "Specialization stats", "Specialization effectiveness", "Call stats", "Object stats"}
+	if strings.Join(top, ",") != strings.Join(want, ",") {
+		t.Errorf("sections %q, want %q", top, want)
+	}
+	names := map[string]bool{}
+	for _, st := range []*pystats.Stats{base, head} {
+		v, err := newE2View(st, tables, StyleE2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range v.executionRows() {
+			names[v.name(r.op)] = true
+		}
+	}
+	if execRows != len(names) {
+		t.Errorf("%d execution count rows, want %d (union of both runs)", execRows, len(names))
+	}
+	if !strings.Contains(out, "\n| LOAD_FAST | "+pyfmt.Int(base.Get("opcode[124].execution_count"))+" | "+pyfmt.Int(head.Get("opcode[124].execution_count"))+" | ") {
+		t.Errorf("no LOAD_FAST row with both counts")
+	}
+}
+
+func TestE2JoinRows(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b [][]string
+		want [][]string
+	}{
+		{"both empty", nil, nil, nil},
+		{"base only", [][]string{{"x", "1"}}, nil, [][]string{{"x", "1", ""}}},
+		{"head only", nil, [][]string{{"x", "1", "2"}}, [][]string{{"x", "", "", "1", "2"}}},
+		{"base order then head-only", [][]string{{"b", "1"}, {"a", "2"}}, [][]string{{"c", "3"}, {"a", "4"}},
+			[][]string{{"b", "1", ""}, {"a", "2", "4"}, {"c", "", "3"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := e2JoinRows(tc.a, tc.b)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("e2JoinRows = %q, want %q", got, tc.want)
 			}
 		})
 	}
