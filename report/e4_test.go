@@ -56,22 +56,27 @@ func e4ReadStats(t testing.TB, path string) *pystats.Stats {
 }
 
 // e4ReadRaw reads a raw dump directory or tarball and gives it the 3.13
-// metadata (_specialized_instructions, _stats_defines, _defines) the
-// summarizer adds from its checkout: the embedded 3.13 tables when the
-// binary has them, else (until they land) the metadata of the sibling
-// summarize_stats.json written by the same summarizer run.
-func e4ReadRaw(t *testing.T, path, siblingJSON string) *pystats.Stats {
+// metadata (_specialized_instructions, _stats_defines, _defines) that the
+// summarizer adds from its checkout, from the tables embedded in the binary:
+// these tests check the embedded 3.13 tables end to end.
+//
+// Files are taken in directory order, as the summarizer took them: the order
+// in which keys are first seen decides the order of tied rows (test_small's
+// DELETE_ATTR successors LOAD_GLOBAL and PUSH_EXC_INFO, 1 each, need
+// e0cd… before de14…; name order gives the opposite). This relies on the
+// copy of the dumps listing in the order of the original directory.
+func e4ReadRaw(t *testing.T, path string) *pystats.Stats {
 	t.Helper()
-	st := e4ReadStats(t, path)
-	if tab, ok := specialize.Embedded("3.13"); ok {
-		specialize.Attach(st, tab)
-		return st
+	st, err := pystats.Read(path, pystats.Options{DirectoryOrder: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	js := e4ReadStats(t, siblingJSON)
-	st.Meta.HasBuildTables = js.Meta.HasBuildTables
-	st.Meta.SpecializedInstructions = js.Meta.SpecializedInstructions
-	st.Meta.Defines = js.Meta.Defines
-	st.Meta.StatsDefines = js.Meta.StatsDefines
+	t.Cleanup(st.Release)
+	tab, ok := specialize.Embedded("3.13")
+	if !ok {
+		t.Fatal("no embedded 3.13 build tables")
+	}
+	specialize.Attach(st, tab)
 	return st
 }
 
@@ -118,19 +123,11 @@ func TestE4SummaryDumps313(t *testing.T) {
 				if err != nil {
 					t.Skip(err)
 				}
-				if src == "raw" && dir == "test_small" {
-					// Known reader difference, not a renderer one: pystats.ReadDir
-					// takes files in name order, the summarizer took them in
-					// directory order (e0cd… before de14…), and first-seen key
-					// order decides the order of tied rows (DELETE_ATTR's
-					// successors LOAD_GLOBAL and PUSH_EXC_INFO, 1 each).
-					t.Skip("dump files read in name order, not the summarizer's directory order")
-				}
 				var st *pystats.Stats
 				if src == "json" {
 					st = e4ReadStats(t, jsonPath)
 				} else {
-					st = e4ReadRaw(t, raw, jsonPath)
+					st = e4ReadRaw(t, raw)
 				}
 				var buf bytes.Buffer
 				opt := MarkdownOptions{Style: StyleAuto, Date: e4FooterDate(t, want)}
@@ -193,7 +190,10 @@ func TestE4SummaryPublished(t *testing.T) {
 // build of the same commit as head).
 func TestE4Comparison(t *testing.T) {
 	const d313 = "data/dumps/3.13"
-	type input struct{ path, sibling string } // sibling: JSON with the metadata of a raw input
+	type input struct {
+		path string
+		raw  bool // a dump directory or tarball: metadata from the embedded tables
+	}
 	pub := func(dir, stem string) input {
 		return input{path: filepath.Join("data/real-pystats", dir, stem+".json")}
 	}
@@ -207,12 +207,12 @@ func TestE4Comparison(t *testing.T) {
 			input{path: d313 + "/json_tool_run2/summarize_stats.json"},
 			d313 + "/_comparisons/json_tool_run1_vs_run2.md"},
 		{"json_tool_run1_vs_run2/raw",
-			input{d313 + "/json_tool/raw", d313 + "/json_tool/summarize_stats.json"},
-			input{d313 + "/json_tool_run2/raw", d313 + "/json_tool_run2/summarize_stats.json"},
+			input{d313 + "/json_tool/raw", true},
+			input{d313 + "/json_tool_run2/raw", true},
 			d313 + "/_comparisons/json_tool_run1_vs_run2.md"},
 		{"test_small_vs_LARGE/raw",
-			input{d313 + "/test_small/raw", d313 + "/test_small/summarize_stats.json"},
-			input{d313 + "/LARGE_test_suite_136/raw.tar.gz", d313 + "/LARGE_test_suite_136/summarize_stats.json"},
+			input{d313 + "/test_small/raw", true},
+			input{d313 + "/LARGE_test_suite_136/raw.tar.gz", true},
 			d313 + "/_comparisons/test_small_vs_LARGE_rawdirs.md"},
 		{"test_small_vs_LARGE/json",
 			input{path: d313 + "/test_small/summarize_stats.json"},
@@ -238,10 +238,10 @@ func TestE4Comparison(t *testing.T) {
 			}
 			load := func(in input) *pystats.Stats {
 				p := shared.Path(t, in.path)
-				if in.sibling == "" {
+				if !in.raw {
 					return e4ReadStats(t, p)
 				}
-				return e4ReadRaw(t, p, shared.Path(t, in.sibling))
+				return e4ReadRaw(t, p)
 			}
 			base, head := load(tc.base), load(tc.head)
 			var buf bytes.Buffer
