@@ -345,17 +345,6 @@ func (w e2Writer) footer(date string) {
 	w.WriteByte('\n')
 }
 
-// writeBenchRunnerHeaderE2 writes bench_runner's "# Pystats results" block of
-// 2023 (before per-benchmark runs: no "- benchmark:" line).
-func writeBenchRunnerHeaderE2(w e2Writer, meta *pystats.Metadata) {
-	get := func(k string) string { s, _ := meta.BenchRunnerValue(k); return s }
-	w.WriteString("\n# Pystats results\n\n")
-	w.WriteString("- fork: " + get("commit_fork") + "\n")
-	w.WriteString("- ref: " + get("commit_branch") + "\n")
-	w.WriteString("- commit hash: " + get("commit_id") + "\n")
-	w.WriteString("- commit date: " + get("commit_date") + "\n\n")
-}
-
 // writeSummaryE2 renders the E2 summarizer's single-input report.
 func writeSummaryE2(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	v, err := newE2View(st, opt.Tables, opt.Style)
@@ -364,7 +353,7 @@ func writeSummaryE2(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	}
 	bw := e2Writer{bufio.NewWriterSize(w, 64<<10)}
 	if st.Meta.BenchRunner != nil {
-		writeBenchRunnerHeaderE2(bw, &st.Meta)
+		writeBenchRunnerHeader(bw.Writer, &st.Meta, opt) // 2023 files: no "- benchmark:" line
 	}
 	v.writeExecutionCounts(bw)
 	v.writePairs(bw)

@@ -267,3 +267,64 @@ func TestE2JoinRows(t *testing.T) {
 		})
 	}
 }
+
+// TestE2Synthetic checks single E2 rules on a tiny hand-made data set, with
+// and without build tables. Expected lines follow the 3.12 script's rules.
+func TestE2Synthetic(t *testing.T) {
+	keys := []string{
+		"opcode[3].specializable", "opcode[3].specialization.hit", "opcode[3].specialization.deferred",
+		"opcode[3].execution_count", "opcode[3].specialization.failure", "opcode[3].specialization.failure_kinds[9]",
+		"opcode[3].pair_count[5]",
+		"opcode[5].execution_count", "opcode[5].specialization.miss", "opcode[5].pair_count[3]",
+		"Calls to PyEval_EvalDefault", "Calls via PyEval_EvalFrame[1]", "Frames pushed",
+		"Object allocations", "Object frees", "__nfiles__",
+	}
+	values := []uint64{1, 60, 20, 40, 7, 7, 30, 50, 5, 25, 10, 4, 12, 8, 3, 2}
+	tables := &specialize.Tables{
+		Opnames:                 map[int]string{3: "LOAD_ATTR", 5: "LOAD_ATTR_SLOT"},
+		SpecializedInstructions: []string{"LOAD_ATTR_SLOT"},
+	}
+	tables.Defines.Add(9, "ATTR_METHOD")
+	tables.StatsDefines.Add(1, "VECTOR")
+	tests := []struct {
+		name   string
+		tables *specialize.Tables
+		want   []string
+	}{
+		{"tables", tables, []string{
+			"| LOAD_ATTR_SLOT | 50 | 55.6% | 55.6% | 10.0% |\n",
+			"| LOAD_ATTR LOAD_ATTR_SLOT | 30 | 33.3% | 33.3% |\n",
+			"| specialization.deferred |           20 | 20.0% |\n",
+			"|          hit |           60 | 60.0% |\n",
+			"| method | 7 | 100.0% |\n",
+			"| Not specialized | 45 | 50.0% |\n",
+			"| Specialized | 45 | 50.0% |\n",
+			"| Calls via PyEval_EvalFrame (vector) | 4 | 40.0% |\n",
+			"| Frames pushed | 12 | 120.0% |\n",
+			"| Allocations | 8 | 100.0% |\n| Frees | 3 |  |\n",
+			"| Number of data files | 2 |\n",
+		}},
+		{"no tables", nil, []string{
+			"| <5> | 50 | 55.6% | 55.6% | 10.0% |\n",
+			"### <3>\n",
+			"| kind 9 | 7 | 100.0% |\n",
+			"| Basic | 50 | 55.6% |\n",
+			"| Calls via PyEval_EvalFrame (kind 1) | 4 | 40.0% |\n",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := pystats.NewStats(keys, values, pystats.Metadata{}, pystats.Source{})
+			defer st.Release()
+			var buf bytes.Buffer
+			if err := WriteSummary(&buf, st, MarkdownOptions{Style: StyleE2, Date: "2023-01-01", Tables: tc.tables}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(buf.String(), w) {
+					t.Errorf("missing %q in\n%s", w, buf.String())
+				}
+			}
+		})
+	}
+}
