@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -957,11 +956,7 @@ func writeSummaryE4(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	if st.Meta.BenchRunner != nil {
 		writeBenchRunnerHeader(bw, &st.Meta, opt)
 	}
-	WriteE4Markdown(bw, r, opt.Date)
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing markdown: %w", err)
-	}
-	return nil
+	return WriteE4Markdown(bw, r, opt.Date)
 }
 
 // writeComparisonE4 renders the E4 summarizer's comparison report (no
@@ -971,12 +966,7 @@ func writeComparisonE4(w io.Writer, base, head *pystats.Stats, opt MarkdownOptio
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	WriteE4Markdown(bw, r, opt.Date)
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("writing markdown: %w", err)
-	}
-	return nil
+	return WriteE4Markdown(w, r, opt.Date)
 }
 
 // ReportTable is one table of a report with the titles of the sections that

@@ -2,14 +2,29 @@ package report
 
 import (
 	"bufio"
+	"fmt"
+	"io"
 	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
 )
 
 // WriteE4Markdown writes a report as the E4 summarizer prints it: sections
-// with <details> blocks, HTML tables, and the footer with date.
-func WriteE4Markdown(w *bufio.Writer, r *Report, date string) {
+// with <details> blocks, HTML tables, and the footer with date. It buffers
+// its writes and returns the first write error.
+func WriteE4Markdown(w io.Writer, r *Report, date string) error {
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+	}
+	writeE4Markdown(bw, r, date)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing markdown: %w", err)
+	}
+	return nil
+}
+
+func writeE4Markdown(w *bufio.Writer, r *Report, date string) {
 	for _, s := range r.Sections {
 		writeE4Section(w, s, 2, r.Comparison)
 	}
