@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -99,7 +100,7 @@ var e2Goldens = []e2Golden{
 }
 
 // e2Tables loads a golden's build tables.
-func e2Tables(t *testing.T, spec string) *specialize.Tables {
+func e2Tables(t testing.TB, spec string) *specialize.Tables {
 	t.Helper()
 	if v, ok := strings.CutPrefix(spec, "embedded:"); ok {
 		tab, ok := specialize.Embedded(v)
@@ -326,5 +327,21 @@ func TestE2Synthetic(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func BenchmarkE2Summary(b *testing.B) {
+	g := e2Goldens[0]
+	tables := e2Tables(b, g.tables)
+	st, err := pystats.ReadJSONFile(shared.Path(b, g.json), pystats.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Release()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := WriteSummary(io.Discard, st, MarkdownOptions{Style: StyleE2, Date: "2023-06-20", Tables: tables}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
