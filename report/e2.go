@@ -133,7 +133,6 @@ type e2Indexed struct {
 
 // e2Op is everything the E2 report needs about one opcode number.
 type e2Op struct {
-	present       bool
 	specializable bool
 	hasExec       bool
 	exec          uint64
@@ -215,7 +214,6 @@ func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, e
 
 // add records one counter of an opcode.
 func (o *e2Op) add(counter, index string, val uint64) {
-	o.present = true
 	if index != "" {
 		n, err := strconv.Atoi(index)
 		switch {
