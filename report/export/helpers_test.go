@@ -271,9 +271,20 @@ func mdFailureKinds(t testing.TB, path string) map[string]map[string]uint64 {
 	return out
 }
 
+// dataPath returns the path of reference data: the module's testdata/ copy
+// when it has one (so the test runs without ../shared), else ../shared/data,
+// skipping the test when neither exists.
 func dataPath(t testing.TB, rel string) string {
 	t.Helper()
+	if p := filepath.Join(shared.ModuleRoot(t), "testdata", rel); exists(p) {
+		return p
+	}
 	return shared.Path(t, filepath.Join("data", rel))
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // schemaString describes a schema's fields (name, type, nullability), leaving
