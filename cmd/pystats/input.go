@@ -77,6 +77,14 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 	if in.tables == nil {
 		if t, ok := specialize.Embedded(in.era.Version); ok {
 			in.tables = t
+			// Release tables on a development build's data give wrong names.
+			if msg := t.NumberingWarning(st); msg != "" {
+				if f.strict {
+					st.Release()
+					return nil, fmt.Errorf("%s: %s", path, msg)
+				}
+				fmt.Fprintf(e.stderr, "warning: %s: %s\n", path, msg)
+			}
 		}
 	}
 	if in.era.NamedOpcodes && !st.Meta.HasBuildTables && in.tables != nil {
