@@ -338,6 +338,7 @@ func BenchmarkE2Summary(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Release()
+	b.SetBytes(st.Source.Bytes)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := WriteSummary(io.Discard, st, MarkdownOptions{Style: StyleE2, Date: "2023-06-20", Tables: tables}); err != nil {

@@ -258,6 +258,8 @@ func TestE4Comparison(t *testing.T) {
 func BenchmarkE4Summary(b *testing.B) {
 	st := e4ReadStats(b, shared.Path(b, "data/dumps/3.13/LARGE_test_suite_136/summarize_stats.json"))
 	opt := MarkdownOptions{Style: StyleAuto, Date: "2026-01-01"}
+	b.SetBytes(st.Source.Bytes) // MB/s of summarize JSON rendered
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := WriteSummary(io.Discard, st, opt); err != nil {
@@ -272,6 +274,8 @@ func BenchmarkE4Comparison(b *testing.B) {
 	base := e4ReadStats(b, shared.Path(b, dir+"bm-20240615-3.13.0b2+-a19bb26/bm-20240615-azure-x86_64-python-a19bb261a327e1008f21-3.13.0b2+-a19bb26-pystats.json"))
 	head := e4ReadStats(b, shared.Path(b, dir+"bm-20240615-3.13.0b2+-a19bb26-PYTHON_UOPS/bm-20240615-azure-x86_64-python-a19bb261a327e1008f21-3.13.0b2+-a19bb26-pystats.json"))
 	opt := MarkdownOptions{Style: StyleAuto, Date: "2026-01-01"}
+	b.SetBytes(base.Source.Bytes + head.Source.Bytes)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := WriteComparison(io.Discard, base, head, opt); err != nil {
