@@ -766,3 +766,45 @@ func near(a, b float64) bool {
 	}
 	return d <= 1e-9*b
 }
+
+// TestPyperfSparse exports a minimal pyperf file (no tags, no memory
+// metadata, one value in a run) in every format: empty lists and all-null
+// columns must encode.
+func TestPyperfSparse(t *testing.T) {
+	mem := checkedMem(t)
+	suite, err := pystats.ReadPyperf("sparse.json", []byte(`{"benchmarks": [
+ {"metadata": {"name": "a", "loops": 4}, "runs": [{"values": [0.5, 0.25]}, {"values": [0.75]}]},
+ {"metadata": {"name": "b", "tags": ["x", "y"]}, "runs": [{"values": [2.0]}]}],
+ "version": "1.0"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer suite.Release()
+	// No tags anywhere: every tags list is empty (a list of dictionary
+	// strings with an empty dictionary crashed pqarrow; tags are plain strings).
+	untagged, err := pystats.ReadPyperf("untagged.json", []byte(`{"benchmarks": [
+ {"metadata": {"name": "a"}, "runs": [{"values": [0.5]}]}], "metadata": {"commit_id": "abc1234"}, "version": "1.0"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer untagged.Release()
+	for _, s := range []*pystats.PyperfSuite{suite, untagged} {
+		for _, f := range []Format{Parquet, Arrow, CSV} {
+			dir := t.TempDir()
+			if _, err := Write(dir, []Input{{Label: "sparse", Pyperf: s}}, Options{Format: f, Allocator: mem}); err != nil {
+				t.Fatalf("%s %s: %v", s.Path, f, err)
+			}
+		}
+	}
+	rec, err := mustTable(t, "benchmarks").Build(mem, []Input{{Label: "sparse", Pyperf: suite}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	b := fromRecord(rec)
+	want := "[[sparse <nil> <nil> <nil> <nil> a [] second 4 <nil> 2 3 0.5 0.5 0.25 <nil> <nil> {\"name\":\"a\",\"loops\":4}] " +
+		"[sparse <nil> <nil> <nil> <nil> b [x y] second <nil> <nil> 1 1 2 2 <nil> <nil> <nil> {\"name\":\"b\",\"tags\":[\"x\",\"y\"]}]]"
+	if got := fmt.Sprint(b.rows); got != want {
+		t.Errorf("benchmarks rows\n got %s\nwant %s", got, want)
+	}
+}

@@ -28,7 +28,7 @@ func i64(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.P
 func benchmarkFields() []arrow.Field {
 	return []arrow.Field{
 		dict("name"),
-		{Name: "tags", Type: arrow.ListOf(dictString)},
+		{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String)},
 		dict("unit"),
 		nullable(i64("loops")), nullable(i64("inner_loops")),
 		i64("runs"), i64("n"),
@@ -54,7 +54,7 @@ func fillBenchmarks(b *rows, in *Input) error {
 	tagValues := tags.ListValues().(*array.String)
 	unit := rec.Column(pystats.PBUnit).(*array.String)
 	tb := b.field(1).(*array.ListBuilder)
-	tvb := tb.ValueBuilder().(*array.BinaryDictionaryBuilder)
+	tvb := tb.ValueBuilder().(*array.StringBuilder)
 	int64s := func(col int) *array.Int64 { return rec.Column(col).(*array.Int64) }
 	float64s := func(col int) *array.Float64 { return rec.Column(col).(*array.Float64) }
 	for i := 0; i < int(rec.NumRows()); i++ {
@@ -62,9 +62,7 @@ func fillBenchmarks(b *rows, in *Input) error {
 		tb.Append(true)
 		start, end := tags.ValueOffsets(i)
 		for j := start; j < end; j++ {
-			if err := tvb.AppendString(tagValues.Value(int(j))); err != nil {
-				return err
-			}
+			tvb.Append(tagValues.Value(int(j)))
 		}
 		b.str(2, unit.Value(i))
 		for j, col := range []int{pystats.PBLoops, pystats.PBInnerLoops} {
