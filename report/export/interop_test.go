@@ -148,7 +148,9 @@ func TestDuckDBInterop(t *testing.T) {
 			}
 		}
 		all := sum(func(string) bool { return true })
-		execs := sum(func(k string) bool { return strings.HasPrefix(k, "opcode[") && strings.HasSuffix(k, "].execution_count") })
+		execs := sum(func(k string) bool {
+			return strings.HasPrefix(k, "opcode[") && strings.HasSuffix(k, "].execution_count")
+		})
 		execs[1] = fmt.Sprint(len(opcodeNames))
 		gc := sum(func(k string) bool { return strings.HasPrefix(k, "GC[") && strings.HasSuffix(k, "] collections") })
 		want["counters"] = append(want["counters"], all)
