@@ -82,15 +82,17 @@ func TestDuckDBInterop(t *testing.T) {
 	mem := checkedMem(t)
 	type run struct{ label, input, ref string }
 	runs := []run{
-		{"test_small", "dumps/3.13/test_small/raw", "dumps/3.13/test_small/summarize_stats.json"},
-		{"json_tool", "dumps/3.13/json_tool/raw", "dumps/3.13/json_tool/summarize_stats.json"},
-		{"LARGE", largeTarball, "dumps/3.13/LARGE_test_suite_136/summarize_stats.json"},
+		{"test_small", "dumps/3.13/test_small/raw", "dumps/3.13/test_small/summarize_stats"},
+		{"json_tool", "dumps/3.13/json_tool/raw", "dumps/3.13/json_tool/summarize_stats"},
+		{"LARGE", largeTarball, "dumps/3.13/LARGE_test_suite_136/summarize_stats"},
 	}
 	var inputs []Input
 	refs := map[string]*reference{}
+	effectiveness := map[string][]string{}
 	for _, r := range runs {
 		inputs = append(inputs, loadStats(t, mem, r.label, dataPath(t, r.input)))
-		refs[r.label] = readReference(t, dataPath(t, r.ref))
+		refs[r.label] = readReference(t, dataPath(t, r.ref+".json"))
+		effectiveness[r.label] = mdEffectiveness(t, dataPath(t, r.ref+".md"))
 	}
 	flat, part := t.TempDir(), t.TempDir()
 	if _, err := Write(flat, inputs, Options{Allocator: mem}); err != nil {
@@ -116,6 +118,12 @@ func TestDuckDBInterop(t *testing.T) {
 		"specializable": perRun("opcodes", "count(*)::VARCHAR", "specializable"),
 		"partitioned": fmt.Sprintf("SELECT run::VARCHAR, count(*)::VARCHAR, sum(execution_count)::HUGEINT::VARCHAR FROM read_parquet(%s, hive_partitioning = true) WHERE tier = 1 GROUP BY run ORDER BY run",
 			sqlString(filepath.Join(part, "opcodes", "*", "*.parquet"))),
+		// The summarizer's "Specialization effectiveness" rows, from the
+		// opcodes table's flags (counts are UBIGINT: widen before subtracting).
+		"effectiveness": perRun("opcodes", `sum(execution_count) FILTER (WHERE NOT specializable AND NOT specialized)::VARCHAR,
+			sum(execution_count) FILTER (WHERE specializable)::VARCHAR,
+			sum(execution_count::HUGEINT - miss) FILTER (WHERE specialized)::VARCHAR,
+			sum(miss) FILTER (WHERE specialized)::VARCHAR`, "tier = 1"),
 		"types": fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(%s)) WHERE column_name IN ('run', 'tier', 'execution_count', 'specializable', 'family')", file("opcodes")),
 		"codec": fmt.Sprintf("SELECT DISTINCT compression::VARCHAR FROM parquet_metadata(%s)", file("counters")),
 	}
@@ -161,6 +169,7 @@ func TestDuckDBInterop(t *testing.T) {
 		want["gc"] = append(want["gc"], gc)
 		want["objects"] = append(want["objects"], sum(func(k string) bool { return strings.HasPrefix(k, "Object ") }))
 		want["specializable"] = append(want["specializable"], []string{l, fmt.Sprint(specializable)})
+		want["effectiveness"] = append(want["effectiveness"], append([]string{l}, effectiveness[l]...))
 	}
 	// gc has one row per generation: count 3, not the number of keys.
 	for i := range want["gc"] {
@@ -188,4 +197,32 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// mdEffectiveness returns the four counts of an E4 report's "Specialization
+// effectiveness" table (basic, not specialized, specialized hits, specialized
+// misses), without thousands separators.
+func mdEffectiveness(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(data), "## Specialization effectiveness\n")
+	if !ok {
+		t.Fatalf("%s: no Specialization effectiveness section", path)
+	}
+	var out []string
+	for _, line := range strings.Split(sec, "\n") {
+		v, ok := strings.CutPrefix(line, `<td align="right">`)
+		if !ok || strings.Contains(v, "%") {
+			continue
+		}
+		out = append(out, strings.ReplaceAll(strings.TrimSuffix(v, "</td>"), ",", ""))
+		if len(out) == 4 {
+			return out
+		}
+	}
+	t.Fatalf("%s: effectiveness table not found", path)
+	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -453,14 +452,4 @@ func Commit(dir string, files []File, protected []string) (err error) {
 	}
 	temps = nil
 	return nil
-}
-
-// Paths returns the files' paths under dir, sorted.
-func Paths(dir string, files []File) []string {
-	out := make([]string, len(files))
-	for i, f := range files {
-		out[i] = filepath.Join(dir, filepath.FromSlash(f.Path))
-	}
-	sort.Strings(out)
-	return out
 }
