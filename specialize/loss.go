@@ -1,0 +1,331 @@
+package specialize
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// This file ranks specialization families by the Tier-1 work they lose: the
+// executions of the generic (unspecialized) instruction plus the misses
+// (deopts) of its specialized forms. It only combines counters that the
+// summarizer itself prints, so every count here can be found in its report:
+//
+//   - Generic is the generic opcode's execution_count ("Execution counts").
+//   - Hits and Deferred are the generic opcode's specialization.hit and
+//     specialization.deferred (the family's "Kind" table): CPython counts both
+//     on the family's generic opcode.
+//   - Misses is the sum of specialization.miss over the family's specialized
+//     instructions (their "Miss ratio" and "Misses by instruction" rows),
+//     where CPython counts a deopt. CPython counts the same deopt on the
+//     generic opcode too, so it equals the family's "miss" Kind row
+//     (GenericMisses); both are kept and tests check that they agree.
+//   - Success, Failure and the failure kinds are the family's "Success" and
+//     "Failure kind" tables.
+//
+// Lost work is Generic + Misses. Deferred is shown but not added: deferred
+// executions are generic executions (and the generic runs after a deopt) that
+// did not try to specialize, so they overlap both.
+
+// KindCount is a labelled failure-kind count.
+type KindCount struct {
+	Label string
+	Count uint64
+}
+
+// OpCounts are the Tier-1 counters of one instruction name, as the summarizer
+// reads them (counters that are absent are 0).
+type OpCounts struct {
+	Name string
+	// Specializable is true when the data marks the opcode specializable: it
+	// is the generic (adaptive) member of a family.
+	Specializable                                         bool
+	ExecutionCount, Hit, Miss, Deferred, Success, Failure uint64
+	// FailureKinds are the labelled failure kinds of a generic opcode, with
+	// the summarizer's rule for labels that repeat already applied.
+	FailureKinds []KindCount
+}
+
+// FamilyLoss is one specialization family's share of lost work.
+type FamilyLoss struct {
+	// Family is the generic opcode, e.g. LOAD_ATTR.
+	Family string
+	// Members are the family's specialized instructions present in the data,
+	// in the order of the build's specialized-instruction list.
+	Members []string
+	// HasForms is false when the build has no specialized instruction for the
+	// family (BINARY_SLICE, STORE_SLICE and POP_JUMP_IF_* in 3.13): such a
+	// family is marked specializable but can never run specialized.
+	HasForms bool
+	// Generic is the generic opcode's execution_count.
+	Generic uint64
+	// Deferred and Hits are the generic opcode's specialization counters.
+	Deferred, Hits uint64
+	// Misses is the sum of the members' specialization.miss.
+	Misses uint64
+	// GenericMisses is the generic opcode's own specialization.miss.
+	GenericMisses uint64
+	// MemberExecutions is the sum of the members' execution_count.
+	MemberExecutions uint64
+	// Success and Failure are the specialization attempts.
+	Success, Failure uint64
+	// FailureKinds are sorted by count, largest first (ties keep the
+	// summarizer's order).
+	FailureKinds []KindCount
+}
+
+// Lost is the family's lost work: generic executions plus misses.
+func (f *FamilyLoss) Lost() uint64 { return f.Generic + f.Misses }
+
+// Total is the summarizer's specialization total of the family: hits, misses
+// and generic executions.
+func (f *FamilyLoss) Total() uint64 { return f.Hits + f.GenericMisses + f.Generic }
+
+// SuccessRate is Success / (Success + Failure); false when no attempt was made.
+func (f *FamilyLoss) SuccessRate() (float64, bool) {
+	if f.Success+f.Failure == 0 {
+		return 0, false
+	}
+	return float64(f.Success) / float64(f.Success+f.Failure), true
+}
+
+// Unattributed is a specialized instruction that no specializable family
+// claims (RESUME_CHECK: RESUME has no inline cache, so the data does not
+// mark it specializable).
+type Unattributed struct {
+	Name                   string
+	ExecutionCount, Misses uint64
+}
+
+// Loss is the ranked specialization view of one data set.
+type Loss struct {
+	// Tier1 is the total of every Tier-1 execution_count: the denominator of
+	// every share.
+	Tier1 uint64
+	// Families are the specializable families whose specialization total or
+	// lost work is non-zero, ranked by lost work (ties by name).
+	Families []FamilyLoss
+	// Unattributed are specialized instructions with executions or misses
+	// that belong to no specializable family, by name.
+	Unattributed []Unattributed
+}
+
+// FamilyOf returns the family (generic opcode) of a specialized instruction:
+// the longest name among generics such that the instruction's name starts
+// with it followed by "_" (LOAD_ATTR_SLOT → LOAD_ATTR, LOAD_SUPER_ATTR_METHOD
+// → LOAD_SUPER_ATTR, CALL_KW_PY → CALL_KW where CALL_KW is specializable, else
+// CALL). generics are the opcodes the data marks specializable; the
+// specialized names come from the build's specialized-instruction list, so
+// both halves of the rule are the summarizer's own data. It returns false
+// when no generic matches.
+func FamilyOf(name string, generics []string) (string, bool) {
+	best := ""
+	for _, g := range generics {
+		if len(g) > len(best) && len(name) > len(g)+1 && strings.HasPrefix(name, g) && name[len(g)] == '_' {
+			best = g
+		}
+	}
+	return best, best != ""
+}
+
+// ComputeLoss ranks the families of one data set. ops are the Tier-1
+// instructions in any order; specialized is the build's list of specialized
+// instructions (names with "__" are ignored, as the summarizer ignores them).
+func ComputeLoss(ops []OpCounts, specialized []string) *Loss {
+	l := &Loss{}
+	byName := make(map[string]*OpCounts, len(ops))
+	var generics []string
+	for i := range ops {
+		o := &ops[i]
+		l.Tier1 += o.ExecutionCount
+		byName[o.Name] = o
+		if o.Specializable {
+			generics = append(generics, o.Name)
+		}
+	}
+	fams := make(map[string]*FamilyLoss, len(generics))
+	for _, g := range generics {
+		o := byName[g]
+		fams[g] = &FamilyLoss{
+			Family: g, Generic: o.ExecutionCount, Deferred: o.Deferred, Hits: o.Hit,
+			GenericMisses: o.Miss, Success: o.Success, Failure: o.Failure,
+			FailureKinds: sortKinds(slices.Clone(o.FailureKinds)),
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range specialized {
+		if strings.Contains(s, "__") || seen[s] {
+			continue
+		}
+		seen[s] = true
+		g, ok := FamilyOf(s, generics)
+		o := byName[s]
+		if !ok {
+			if o != nil && !o.Specializable && (o.ExecutionCount != 0 || o.Miss != 0) {
+				l.Unattributed = append(l.Unattributed, Unattributed{s, o.ExecutionCount, o.Miss})
+			}
+			continue
+		}
+		f := fams[g]
+		f.HasForms = true
+		if o == nil || o.Specializable {
+			continue
+		}
+		f.Members = append(f.Members, s)
+		f.Misses += o.Miss
+		f.MemberExecutions += o.ExecutionCount
+	}
+	for _, g := range generics {
+		f := fams[g]
+		if f.Total() == 0 && f.Lost() == 0 {
+			continue
+		}
+		l.Families = append(l.Families, *f)
+	}
+	rankFamilies(l.Families)
+	slices.SortFunc(l.Unattributed, func(a, b Unattributed) int { return cmp.Compare(a.Name, b.Name) })
+	return l
+}
+
+// rankFamilies sorts by lost work, largest first, then by name.
+func rankFamilies(fs []FamilyLoss) {
+	slices.SortStableFunc(fs, func(a, b FamilyLoss) int {
+		if c := cmp.Compare(b.Lost(), a.Lost()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Family, b.Family)
+	})
+}
+
+// sortKinds sorts failure kinds by count, largest first, keeping the order of
+// equal counts (the summarizer's stable sort).
+func sortKinds(ks []KindCount) []KindCount {
+	slices.SortStableFunc(ks, func(a, b KindCount) int { return cmp.Compare(b.Count, a.Count) })
+	return ks
+}
+
+// WithForms returns the families that have specialized forms in the build
+// (HasForms), keeping the ranking.
+func (l *Loss) WithForms() []FamilyLoss {
+	var out []FamilyLoss
+	for _, f := range l.Families {
+		if f.HasForms {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Family returns the named family's row, or nil.
+func (l *Loss) Family(name string) *FamilyLoss {
+	for i := range l.Families {
+		if l.Families[i].Family == name {
+			return &l.Families[i]
+		}
+	}
+	return nil
+}
+
+// SumLoss adds up the counts of several data sets (e.g. the benchmarks of one
+// run) into one view, as if their dumps had been read together: counts are
+// summed per family, instruction and failure-kind label, then re-ranked. A
+// family has forms when it has them in any input.
+func SumLoss(ls []*Loss) *Loss {
+	out := &Loss{}
+	fams := map[string]*FamilyLoss{}
+	var order []string
+	kinds := map[string]map[string]int{}
+	unattr := map[string]*Unattributed{}
+	for _, l := range ls {
+		out.Tier1 += l.Tier1
+		for _, f := range l.Families {
+			s := fams[f.Family]
+			if s == nil {
+				s = &FamilyLoss{Family: f.Family}
+				fams[f.Family] = s
+				order = append(order, f.Family)
+				kinds[f.Family] = map[string]int{}
+			}
+			s.HasForms = s.HasForms || f.HasForms
+			for _, m := range f.Members {
+				if !slices.Contains(s.Members, m) {
+					s.Members = append(s.Members, m)
+				}
+			}
+			s.Generic += f.Generic
+			s.Deferred += f.Deferred
+			s.Hits += f.Hits
+			s.Misses += f.Misses
+			s.GenericMisses += f.GenericMisses
+			s.MemberExecutions += f.MemberExecutions
+			s.Success += f.Success
+			s.Failure += f.Failure
+			for _, k := range f.FailureKinds {
+				if i, ok := kinds[f.Family][k.Label]; ok {
+					s.FailureKinds[i].Count += k.Count
+					continue
+				}
+				kinds[f.Family][k.Label] = len(s.FailureKinds)
+				s.FailureKinds = append(s.FailureKinds, k)
+			}
+		}
+		for _, u := range l.Unattributed {
+			s := unattr[u.Name]
+			if s == nil {
+				s = &Unattributed{Name: u.Name}
+				unattr[u.Name] = s
+			}
+			s.ExecutionCount += u.ExecutionCount
+			s.Misses += u.Misses
+		}
+	}
+	for _, name := range order {
+		f := fams[name]
+		sortKinds(f.FailureKinds)
+		out.Families = append(out.Families, *f)
+	}
+	rankFamilies(out.Families)
+	for _, u := range unattr {
+		out.Unattributed = append(out.Unattributed, *u)
+	}
+	slices.SortFunc(out.Unattributed, func(a, b Unattributed) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// BenchmarkLoss is the view of one benchmark of a run.
+type BenchmarkLoss struct {
+	Name string
+	Loss *Loss
+}
+
+// Contribution is one benchmark's part of a family's lost work.
+type Contribution struct {
+	Benchmark string
+	// Lost is the family's lost work in the benchmark.
+	Lost uint64
+	// Tier1 is the benchmark's total Tier-1 executions.
+	Tier1 uint64
+}
+
+// Contributors returns the benchmarks with lost work in family, largest
+// first (ties by benchmark name), at most n of them (n <= 0: all).
+func Contributors(bs []BenchmarkLoss, family string, n int) []Contribution {
+	var out []Contribution
+	for _, b := range bs {
+		f := b.Loss.Family(family)
+		if f == nil || f.Lost() == 0 {
+			continue
+		}
+		out = append(out, Contribution{b.Name, f.Lost(), b.Loss.Tier1})
+	}
+	slices.SortStableFunc(out, func(a, b Contribution) int {
+		if c := cmp.Compare(b.Lost, a.Lost); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Benchmark, b.Benchmark)
+	})
+	if n > 0 && len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
