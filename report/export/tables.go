@@ -363,10 +363,10 @@ func (f *buildFacts) opcodeName(name string) string {
 
 // opcodeStats are one instruction's counters.
 type opcodeStats struct {
-	tier                                            int32
-	raw, name                                       string
-	exec, hit, miss, deferred, success, failure, de uint64
-	specializable                                   bool
+	tier                                               int32
+	raw, name                                          string
+	exec, hit, miss, deferred, success, failure, deopt uint64
+	specializable                                      bool
 }
 
 // collectOpcodes gathers the opcode (tier 1) and uops (tier 2) counters by
@@ -414,7 +414,7 @@ func collectOpcodes(in *Input, f *buildFacts) []*opcodeStats {
 		case "specialization.failure":
 			o.failure += v
 		case "specialization.deopt":
-			o.de += v
+			o.deopt += v
 		}
 	}
 	return out
@@ -494,7 +494,7 @@ func fillOpcodes(b *rows, in *Input) error {
 			fam, famOK = familyOf(o.name, specializable, others)
 		}
 		b.strOrNull(6, fam, famOK)
-		for j, v := range []uint64{o.hit, o.miss, o.deferred, o.success, o.failure, o.de} {
+		for j, v := range []uint64{o.hit, o.miss, o.deferred, o.success, o.failure, o.deopt} {
 			b.u64(7+j, v)
 		}
 	}
