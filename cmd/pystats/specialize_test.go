@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pystats-dev/pystats/internal/shared"
+	"github.com/pystats-dev/pystats/report"
+)
+
+func specRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }, now: time.Now}
+	code := run(append([]string{"specialize"}, args...), e)
+	return code, stdout.String(), stderr.String()
+}
+
+func specReadJSON(t *testing.T, path string) report.SpecJSON {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var j report.SpecJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// TestSpecializeBenchmarkFolder runs 'pystats specialize' on a run folder
+// whose subfolders are the 3.13 workloads' dump folders: each benchmark's
+// rows must equal those of the same folder given alone, the overall rows
+// their sum, and the outputs must not depend on how many are read at once.
+func TestSpecializeBenchmarkFolder(t *testing.T) {
+	d := shared.Path(t, "data/dumps/3.13")
+	run := t.TempDir()
+	benches := []string{"compileall_stdlib", "json_tool", "json_tool_run2", "test_small"}
+	for _, b := range benches {
+		if err := os.Symlink(filepath.Join(d, b, "raw"), filepath.Join(run, b)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := t.TempDir()
+	var mds []string
+	for _, jobs := range []string{"1", "3"} {
+		js := filepath.Join(out, "view"+jobs+".json")
+		code, stdout, stderr := specRun(t, run, "--json-output", js, "--jobs", jobs, "-o", "-", "--top", "3")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		mds = append(mds, stdout)
+		j := specReadJSON(t, js)
+		if len(j.Benchmarks) != len(benches) {
+			t.Fatalf("%d benchmarks", len(j.Benchmarks))
+		}
+		var tier1 uint64
+		lost := map[string]uint64{}
+		for i, b := range j.Benchmarks {
+			if b.Name != benches[i] {
+				t.Errorf("benchmark %d is %s, want %s", i, b.Name, benches[i])
+			}
+			alone := filepath.Join(out, b.Name+".json")
+			if code, _, stderr := specRun(t, filepath.Join(d, b.Name, "raw"), "--json-output", alone); code != exitOK {
+				t.Fatalf("%s alone: exit %d: %s", b.Name, code, stderr)
+			}
+			a := specReadJSON(t, alone)
+			if a.Tier1 != b.Tier1 || len(a.Families) != len(b.Families) {
+				t.Fatalf("%s: tier1 %d/%d, %d/%d families", b.Name, b.Tier1, a.Tier1, len(b.Families), len(a.Families))
+			}
+			for k, f := range b.Families {
+				g := a.Families[k]
+				if f.Family != g.Family || f.Lost != g.Lost || f.Generic != g.Generic || f.Misses != g.Misses || f.Deferred != g.Deferred || f.Hits != g.Hits {
+					t.Errorf("%s row %d: in run %+v, alone %+v", b.Name, k, f, g)
+				}
+				lost[f.Family] += f.Lost
+			}
+			tier1 += b.Tier1
+		}
+		if j.Tier1 != tier1 {
+			t.Errorf("overall Tier1 %d, benchmarks sum to %d", j.Tier1, tier1)
+		}
+		for _, f := range j.Families {
+			if f.Lost != lost[f.Family] {
+				t.Errorf("%s: overall lost %d, benchmarks sum to %d", f.Family, f.Lost, lost[f.Family])
+			}
+		}
+		if len(j.Contributors) != 3 || j.Contributors[0].Family != j.Families[0].Family {
+			t.Errorf("contributors %+v", j.Contributors)
+		}
+		// json_tool is the same workload run twice: LOAD_ATTR loses most in
+		// test_small, then in the two json_tool runs.
+		if j.Families[0].Family != "LOAD_ATTR" {
+			t.Errorf("top family %s", j.Families[0].Family)
+		}
+	}
+	if mds[0] != mds[1] {
+		t.Error("markdown depends on --jobs")
+	}
+	for _, want := range []string{"4 benchmarks", "## Lost work by benchmark", "<td align=\"left\">json_tool_run2</td>"} {
+		if !strings.Contains(mds[0], want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+}
+
+// TestSpecializeCommandErrors checks usage errors and input errors.
+func TestSpecializeCommandErrors(t *testing.T) {
+	d := shared.Path(t, "data/dumps/3.13")
+	mixed := t.TempDir()
+	if err := os.Mkdir(filepath.Join(mixed, "bench"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mixed, "stray.txt"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"two inputs", []string{"a", "b"}, exitUsage},
+		{"bad plot ext", []string{filepath.Join(d, "json_tool/raw"), "--plot", "x.pdf"}, exitUsage},
+		{"bad top", []string{filepath.Join(d, "json_tool/raw"), "--top", "0"}, exitUsage},
+		{"missing input", []string{filepath.Join(t.TempDir(), "nope")}, exitInput},
+		{"mixed folder", []string{mixed}, exitInput},
+		{"numeric data", []string{filepath.Join(d, "../../real-pystats/bm-20230619-3.12.0b3-f992a60/bm-20230619-azure-x86_64-python-v3.12.0b3-3.12.0b3-f992a60-pystats.json")}, exitInput},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, _, stderr := specRun(t, tc.args...); code != tc.want {
+				t.Errorf("exit %d, want %d (%s)", code, tc.want, stderr)
+			}
+		})
+	}
+}
+
+// TestSpecializePlotOnly writes only the chart when only --plot is given.
+func TestSpecializePlotOnly(t *testing.T) {
+	d := shared.Path(t, "data/dumps/3.13/json_tool/raw")
+	png := filepath.Join(t.TempDir(), "loss.png")
+	code, stdout, stderr := specRun(t, d, "--plot", png)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if stdout != "" {
+		t.Error("markdown written although only --plot was asked for")
+	}
+	data, err := os.ReadFile(png)
+	if err != nil || !bytes.HasPrefix(data, []byte("\x89PNG")) {
+		t.Errorf("no PNG written: %v", err)
+	}
+}
