@@ -111,7 +111,12 @@ func WriteSpecPlot(w io.Writer, format string, v *SpecView, title string, maxBar
 		end := 100 * float64(b.Hits+b.Misses+b.Deferred+b.Generic) / tier1
 		xmax = max(xmax, end)
 		xys = append(xys, plotter.XY{X: end, Y: float64(n - 1 - i)})
-		labels = append(labels, "  lost "+strconv.FormatFloat(100*float64(b.Lost)/tier1, 'g', 2, 64)+"%")
+		pct := 100 * float64(b.Lost) / tier1
+		text := "  lost " + strconv.FormatFloat(pct, 'g', 2, 64) + "%"
+		if pct > 0 && pct < 0.001 {
+			text = "  lost <0.001%"
+		}
+		labels = append(labels, text)
 	}
 	lab, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
 	if err != nil {
