@@ -124,6 +124,15 @@ func ReadDumpFile(path string, opt Options) (*Stats, error) {
 	return finish(a, path, KindDumpFile, opt)
 }
 
+// ReadDump parses one dump held in memory; name is used in messages only.
+func ReadDump(name string, data []byte, opt Options) (*Stats, error) {
+	a := newAggregator()
+	if err := a.addFile(name, 0, data); err != nil {
+		return nil, err
+	}
+	return finish(a, name, KindDumpFile, opt)
+}
+
 // ReadDir reads every dump file of a directory, several at once, and sums
 // them. Files are taken in name order, so the key order of the result does not
 // depend on the file system. Entries that are not regular files are an error:
