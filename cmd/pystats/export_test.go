@@ -27,10 +27,10 @@ func TestExportCommand(t *testing.T) {
 		files []string // under the output directory
 	}{
 		{"one file per table", []string{fixture313 + "/raw", fixture314JSON, "--label", "json", "--label", "startup"}, exitOK,
-			"wrote 10 files", []string{"counters.parquet", "opcodes.parquet", "failure_kinds.parquet", "pairs.parquet", "calls.parquet",
+			"wrote 11 files", []string{"counters.parquet", "opcodes.parquet", "failure_kinds.parquet", "pairs.parquet", "calls.parquet",
 				"objects.parquet", "gc.parquet", "optimization.parquet", "histograms.parquet", "rare_events.parquet"}},
 		{"partitioned CSV", []string{fixture313 + "/summarize_stats.json", "--partition", "--format", "csv"}, exitOK,
-			"wrote 10 files", []string{"opcodes/run=summarize_stats/part-0.csv", "gc/run=summarize_stats/part-0.csv"}},
+			"wrote 11 files", []string{"opcodes/run=summarize_stats/part-0.csv", "gc/run=summarize_stats/part-0.csv"}},
 		{"Arrow IPC, default label", []string{fixture313 + "/raw", "--format", "arrow", "--partition"}, exitOK,
 			"", []string{"counters/run=raw/part-0.arrow"}},
 		{"pyperf and pystats", []string{pyperf, fixture313 + "/raw"}, exitOK,

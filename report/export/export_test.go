@@ -32,8 +32,8 @@ func TestParquetMatchesSummarizer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(files) != 10 {
-				t.Errorf("%d files, want the 10 pystats tables", len(files))
+			if len(files) != 11 {
+				t.Errorf("%d files, want the 11 pystats tables", len(files))
 			}
 			read := func(name string) *table { return readParquet(t, mem, filepath.Join(out, name+".parquet")) }
 			for _, tb := range Tables() {
@@ -65,6 +65,14 @@ func TestParquetMatchesSummarizer(t *testing.T) {
 				return "Rare event (" + tb.get(r, "event").(string) + ")"
 			}, "Rare event ")
 			checkGC(t, read("gc"), ref)
+			if w == "json_tool" {
+				// The ranking of `pystats specialize`, whose counts its own tests
+				// check against the summarizer's tables.
+				loss := read("specialization_loss")
+				if len(loss.rows) == 0 || loss.get(0, "family") != "LOAD_ATTR" || loss.get(0, "lost") != uint64(2545728) || loss.get(0, "rank") != int32(1) {
+					t.Errorf("specialization_loss first row %v, want LOAD_ATTR lost 2,545,728", loss.rows[0])
+				}
+			}
 			if n := len(read("optimization").rows) + len(read("histograms").rows); n != 0 {
 				t.Errorf("default 3.13 build: %d optimization/histogram rows, want none", n)
 			}
@@ -392,8 +400,8 @@ func TestPartition(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 20 {
-		t.Errorf("%d files, want 10 tables × 2 runs", len(files))
+	if len(files) != 22 {
+		t.Errorf("%d files, want 11 tables × 2 runs", len(files))
 	}
 	for _, tb := range Tables() {
 		if tb.Pyperf {
@@ -713,8 +721,8 @@ func TestPyperf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 12 {
-		t.Errorf("%d files, want 10 pystats and 2 pyperf tables", len(files))
+	if len(files) != 13 {
+		t.Errorf("%d files, want 11 pystats and 2 pyperf tables", len(files))
 	}
 	bench := readParquet(t, mem, filepath.Join(dir, "benchmarks.parquet"))
 	vals := readParquet(t, mem, filepath.Join(dir, "values.parquet"))

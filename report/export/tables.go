@@ -148,6 +148,7 @@ var tables = []*Table{
 		dict("histogram"), arrow.Field{Name: "bucket", Type: arrow.PrimitiveTypes.Uint64}, u64("count"),
 	), fill: fillHistograms},
 	{Name: "rare_events", Schema: schema(dict("event"), u64("count")), fill: fillRareEvents},
+	{Name: "specialization_loss", Schema: schema(specLossFields()...), fill: fillSpecLoss},
 	{Name: "benchmarks", Schema: schema(benchmarkFields()...), Pyperf: true, fill: fillBenchmarks},
 	{Name: "values", Schema: schema(valueFields()...), Pyperf: true, fill: fillValues},
 }
@@ -432,21 +433,10 @@ func collectOpcodes(in *Input, f *buildFacts) []*opcodeStats {
 //     JUMP_BACKWARD: generics without inline caches are not marked);
 //  3. else unknown.
 func familyOf(name string, specializable []string, others []string) (string, bool) {
-	best := ""
-	for _, g := range specializable {
-		if len(g) > len(best) && len(name) > len(g)+1 && strings.HasPrefix(name, g) && name[len(g)] == '_' {
-			best = g
-		}
+	if fam, ok := specialize.FamilyOf(name, specializable); ok {
+		return fam, true
 	}
-	if best != "" {
-		return best, true
-	}
-	for _, g := range others {
-		if len(g) > len(best) && len(name) > len(g)+1 && strings.HasPrefix(name, g) && name[len(g)] == '_' {
-			best = g
-		}
-	}
-	return best, best != ""
+	return specialize.FamilyOf(name, others)
 }
 
 // fillOpcodes writes one row per instruction (tier 1 opcodes, then tier 2

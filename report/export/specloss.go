@@ -1,0 +1,52 @@
+package export
+
+import (
+	"errors"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/pystats-dev/pystats/report"
+)
+
+// specLossFields are the columns of the specialization_loss table: one row
+// per specialization family, in `pystats specialize`'s ranking (lost work,
+// largest first), with the counts that ranking is made of.
+func specLossFields() []arrow.Field {
+	return []arrow.Field{
+		i32("rank"), dict("family"),
+		{Name: "has_forms", Type: arrow.FixedWidthTypes.Boolean},
+		u64("tier1"), u64("lost"), u64("generic"), u64("deferred"), u64("misses"), u64("hits"),
+		u64("success"), u64("failure"),
+	}
+}
+
+// fillSpecLoss writes the ranked families of `pystats specialize`: families
+// with specialized forms first, ranked by lost work, then those the build
+// marks specializable but cannot specialize (3.13's POP_JUMP_IF_*), as the
+// view lists them apart. Numeric (3.11/3.12) data has no rows, as the view
+// refuses it.
+func fillSpecLoss(b *rows, in *Input) error {
+	loss, err := report.SpecLoss(in.Stats, in.Tables)
+	if errors.Is(err, report.ErrNumericOpcodes) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ranked := loss.WithForms()
+	for _, f := range loss.Families {
+		if !f.HasForms {
+			ranked = append(ranked, f)
+		}
+	}
+	for i := range ranked {
+		f := &ranked[i]
+		b.i32(0, int32(i+1))
+		b.str(1, f.Family)
+		b.boolOrNull(2, f.HasForms, true)
+		for j, v := range []uint64{loss.Tier1, f.Lost(), f.Generic, f.Deferred, f.Misses, f.Hits, f.Success, f.Failure} {
+			b.u64(3+j, v)
+		}
+	}
+	return nil
+}
