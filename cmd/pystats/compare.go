@@ -1,45 +1,256 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"io"
+	"math"
+	"strconv"
+	"strings"
 
+	"github.com/spf13/pflag"
+
+	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/specialize"
 )
 
+// compareFlags are the options of 'pystats compare' beyond the inputs'.
+type compareFlags struct {
+	out, style, date string
+	jsonOut          string
+	top              int
+	threshold        string
+	noSummary        bool
+	failOn           []string
+}
+
+func (f *compareFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.out, "output", "o", "-", "write the markdown report to `file`")
+	fs.StringVar(&f.style, "style", "auto", "markdown era: auto, e2 (3.12), e4 (3.13+, sub-style from the data), or an E4 sub-style: e4a (early 2024), e4b-2024 (mid 2024), e4b (3.13 release), e4c (2025 main)")
+	fs.StringVar(&f.date, "date", "", "footer date `YYYY-MM-DD` (default: $SOURCE_DATE_EPOCH, else today)")
+	fs.BoolVar(&f.noSummary, "no-summary", false, "leave out the Notable changes section: the summarizer's comparison only, byte for byte")
+	fs.StringVar(&f.jsonOut, "json-output", "", "also write the Notable changes (and gate results) as JSON to `file`")
+	fs.IntVar(&f.top, "top", report.DefaultNotableOptions.Top, "list at most `N` changes per group in Notable changes (0: all)")
+	fs.StringVar(&f.threshold, "threshold", "0.1pt,5%", "smallest change listed: `LIMITS` in points for ratios and/or percent for counts, e.g. 0.5pt or 0.5pt,10%")
+	fs.StringArrayVar(&f.failOn, "fail-on", nil, "exit 3 when a change matches `EXPR`, e.g. 'any(miss_ratio) > +2pt' or 'specialized_hits < -1pt' (repeatable; ',' separates several)")
+}
+
+// parseThreshold reads --threshold: one or two limits separated by ",",
+// each a number followed by "pt" (ratios) or "%" (counts).
+func parseThreshold(s string, opt *report.NotableOptions) error {
+	for _, part := range strings.Split(s, ",") {
+		p := strings.TrimSpace(part)
+		var unit string
+		switch {
+		case strings.HasSuffix(p, "pt"):
+			unit, p = "pt", strings.TrimSuffix(p, "pt")
+		case strings.HasSuffix(p, "%"):
+			unit, p = "%", strings.TrimSuffix(p, "%")
+		default:
+			return usagef("--threshold %q: %q needs a unit: pt (ratios) or %% (counts)", s, strings.TrimSpace(part))
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+			return usagef("--threshold %q: %q is not a non-negative number", s, strings.TrimSpace(part))
+		}
+		if unit == "pt" {
+			opt.RatioThreshold = v
+		} else {
+			opt.CountThreshold = v
+		}
+	}
+	return nil
+}
+
 // runCompare writes the summarizer's comparison report of two inputs (base
-// first, head second), each a dump directory, tarball or summarize JSON.
+// first, head second), each a dump directory, tarball or summarize JSON,
+// preceded by a Notable changes section unless --no-summary is given.
+// Numeric-opcode data (3.11, 3.12) compared with named-opcode data (3.13+) is
+// mapped to opcode names with its build tables first. A tripped --fail-on
+// gate makes it a gateError (exit 3) after the report is written.
 func runCompare(args []string, e *env) error {
-	fs := newFlags(e, "compare", "BASE HEAD [-o FILE] [--style auto|e2|e4|e4a|e4b-2024|e4b|e4c] [--date YYYY-MM-DD]")
+	fs := newFlags(e, "compare", "BASE HEAD [-o FILE] [--style STYLE] [--date YYYY-MM-DD] [--no-summary] [--top N] [--threshold LIMITS] [--fail-on EXPR]... [--json-output FILE]")
 	var in inputFlags
 	in.register(fs)
-	out := fs.StringP("output", "o", "-", "write the markdown report to `file`")
-	style := fs.String("style", "auto", "markdown era: auto, e2 (3.12), e4 (3.13+, sub-style from the data), or an E4 sub-style: e4a (early 2024), e4b-2024 (mid 2024), e4b (3.13 release), e4c (2025 main)")
-	date := fs.String("date", "", "footer date `YYYY-MM-DD` (default: $SOURCE_DATE_EPOCH, else today)")
+	var f compareFlags
+	f.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
 		return usagef("compare takes two inputs: BASE HEAD")
 	}
-	st, err := report.ParseStyle(*style)
+	st, err := report.ParseStyle(f.style)
 	if err != nil {
 		return usagef("--style: %v", err)
 	}
-	day, err := reportDate(e, *date)
+	day, err := reportDate(e, f.date)
 	if err != nil {
 		return err
+	}
+	opt := report.DefaultNotableOptions
+	if f.top < 0 {
+		return usagef("--top %d: want 0 (all) or more", f.top)
+	}
+	opt.Top = f.top
+	if err := parseThreshold(f.threshold, &opt); err != nil {
+		return err
+	}
+	var gates []*report.Gate
+	for _, s := range f.failOn {
+		gs, err := report.ParseGates(s)
+		if err != nil {
+			return usagef("--fail-on: %v", err)
+		}
+		gates = append(gates, gs...)
 	}
 	base, err := in.load(e, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	defer base.stats.Release()
+	defer func() { base.stats.Release() }()
 	head, err := in.load(e, fs.Arg(1))
 	if err != nil {
 		return err
 	}
-	defer head.stats.Release()
-	return writeOutput(e, *out, []string{fs.Arg(0), fs.Arg(1)}, func(w io.Writer) error {
-		return report.WriteComparison(w, base.stats, head.stats, report.MarkdownOptions{Style: st, Date: day, Tables: head.tables})
-	})
+	defer func() { head.stats.Release() }()
+
+	baseInfo := report.NewBuildInfo(base.stats, base.era)
+	headInfo := report.NewBuildInfo(head.stats, head.era)
+	mixed := base.era.HasOpcodes && head.era.HasOpcodes && base.era.NamedOpcodes != head.era.NamedOpcodes
+	if mixed {
+		if st.IsE2() {
+			return usagef("--style %s: one input has named opcodes (%s); a mixed comparison renders in E4", f.style, versionOf(base, head))
+		}
+		for _, side := range []*input{base, head} {
+			if side.era.NamedOpcodes {
+				continue
+			}
+			named, err := specialize.Named(side.stats, side.tables)
+			if err != nil {
+				return fmt.Errorf("%s: %w (give --tables or --cpython-src)", side.stats.Source.Path, err)
+			}
+			side.stats.Release()
+			side.stats = named
+		}
+	}
+	diffs := report.BuildDifferences(baseInfo, headInfo, specialize.MetadataDifferences(&base.stats.Meta, &head.stats.Meta))
+	if mixed || baseInfo.Version != headInfo.Version {
+		onlyBase, onlyHead := specialize.OneSided(base.stats, head.stats)
+		if len(onlyBase)+len(onlyHead) > 0 {
+			diffs = append(diffs, fmt.Sprintf("opcodes only in base (%d): %s; only in head (%d): %s",
+				len(onlyBase), listOrNone(onlyBase), len(onlyHead), listOrNone(onlyHead)))
+		}
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(e.stderr, "warning: %s\n", d)
+	}
+
+	needNotable := !f.noSummary || f.jsonOut != "" || len(gates) > 0
+	var notable *report.Notable
+	if needNotable {
+		notable, err = buildNotable(base, head, st, opt, gates)
+		if err != nil {
+			return err
+		}
+		notable.Base, notable.Head, notable.Differences = baseInfo, headInfo, diffs
+	}
+	mdOpt := report.MarkdownOptions{Style: st, Date: day, Tables: head.tables}
+	if mixed {
+		mdOpt.Tables = nil // both sides are named now, with their own metadata
+	}
+	inputs := []string{fs.Arg(0), fs.Arg(1)}
+	if f.jsonOut != "" {
+		if f.jsonOut == "-" && (f.out == "-" || f.out == "") {
+			return usagef("--json-output - and the markdown report cannot both go to stdout")
+		}
+		if err := writeOutput(e, f.jsonOut, inputs, func(w io.Writer) error { return report.WriteNotableJSON(w, notable) }); err != nil {
+			return err
+		}
+	}
+	if err := writeOutput(e, f.out, inputs, func(w io.Writer) error {
+		if !f.noSummary {
+			if err := report.WriteNotableMarkdown(w, notable); err != nil {
+				return err
+			}
+		}
+		return report.WriteComparison(w, base.stats, head.stats, mdOpt)
+	}); err != nil {
+		return err
+	}
+	return gateOutcome(notable)
+}
+
+// buildNotable computes the comparison's changes from the E4 comparison
+// tables (numeric-opcode data is mapped to names for this; the tables of the
+// markdown report are those of the data's own era), selects the notable
+// ones and evaluates the gates.
+func buildNotable(base, head *input, style report.Style, opt report.NotableOptions, gates []*report.Gate) (*report.Notable, error) {
+	var sides [2]*pystats.Stats
+	for i, in := range []*input{base, head} {
+		sides[i] = in.stats
+		if !in.stats.Meta.HasBuildTables && in.era.HasOpcodes && !in.era.NamedOpcodes {
+			named, err := specialize.Named(in.stats, in.tables)
+			if err != nil {
+				return nil, fmt.Errorf("notable changes: %s: %w (give --tables or --cpython-src)", in.stats.Source.Path, err)
+			}
+			defer named.Release()
+			sides[i] = named
+		}
+	}
+	b, h := sides[0], sides[1]
+	e4Style := style
+	if !style.IsE4() {
+		e4Style = report.StyleE4
+	}
+	r, err := report.CompareE4(b, h, report.MarkdownOptions{Style: e4Style})
+	if err != nil {
+		return nil, fmt.Errorf("notable changes: %w", err)
+	}
+	all := report.Changes(r)
+	n := &report.Notable{Options: opt, Rows: report.SelectNotable(all, opt)}
+	for _, g := range gates {
+		res, err := g.Evaluate(all)
+		if err != nil {
+			return nil, usagef("--fail-on: %v", err)
+		}
+		n.Gates = append(n.Gates, res)
+	}
+	return n, nil
+}
+
+// gateOutcome is a gateError listing the offending rows of every tripped
+// gate, or nil.
+func gateOutcome(n *report.Notable) error {
+	if n == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	tripped := 0
+	for _, g := range n.Gates {
+		if !g.Tripped() {
+			continue
+		}
+		tripped++
+		fmt.Fprintf(&buf, "\n  %s: %d offending rows", g.Expr.String(), len(g.Offending))
+		for i := range g.Offending {
+			fmt.Fprintf(&buf, "\n    %s", report.FormatOffending(&g.Offending[i]))
+		}
+	}
+	if tripped == 0 {
+		return nil
+	}
+	return gateError{fmt.Sprintf("--fail-on: %d of %d gates tripped:%s", tripped, len(n.Gates), buf.String())}
+}
+
+func versionOf(base, head *input) string {
+	return "base " + base.era.Version + ", head " + head.era.Version
+}
+
+func listOrNone(xs []string) string {
+	if len(xs) == 0 {
+		return "none"
+	}
+	return strings.Join(xs, ", ")
 }
