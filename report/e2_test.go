@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/pystats-dev/pystats/internal/golden"
 	"io"
 	"math"
 	"os"
@@ -126,25 +127,6 @@ func e2FooterDate(md []byte) string {
 	return strings.TrimSpace(string(md[i+len(p):]))
 }
 
-// e2FirstDiff describes the first differing line of two texts.
-func e2FirstDiff(got, want []byte) string {
-	g := strings.SplitAfter(string(got), "\n")
-	w := strings.SplitAfter(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got: %q\nwant: %q", i+1, gl, wl)
-		}
-	}
-	return "no difference"
-}
-
 func TestE2Goldens(t *testing.T) {
 	for _, tc := range e2Goldens {
 		t.Run(tc.name, func(t *testing.T) {
@@ -165,7 +147,7 @@ func TestE2Goldens(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("report differs from %s (%d bytes, want %d) at %s", filepath.Base(tc.md), buf.Len(), len(want), e2FirstDiff(buf.Bytes(), want))
+				t.Errorf("report differs from %s (%d bytes, want %d) at %s", filepath.Base(tc.md), buf.Len(), len(want), golden.FirstDiff(buf.Bytes(), want))
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/pystats-dev/pystats/internal/golden"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,25 +25,6 @@ func e4FooterDate(t *testing.T, want []byte) string {
 		t.Fatal("expected output has no footer date line")
 	}
 	return string(m[1])
-}
-
-// e4FirstDiff describes the first line where got and want differ.
-func e4FirstDiff(got, want []byte) string {
-	g := strings.SplitAfter(string(got), "\n")
-	w := strings.SplitAfter(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got: %q\nwant: %q", i+1, gl, wl)
-		}
-	}
-	return "no line differs"
 }
 
 func e4ReadStats(t testing.TB, path string) *pystats.Stats {
@@ -104,7 +86,7 @@ func e4BenchmarkLinks(want []byte, jsonPath string) []BenchmarkLink {
 func e4CheckGolden(t *testing.T, got, want []byte) {
 	t.Helper()
 	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from the golden file (%d vs %d bytes), first difference at %s", len(got), len(want), e4FirstDiff(got, want))
+		t.Errorf("output differs from the golden file (%d vs %d bytes), first difference at %s", len(got), len(want), golden.FirstDiff(got, want))
 	}
 }
 

@@ -1,6 +1,7 @@
 package timing
 
 import (
+	"github.com/pystats-dev/pystats/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,19 +73,7 @@ func TestSeedTablesByteForByte(t *testing.T) {
 				t.Fatal(err)
 			}
 			if string(got) != string(want) {
-				gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-				for i := 0; i < len(gl) || i < len(wl); i++ {
-					var g, w string
-					if i < len(gl) {
-						g = gl[i]
-					}
-					if i < len(wl) {
-						w = wl[i]
-					}
-					if g != w {
-						t.Fatalf("line %d:\n got %q\nwant %q", i+1, g, w)
-					}
-				}
+				t.Fatalf("differs from the published file at %s", golden.FirstDiff(got, want))
 			}
 		})
 	}
