@@ -80,6 +80,19 @@ func TestExitCodes(t *testing.T) {
 	mixed := filepath.Dir(write("mixed/a.txt", "opcode[1].execution_count : 1\n"))
 	write("mixed/b.txt", "opcode[LOAD_FAST].execution_count : 1\n")
 	twoColons := write("bad/twocolons.txt", "Frames pushed: 1\na: b: 1\n")
+	pyperf := func(name, benchmarks string) string {
+		return write(name, `{"version": "1.0", "metadata": {"unit": "second"}, "benchmarks": [`+benchmarks+`]}`)
+	}
+	benchA := pyperf("a.json", `{"metadata": {"name": "a"}, "runs": [{"values": [1.0, 1.1, 1.2]}]}`)
+	benchB := pyperf("b.json", `{"metadata": {"name": "b"}, "runs": [{"values": [1.0, 1.1, 1.2]}]}`)
+	noValues := pyperf("novalues.json", `{"metadata": {"name": "a"}, "runs": [{"warmups": [[1, 0.1]]}]}`)
+	v9 := write("v9.json", `{"version": "9.0", "benchmarks": []}`)
+	loop := filepath.Join(dir, "loop")
+	os.Mkdir(loop, 0o755)
+	os.Symlink(filepath.Join(loop, "l2"), filepath.Join(loop, "l1"))
+	os.Symlink(filepath.Join(loop, "l1"), filepath.Join(loop, "l2"))
+	sub := filepath.Dir(write("withsub/a.txt", "Frames pushed: 1\n"))
+	os.Mkdir(filepath.Join(sub, "nested"), 0o755)
 	tests := []struct {
 		name string
 		args []string
@@ -102,6 +115,15 @@ func TestExitCodes(t *testing.T) {
 		{"JSON not an object", []string{"summarize", write("list.json", "[1]")}, exitInput, "list.json:1: a summarize JSON is an object of counters"},
 		{"JSON float counter", []string{"summarize", write("float.json", "{\n\"a\": 1.5}")}, exitInput, `float.json:2: counter "a" is not an unsigned 64-bit integer`},
 		{"help", []string{"summarize", "--help"}, exitOK, "usage: pystats summarize"},
+		{"symlink loop", []string{"summarize", loop}, exitInput, "too many levels of symbolic links"},
+		{"subdirectory", []string{"summarize", sub}, exitInput, "nested: not a regular file"},
+		{"no trailing newline", []string{"info", "--strict", write("trunc.txt", "Frames pushed: 1")}, exitInput, "trunc.txt:1: last line has no newline"},
+		{"10 MB line", []string{"info", write("long.txt", strings.Repeat("k", 10<<20)+": 1\n")}, exitInput, "long.txt:1: key of 10485760 bytes"},
+		{"sum overflow", []string{"info", write("ovf.txt", "Frames pushed: 18446744073709551615\nFrames pushed: 1\n")}, exitInput, `ovf.txt:2: sum of "Frames pushed" overflows uint64`},
+		{"pyperf unknown version", []string{"timing", v9, benchA}, exitInput, `v9.json: pyperf file format version "9.0" not supported`},
+		{"pyperf benchmark without values", []string{"timing", noValues, benchA}, exitInput, `novalues.json: benchmark "a" has no values`},
+		{"pyperf nothing in common", []string{"timing", benchA, benchB}, exitInput, "benchmark suites have no benchmark in common"},
+		{"compare one input", []string{"compare", fixture313 + "/raw"}, exitUsage, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
