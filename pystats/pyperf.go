@@ -3,8 +3,10 @@ package pystats
 import (
 	"bytes"
 	"compress/gzip"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
+
 	json "github.com/goccy/go-json"
 	"io"
 	"math"
@@ -276,8 +278,15 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
+	// The standard library validates (with exact error positions); the faster
+	// decoder then only ever sees well-formed JSON. Fuzzing found inputs that
+	// make goccy/go-json panic, so its panics are turned into errors too.
+	if !stdjson.Valid(data) {
+		var v any
+		return nil, jsonError(name, data, stdjson.Unmarshal(data, &v))
+	}
 	var f pjFile
-	if err := json.Unmarshal(data, &f); err != nil {
+	if err := decodePyperf(data, &f); err != nil {
 		return nil, jsonError(name, data, err)
 	}
 	version, err := pyperfVersion(f.Version)
@@ -307,6 +316,17 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return s, nil
+}
+
+// decodePyperf decodes well-formed pyperf JSON, turning a decoder panic
+// into an error.
+func decodePyperf(data []byte, f *pjFile) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("malformed pyperf JSON (decoder: %v)", r)
+		}
+	}()
+	return json.Unmarshal(data, f)
 }
 
 // pjRunMeta holds the run metadata the tables keep; other keys are skipped.
@@ -355,12 +375,15 @@ func pyperfVersion(raw json.RawMessage) (string, error) {
 func jsonError(name string, data []byte, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var sse *stdjson.SyntaxError
 	off := int64(-1)
 	switch {
 	case errors.As(err, &se):
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
+	case errors.As(err, &sse):
+		off = sse.Offset
 	}
 	if off >= 0 && off <= int64(len(data)) {
 		line := 1 + bytes.Count(data[:off], []byte("\n"))
