@@ -6,8 +6,6 @@ import (
 	stdjson "encoding/json"
 	"errors"
 	"fmt"
-
-	json "github.com/goccy/go-json"
 	"io"
 	"math"
 	"math/big"
@@ -17,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	json "github.com/goccy/go-json"
 )
 
 // Column positions of the pyperf benchmarks table (PyperfBenchmarksSchema).
