@@ -1,6 +1,7 @@
 package pystats
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,6 +37,9 @@ func FuzzReadPyperf(f *testing.F) {
 			return
 		}
 		defer s.Release()
+		if !json.Valid(data) {
+			t.Fatalf("accepted invalid JSON %q", data)
+		}
 		n := s.NumBenchmarks()
 		for i := 0; i < n; i++ {
 			_ = s.Name(i)
