@@ -277,17 +277,16 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	// goccy/go-json decodes about twice as fast as encoding/json. Fuzzing
-	// found malformed inputs that make it panic, so panics become errors, and
-	// any failure is reported by the standard library, whose messages and
-	// positions are exact. (FuzzReadPyperf also checks that nothing the fast
-	// decoder accepts is invalid JSON.)
+	// The standard library validates first (exact error positions): fuzzing
+	// found invalid JSON that goccy/go-json accepts and malformed input that
+	// makes it panic. It then decodes (about twice as fast as encoding/json),
+	// with panics turned into errors as a last guard.
+	if !stdjson.Valid(data) {
+		var v any
+		return nil, jsonError(name, data, stdjson.Unmarshal(data, &v))
+	}
 	var f pjFile
 	if err := decodePyperf(data, &f); err != nil {
-		var v any
-		if stdErr := stdjson.Unmarshal(data, &v); stdErr != nil {
-			return nil, jsonError(name, data, stdErr)
-		}
 		return nil, jsonError(name, data, err)
 	}
 	version, err := pyperfVersion(f.Version)
