@@ -19,6 +19,7 @@ type Warning struct {
 	Msg  string
 }
 
+// String formats the warning as "file:line: msg" (or "file: msg").
 func (w Warning) String() string {
 	if w.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
@@ -35,6 +36,7 @@ type ParseError struct {
 	Msg  string
 }
 
+// Error formats the error as "file:line: msg" (or "file: msg").
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)

@@ -104,6 +104,7 @@ type GateError struct {
 	Msg   string
 }
 
+// Error names the offending token and its offset in the expression.
 func (e *GateError) Error() string {
 	tok := "end of expression"
 	if e.Token != "" {
