@@ -124,6 +124,7 @@ func TestExitCodes(t *testing.T) {
 		{"pyperf benchmark without values", []string{"timing", noValues, benchA}, exitInput, `novalues.json: benchmark "a" has no values`},
 		{"pyperf nothing in common", []string{"timing", benchA, benchB}, exitInput, "benchmark suites have no benchmark in common"},
 		{"compare one input", []string{"compare", fixture313 + "/raw"}, exitUsage, ""},
+		{"3.15 data uses the 3.14 tables", []string{"info", write("main315.txt", "opcode[GET_ITER].specializable : 1\n    opcode[LOAD_FAST].execution_count : 5\nJIT GOT size: 3\n")}, exitOK, "no build tables for 3.15 are built in; using 3.14's"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

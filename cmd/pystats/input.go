@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -74,6 +76,16 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 		st.Release()
 		return nil, err
 	}
+	if in.tables == nil && in.era.NamedOpcodes && in.era.Version != "" && !st.Meta.HasBuildTables {
+		if _, ok := specialize.Embedded(in.era.Version); !ok {
+			// A newer line than the binary knows (main): the nearest older
+			// tables name most kinds right; say so.
+			if older := nearestOlderTables(in.era.Version); older != nil {
+				in.tables = older
+				fmt.Fprintf(e.stderr, "warning: %s: no build tables for %s are built in; using %s's (give --cpython-src or --tables for exact failure-kind names)\n", path, in.era.Version, older.Version)
+			}
+		}
+	}
 	if in.tables == nil {
 		if t, ok := specialize.Embedded(in.era.Version); ok {
 			in.tables = t
@@ -91,6 +103,33 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 		specialize.Attach(st, in.tables)
 	}
 	return in, nil
+}
+
+// nearestOlderTables returns the embedded tables of the newest release line
+// older than version, or nil.
+func nearestOlderTables(version string) *specialize.Tables {
+	var best *specialize.Tables
+	for _, v := range specialize.EmbeddedVersions() {
+		if compareLines(v, version) < 0 {
+			if t, ok := specialize.Embedded(v); ok && (best == nil || compareLines(v, best.Version) > 0) {
+				best = t
+			}
+		}
+	}
+	return best
+}
+
+// compareLines orders release lines such as "3.9" and "3.14" numerically.
+func compareLines(a, b string) int {
+	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, _ := strconv.Atoi(pa[i])
+		y, _ := strconv.Atoi(pb[i])
+		if x != y {
+			return x - y
+		}
+	}
+	return len(pa) - len(pb)
 }
 
 // inputSize is the total size of the files of a path (for the progress bar).
