@@ -3,6 +3,8 @@
 package golden
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -25,4 +27,36 @@ func FirstDiff(got, want []byte) string {
 		}
 	}
 	return "no line differs"
+}
+
+// SameJSONObject reports whether two JSON texts hold the same object (same
+// members with equal values), whatever their member order and layout.
+func SameJSONObject(a, b []byte) (bool, error) {
+	var x, y map[string]json.RawMessage
+	if err := json.Unmarshal(a, &x); err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		return false, err
+	}
+	if len(x) != len(y) {
+		return false, nil
+	}
+	for k, v := range x {
+		w, ok := y[k]
+		if !ok {
+			return false, nil
+		}
+		var cv, cw bytes.Buffer
+		if err := json.Compact(&cv, v); err != nil {
+			return false, err
+		}
+		if err := json.Compact(&cw, w); err != nil {
+			return false, err
+		}
+		if !bytes.Equal(cv.Bytes(), cw.Bytes()) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
