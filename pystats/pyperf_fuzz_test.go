@@ -5,12 +5,17 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/pystats-dev/pystats/internal/shared"
 )
 
 // FuzzReadPyperf feeds arbitrary bytes to the pyperf JSON reader: it must
 // return a suite or an error, never panic, and a suite's tables must agree.
 func FuzzReadPyperf(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/timing/*.json")
+	var files []string
+	if root := shared.Root(); root != "" {
+		files, _ = filepath.Glob(filepath.Join(root, "data/real-timing/public/results/*/*linux*.json"))
+	}
 	for _, p := range files {
 		data, err := os.ReadFile(p)
 		if err != nil {
