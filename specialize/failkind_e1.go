@@ -1,0 +1,55 @@
+package specialize
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/pystats-dev/pystats/pystats"
+)
+
+// FailureKindLabelE1 names failure kind n of the family whose generic opcode
+// is op, as the 3.11 (E1) summarizer's kind_to_text does: kinds 0-6 are the
+// generic kinds (their first SPEC_FAIL_* name); other kinds take the first
+// name for n that starts with the family prefix (see FamilyPrefixE1), minus
+// that prefix and one separator; "kind n" when none does. Where the script
+// would fail (a generic kind without any define) this returns "kind n" too.
+func FailureKindLabelE1(op string, n int, defines *pystats.Defines) string {
+	var names []string
+	if defines != nil {
+		names = defines.Names[n]
+	}
+	if n < 7 {
+		if len(names) > 0 {
+			return pretty(names[0])
+		}
+		return "kind " + strconv.Itoa(n)
+	}
+	prefix := FamilyPrefixE1(op)
+	for _, name := range names {
+		if strings.HasPrefix(name, prefix) {
+			// name[len(opname) + 1:] in the summarizer: one separator dropped.
+			if len(name) <= len(prefix)+1 {
+				return ""
+			}
+			return pretty(name[len(prefix)+1:])
+		}
+	}
+	return "kind " + strconv.Itoa(n)
+}
+
+// FamilyPrefixE1 is the SPEC_FAIL_* name prefix the 3.11 summarizer uses for
+// a family: names ending in ATTR use ATTR, names ending in SUBSCR use
+// SUBSCR, names starting with PRECALL use CALL, and any other family its own
+// name (3.11's LOAD_METHOD_* and FOR_ITER_* defines match their opcodes).
+func FamilyPrefixE1(op string) string {
+	if strings.HasSuffix(op, "ATTR") {
+		op = "ATTR"
+	}
+	if strings.HasSuffix(op, "SUBSCR") {
+		op = "SUBSCR"
+	}
+	if strings.HasPrefix(op, "PRECALL") {
+		op = "CALL"
+	}
+	return op
+}
