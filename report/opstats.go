@@ -47,6 +47,10 @@ type OpcodeStat struct {
 	// unknown un-indexed counter (Name is the counter). Sorted as the
 	// summarizer sorts them: by the counter's full name.
 	KindCounters []NamedCount
+	// KindKeys are the full counter names of KindCounters, same order
+	// ("specialization.deferred", "count", "x[3]"): the E1 summarizer
+	// labels rows with them.
+	KindKeys []string
 	// FailureKinds are specialization.failure_kinds[i], by index ascending.
 	FailureKinds []IndexedCount
 	// Pairs are pair_count[X] (successor X), first-seen order, zeros kept.
@@ -64,8 +68,6 @@ type OpcodeStats struct {
 	Family pystats.Family
 	Ops    []OpcodeStat
 	index  map[string]int
-
-	kindSort map[string][]string // per name, the sort keys of KindCounters while building
 
 	predSucc *predSucc
 }
@@ -183,7 +185,7 @@ func NewOpcodeViews(st *pystats.Stats) *OpcodeViews {
 }
 
 func newOpcodeStats(f pystats.Family) *OpcodeStats {
-	return &OpcodeStats{Family: f, index: map[string]int{}, kindSort: map[string][]string{}}
+	return &OpcodeStats{Family: f, index: map[string]int{}}
 }
 
 func (s *OpcodeStats) add(name, counter, index string, value uint64) {
@@ -247,27 +249,27 @@ func (s *OpcodeStats) add(name, counter, index string, value uint64) {
 
 func (s *OpcodeStats) addKind(o *OpcodeStat, sortKey, label string, value uint64) {
 	o.KindCounters = append(o.KindCounters, NamedCount{label, value})
-	s.kindSort[o.Name] = append(s.kindSort[o.Name], sortKey)
+	o.KindKeys = append(o.KindKeys, sortKey)
 }
 
 func (s *OpcodeStats) finish() {
 	for i := range s.Ops {
 		o := &s.Ops[i]
-		if keys := s.kindSort[o.Name]; len(keys) > 1 {
+		if keys := o.KindKeys; len(keys) > 1 {
 			idx := make([]int, len(keys))
 			for j := range idx {
 				idx[j] = j
 			}
 			sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
 			sorted := make([]NamedCount, len(idx))
+			sortedKeys := make([]string, len(idx))
 			for j, k := range idx {
-				sorted[j] = o.KindCounters[k]
+				sorted[j], sortedKeys[j] = o.KindCounters[k], keys[k]
 			}
-			o.KindCounters = sorted
+			o.KindCounters, o.KindKeys = sorted, sortedKeys
 		}
 		if len(o.FailureKinds) > 1 {
 			sort.SliceStable(o.FailureKinds, func(a, b int) bool { return o.FailureKinds[a].Index < o.FailureKinds[b].Index })
 		}
 	}
-	s.kindSort = nil
 }
