@@ -38,6 +38,7 @@ func FuzzRenderMarkdown(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	t311, _ := specialize.Embedded("3.11")
 	t312, _ := specialize.Embedded("3.12")
 	t313, _ := specialize.Embedded("3.13")
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -49,8 +50,8 @@ func FuzzRenderMarkdown(f *testing.F) {
 		if pystats.DetectEra(st).NamedOpcodes {
 			specialize.Attach(st, t313)
 		}
-		for _, style := range []Style{StyleAuto, StyleE2, StyleE4, "e4a", "e4c", "e2-2022-11"} {
-			for _, tables := range []*specialize.Tables{nil, t312} {
+		for _, style := range []Style{StyleAuto, StyleE1, StyleE2, StyleE4, "e4a", "e4c", "e2-2022-11"} {
+			for _, tables := range []*specialize.Tables{nil, t311, t312} {
 				_ = WriteSummary(io.Discard, st, MarkdownOptions{Style: style, Date: "2026-01-01", Tables: tables})
 			}
 			_ = WriteComparison(io.Discard, st, st, MarkdownOptions{Style: style, Date: "2026-01-01"})

@@ -13,7 +13,8 @@ type Style string
 
 // Report styles.
 const (
-	StyleAuto Style = "auto" // E2 for numeric-opcode data, E4 for named-opcode data
+	StyleAuto Style = "auto" // E1 for 3.11 data, E2 for other numeric-opcode data, E4 for named-opcode data
+	StyleE1   Style = "e1"   // 3.11: markdown pipe tables, plain integers
 	StyleE2   Style = "e2"   // 3.12 and 2022-2023 main: markdown pipe tables
 	StyleE4   Style = "e4"   // 3.13, 3.14, main: HTML tables with pop-ups; sub-style from the data
 
@@ -38,7 +39,7 @@ const (
 )
 
 // Styles lists every style name a user may pass.
-var Styles = []Style{StyleAuto, StyleE2, StyleE2Nov2022, StyleE2Dec2022, StyleE2Apr2023, StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c}
+var Styles = []Style{StyleAuto, StyleE1, StyleE2, StyleE2Nov2022, StyleE2Dec2022, StyleE2Apr2023, StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c}
 
 // ParseStyle checks a style name.
 func ParseStyle(s string) (Style, error) {
@@ -47,7 +48,7 @@ func ParseStyle(s string) (Style, error) {
 			return st, nil
 		}
 	}
-	return "", fmt.Errorf("unknown markdown style %q (want auto, e2, e2-2022-11, e2-2022-12, e2-2023-04, e4, e4a, e4b-2024, e4b or e4c)", s)
+	return "", fmt.Errorf("unknown markdown style %q (want auto, e1, e2, e2-2022-11, e2-2022-12, e2-2023-04, e4, e4a, e4b-2024, e4b or e4c)", s)
 }
 
 // IsE4 reports whether s is E4 or one of its sub-styles.
@@ -80,15 +81,20 @@ type MarkdownOptions struct {
 	BenchmarkLinks []BenchmarkLink
 }
 
-// ResolveStyle picks the era for data: E4 for named-opcode data, E2 for
-// numeric-opcode data, unless opt.Style forces one. E4 sub-styles are
-// returned as given.
+// ResolveStyle picks the era for data: E4 for named-opcode data, E1 for
+// 3.11 data (numeric opcodes without "Calls via PyEval_EvalFrame"
+// counters, see pystats.DetectEra), E2 for other numeric-opcode data, unless
+// style forces one. E2 and E4 sub-styles are returned as given.
 func ResolveStyle(st *pystats.Stats, style Style) Style {
-	if style.IsE2() || style.IsE4() {
+	if style == StyleE1 || style.IsE2() || style.IsE4() {
 		return style
 	}
-	if pystats.DetectEra(st).NamedOpcodes {
+	era := pystats.DetectEra(st)
+	switch {
+	case era.NamedOpcodes:
 		return StyleE4
+	case era.Version == "3.11":
+		return StyleE1
 	}
 	return StyleE2
 }
@@ -99,6 +105,8 @@ func ResolveStyle(st *pystats.Stats, style Style) Style {
 func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	s := ResolveStyle(st, opt.Style)
 	switch {
+	case s == StyleE1:
+		return writeSummaryE1(w, st, opt)
 	case s.IsE2():
 		return writeSummaryE2(w, st, opt)
 	case s.IsE4():
@@ -108,8 +116,14 @@ func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 }
 
 // WriteComparison writes the summarizer's two-input (base, head) report.
+// The 3.11 (E1) summarizer has no comparison mode: E1 data, or StyleE1,
+// gets the E2 (3.12) comparison, whose sub-style is then picked from the
+// data as for StyleE2.
 func WriteComparison(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
 	s := ResolveStyle(head, opt.Style)
+	if s == StyleE1 {
+		s, opt.Style = StyleE2, StyleE2
+	}
 	switch {
 	case s.IsE2():
 		return writeComparisonE2(w, base, head, opt)

@@ -1,0 +1,479 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/pyfmt"
+	"github.com/pystats-dev/pystats/specialize"
+)
+
+// The E1 summarizer is Tools/scripts/summarize_stats.py of the 3.11 branch
+// (the 3.11.2 release's script is the reference). Its data keys opcodes by
+// number and its names come from the running interpreter's opcode module
+// (here opt.Tables, normally specialize.Embedded("3.11")). It differs from E2
+// in many small ways: integers without separators, percentages
+// f"{100*v/t:0.1f}%", a Kind table with an "unquickened" row whose total
+// includes the deferred count, the top 3 (not 5) predecessors and successors,
+// "*_ADAPTIVE" instructions counted as not specialized, no sub-sections in
+// "Specialization effectiveness", object-stats ratios for materializations
+// only, no Meta stats, and its own failure-kind naming
+// (specialize.FailureKindLabelE1). It has no JSON and no comparison mode.
+//
+// Where the script would crash instead of printing (a ratio whose total is 0,
+// e.g. a shown family without specialization attempts, an opcode number above
+// 255 or a failure kind above 29) this renders an empty ratio cell and
+// carries on.
+
+// e1Op is the view of one opcode number: its stats (nil when the data has
+// no key for it) and its E1 name.
+type e1Op struct {
+	stat *OpcodeStat
+	name string
+}
+
+// e1View is what the E1 report needs from a numeric-opcode data set.
+type e1View struct {
+	ops    []e1Op // indexed by opcode number, at least 256 long
+	total  uint64 // sum of execution counts
+	tables *specialize.Tables
+	// other are the keys and values outside the opcode family, data order.
+	other []NamedCount
+}
+
+// newE1View builds the E1 view of st from its per-instruction views.
+func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
+	views := NewOpcodeViews(st)
+	v := &e1View{ops: make([]e1Op, 256), tables: t}
+	for i := range views.Opcode.Ops {
+		o := &views.Opcode.Ops[i]
+		n, err := strconv.Atoi(o.Name)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("E1 report: opcode %q is not a number: named-opcode data needs the E4 style", o.Name)
+		}
+		for n >= len(v.ops) {
+			v.ops = append(v.ops, e1Op{})
+		}
+		v.ops[n].stat = o
+	}
+	for i := range v.ops {
+		v.ops[i].name = e2OpName(t, i)
+		if s := v.ops[i].stat; s != nil {
+			v.total += s.ExecutionCount
+		}
+	}
+	fams, keys, values := st.Families(), st.Keys(), st.Values()
+	for i, f := range fams {
+		if f == pystats.FamilyOpcode || f == pystats.FamilyMeta {
+			continue
+		}
+		v.other = append(v.other, NamedCount{keys.Value(i), values.Value(i)})
+	}
+	return v, nil
+}
+
+// e1Pct is the E1 percentage f"{100*v/t:0.1f}%", or "" when t is 0 (where
+// the script raises ZeroDivisionError).
+func e1Pct(v, t uint64) string {
+	if t == 0 {
+		return ""
+	}
+	var x float64
+	if v <= math.MaxUint64/100 {
+		x = pyfmt.Div(100*v, t)
+	} else {
+		num := new(big.Int).Mul(new(big.Int).SetUint64(v), big.NewInt(100))
+		x, _ = new(big.Rat).SetFrac(num, new(big.Int).SetUint64(t)).Float64()
+	}
+	return pyfmt.Fixed(x, 1) + "%"
+}
+
+// e1SignedPct is e1Pct for a signed numerator.
+func e1SignedPct(v int64, t uint64) string {
+	if v >= 0 {
+		return e1Pct(uint64(v), t)
+	}
+	if t == 0 {
+		return ""
+	}
+	num := new(big.Int).Mul(big.NewInt(v), big.NewInt(100))
+	x, _ := new(big.Rat).SetFrac(num, new(big.Int).SetUint64(t)).Float64()
+	return pyfmt.Fixed(x, 1) + "%"
+}
+
+// e1Int is str(n).
+func e1Int(n uint64) string { return strconv.FormatUint(n, 10) }
+
+// writeSummaryE1 renders the 3.11 summarizer's report.
+func writeSummaryE1(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
+	v, err := newE1View(st, opt.Tables)
+	if err != nil {
+		return err
+	}
+	bw := e2Writer{bufio.NewWriterSize(w, 64<<10)}
+	if st.Meta.BenchRunner != nil {
+		writeBenchRunnerHeader(bw.Writer, &st.Meta, opt)
+	}
+	v.writeExecutionCounts(bw)
+	v.writePairs(bw)
+	v.writeSpecialization(bw)
+	v.writeEffectiveness(bw)
+	v.writeCalls(bw)
+	v.writeObjects(bw)
+	bw.footer(opt.Date)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing E1 report: %w", err)
+	}
+	return nil
+}
+
+// writeExecutionCounts is emit_execution_counts: opcodes with an execution
+// count sorted by (count, name, miss) descending; the miss ratio only for
+// opcodes that are not specializable families.
+func (v *e1View) writeExecutionCounts(w e2Writer) {
+	type row struct {
+		op    int
+		count uint64
+		miss  uint64
+	}
+	var rows []row
+	for i := range v.ops {
+		s := v.ops[i].stat
+		if s == nil || !s.HasExecutionCount {
+			continue
+		}
+		r := row{op: i, count: s.ExecutionCount}
+		if !s.Specializable {
+			r.miss = s.Miss
+		}
+		rows = append(rows, r)
+	}
+	sort.Slice(rows, func(a, b int) bool {
+		ra, rb := rows[a], rows[b]
+		if ra.count != rb.count {
+			return ra.count > rb.count
+		}
+		if na, nb := v.ops[ra.op].name, v.ops[rb.op].name; na != nb {
+			return na > nb
+		}
+		if ra.miss != rb.miss {
+			return ra.miss > rb.miss
+		}
+		return ra.op > rb.op
+	})
+	w.section("Execution counts", 2, "execution counts for all instructions")
+	w.header("Name", "Count:", "Self:", "Cumulative:", "Miss ratio:")
+	var cum uint64
+	for _, r := range rows {
+		cum += r.count
+		miss := ""
+		if r.miss != 0 {
+			miss = e1Pct(r.miss, r.count)
+		}
+		w.row(v.ops[r.op].name, e1Int(r.count), e1Pct(r.count, v.total), e1Pct(cum, v.total), miss)
+	}
+	w.WriteByte('\n')
+	w.end()
+}
+
+// name is the E1 name of opcode number op.
+func (v *e1View) name(op int) string {
+	if op >= 0 && op < len(v.ops) {
+		return v.ops[op].name
+	}
+	return e2OpName(v.tables, op)
+}
+
+// pairCounts lists the non-zero pairs whose first opcode is not slot 0,
+// sorted by (count, first, second) descending, the script's order.
+func (v *e1View) pairCounts() []e2Pair {
+	var pairs []e2Pair
+	for i := 1; i < len(v.ops); i++ {
+		s := v.ops[i].stat
+		if s == nil {
+			continue
+		}
+		for _, p := range s.Pairs {
+			if p.Value == 0 {
+				continue
+			}
+			j, err := strconv.Atoi(p.Name)
+			if err != nil {
+				continue // the script would fail on int()
+			}
+			pairs = append(pairs, e2Pair{i, j, p.Value})
+		}
+	}
+	sort.SliceStable(pairs, func(a, b int) bool {
+		pa, pb := pairs[a], pairs[b]
+		if pa.count != pb.count {
+			return pa.count > pb.count
+		}
+		if pa.first != pb.first {
+			return pa.first > pb.first
+		}
+		return pa.second > pb.second
+	})
+	return pairs
+}
+
+// writePairs is emit_pair_counts: the top 100 pairs, then the top 3
+// predecessors and successors of each opcode in name order.
+func (v *e1View) writePairs(w e2Writer) {
+	pairs := v.pairCounts()
+	w.section("Pair counts", 2, "Pair counts for top 100 pairs")
+	w.header("Pair", "Count:", "Self:", "Cumulative:")
+	var cum uint64
+	for k, p := range pairs {
+		if k == 100 {
+			break
+		}
+		cum += p.count
+		w.row(v.name(p.first)+" "+v.name(p.second), e1Int(p.count), e1Pct(p.count, v.total), e1Pct(cum, v.total))
+	}
+	w.WriteByte('\n')
+	w.end()
+
+	// Each neighbour list is in the sorted pair order, which most_common
+	// keeps for ties.
+	preds := map[int][]e2Neighbor{}
+	succs := map[int][]e2Neighbor{}
+	predTotal := map[int]uint64{}
+	succTotal := map[int]uint64{}
+	for _, p := range pairs {
+		preds[p.second] = append(preds[p.second], e2Neighbor{p.first, p.count})
+		succs[p.first] = append(succs[p.first], e2Neighbor{p.second, p.count})
+		predTotal[p.second] += p.count
+		succTotal[p.first] += p.count
+	}
+	// opmap: name -> last opcode number (of the 256 slots) with that name,
+	// in name order.
+	type entry struct {
+		name string
+		op   int
+	}
+	last := make(map[string]int, 256)
+	for i := 0; i < 256 && i < len(v.ops); i++ {
+		last[v.ops[i].name] = i
+	}
+	entries := make([]entry, 0, len(last))
+	for name, op := range last {
+		if predTotal[op] != 0 || succTotal[op] != 0 {
+			entries = append(entries, entry{name, op})
+		}
+	}
+	sort.Slice(entries, func(a, b int) bool { return entries[a].name < entries[b].name })
+
+	w.section("Predecessor/Successor Pairs", 2, "Top 3 predecessors and successors of each opcode")
+	for _, e := range entries {
+		w.section(e.name, 3, "Successors and predecessors for "+e.name)
+		for _, side := range []struct {
+			title string
+			list  []e2Neighbor
+			total uint64
+		}{{"Predecessors", preds[e.op], predTotal[e.op]}, {"Successors", succs[e.op], succTotal[e.op]}} {
+			w.header(side.title, "Count:", "Percentage:")
+			if side.total != 0 {
+				for _, n := range topNeighbors(side.list, 3) {
+					w.row(v.name(n.op), e1Int(n.count), pyfmt.Percent(pyfmt.Div(n.count, side.total), 1))
+				}
+			}
+			w.WriteByte('\n')
+		}
+		w.end()
+	}
+	w.end()
+}
+
+// familyTotal is the E1 specialization total of a family: deferred + hit +
+// miss + execution count.
+func e1FamilyTotal(s *OpcodeStat) uint64 {
+	return s.Deferred + s.Hit + s.Miss + s.ExecutionCount
+}
+
+// kindRows is the Kind table of print_specialization_stats: the family's
+// counters in key order (execution_count as "unquickened", hit and miss
+// without their "specialization." prefix, others under their full key),
+// label and count right-justified to 12.
+func (v *e1View) kindRows(s *OpcodeStat, total uint64) [][]string {
+	type kind struct {
+		key, label string
+		value      uint64
+	}
+	kinds := make([]kind, 0, len(s.KindCounters)+1)
+	for i, c := range s.KindCounters {
+		key := s.KindKeys[i]
+		if strings.HasPrefix(key, "specialization.failure_kinds") || strings.HasPrefix(key, "pair") {
+			continue
+		}
+		label := key
+		if key == "specialization.hit" || key == "specialization.miss" {
+			label = c.Name
+		}
+		kinds = append(kinds, kind{key, label, c.Value})
+	}
+	if s.HasExecutionCount {
+		kinds = append(kinds, kind{"execution_count", "unquickened", s.ExecutionCount})
+	}
+	sort.SliceStable(kinds, func(a, b int) bool { return kinds[a].key < kinds[b].key })
+	rows := make([][]string, len(kinds))
+	for i, k := range kinds {
+		rows[i] = []string{rjust(k.label, 12), rjust(e1Int(k.value), 12), e1Pct(k.value, total)}
+	}
+	return rows
+}
+
+// failureKindRows are the non-zero failure kinds sorted by (count, index)
+// descending, each with its E1 label.
+func (v *e1View) failureKindRows(name string, s *OpcodeStat) [][]string {
+	kinds := make([]IndexedCount, 0, len(s.FailureKinds))
+	for _, k := range s.FailureKinds {
+		if k.Value != 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.SliceStable(kinds, func(a, b int) bool {
+		if kinds[a].Value != kinds[b].Value {
+			return kinds[a].Value > kinds[b].Value
+		}
+		return kinds[a].Index > kinds[b].Index
+	})
+	var defines *pystats.Defines
+	if v.tables != nil {
+		defines = &v.tables.Defines
+	}
+	rows := make([][]string, len(kinds))
+	for i, k := range kinds {
+		rows[i] = []string{specialize.FailureKindLabelE1(name, k.Index, defines), e1Int(k.Value), e1Pct(k.Value, s.Failure)}
+	}
+	return rows
+}
+
+// writeSpecialization is emit_specialization_stats: every specializable
+// family with a non-zero total, in opcode-number order.
+func (v *e1View) writeSpecialization(w e2Writer) {
+	w.section("Specialization stats", 2, "specialization stats by family")
+	for i := range v.ops {
+		s := v.ops[i].stat
+		if s == nil || !s.Specializable {
+			continue
+		}
+		total := e1FamilyTotal(s)
+		if total == 0 {
+			continue
+		}
+		name := v.ops[i].name
+		w.section(name, 3, "specialization stats for "+name+" family")
+		w.table([]string{"Kind", "Count", "Ratio"}, v.kindRows(s, total))
+		w.title("Specialization attempts", 4)
+		attempts := s.Success + s.Failure
+		w.table([]string{"", "Count:", "Ratio:"}, [][]string{
+			{"Success", e1Int(s.Success), e1Pct(s.Success, attempts)},
+			{"Failure", e1Int(s.Failure), e1Pct(s.Failure, attempts)},
+		})
+		w.table([]string{"Failure kind", "Count:", "Ratio:"}, v.failureKindRows(name, s))
+		w.end()
+	}
+	w.end()
+}
+
+// writeEffectiveness is emit_specialization_overview with
+// categorized_counts: specializable families and *_ADAPTIVE instructions are
+// not specialized; specialized instructions count as specialized less their
+// misses, which count as not specialized; everything else is basic.
+func (v *e1View) writeEffectiveness(w e2Writer) {
+	var basic, notSpecialized uint64
+	var specialized int64
+	for i := range v.ops {
+		s := v.ops[i].stat
+		if s == nil || !s.HasExecutionCount {
+			continue
+		}
+		name := v.ops[i].name
+		adaptive := strings.Contains(name, "ADAPTIVE")
+		isSpec := v.tables.IsSpecialized(name) && !strings.Contains(name, "__")
+		switch {
+		case s.Specializable:
+			notSpecialized += s.ExecutionCount
+		case isSpec && adaptive:
+			notSpecialized += s.ExecutionCount
+		case isSpec:
+			notSpecialized += s.Miss
+			specialized += int64(s.ExecutionCount) - int64(s.Miss)
+		default:
+			basic += s.ExecutionCount
+		}
+	}
+	w.section("Specialization effectiveness", 2, "")
+	w.table([]string{"Instructions", "Count:", "Ratio:"}, [][]string{
+		{"Basic", e1Int(basic), e1Pct(basic, v.total)},
+		{"Not specialized", e1Int(notSpecialized), e1Pct(notSpecialized, v.total)},
+		{"Specialized", strconv.FormatInt(specialized, 10), e1SignedPct(specialized, v.total)},
+	})
+	w.end()
+}
+
+// writeCalls is emit_call_stats: every key containing "Calls to", then
+// every key starting with "Frame", in data order, each against the sum of
+// the "Calls to" counters.
+func (v *e1View) writeCalls(w e2Writer) {
+	var total uint64
+	for _, r := range v.other {
+		if strings.Contains(r.Name, "Calls to") {
+			total += r.Value
+		}
+	}
+	var rows [][]string
+	for _, r := range v.other {
+		if strings.Contains(r.Name, "Calls to") {
+			rows = append(rows, []string{r.Name, e1Int(r.Value), e1Pct(r.Value, total)})
+		}
+	}
+	for _, r := range v.other {
+		if strings.HasPrefix(r.Name, "Frame") {
+			rows = append(rows, []string{r.Name, e1Int(r.Value), e1Pct(r.Value, total)})
+		}
+	}
+	w.section("Call stats", 2, "Inlined calls and frame stats")
+	w.table([]string{"", "Count:", "Ratio:"}, rows)
+	w.end()
+}
+
+// writeObjects is emit_object_stats: every key starting with "Object" in
+// data order, labelled without that word and capitalized; materializations
+// get a ratio against "Object new values".
+func (v *e1View) writeObjects(w e2Writer) {
+	var newValues uint64
+	for _, r := range v.other {
+		if r.Name == "Object new values" {
+			newValues = r.Value
+		}
+	}
+	var rows [][]string
+	for _, r := range v.other {
+		if !strings.HasPrefix(r.Name, "Object") {
+			continue
+		}
+		ratio := ""
+		if strings.Contains(r.Name, "materialize") {
+			ratio = e1Pct(r.Value, newValues)
+		}
+		label := strings.TrimSpace(r.Name[len("Object"):])
+		if r, size := utf8.DecodeRuneInString(label); size > 0 {
+			label = string(unicode.ToUpper(r)) + label[size:]
+		}
+		rows = append(rows, []string{label, e1Int(r.Value), ratio})
+	}
+	w.section("Object stats", 2, "allocations, frees and dict materializatons")
+	w.table([]string{"", "Count:", "Ratio:"}, rows)
+	w.end()
+}
