@@ -27,7 +27,7 @@ type compareFlags struct {
 
 func (f *compareFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.out, "output", "o", "-", "write the markdown report to `file`")
-	fs.StringVar(&f.style, "style", "auto", "markdown era: auto, e2 (3.12), e4 (3.13+, sub-style from the data), or an E4 sub-style: e4a (early 2024), e4b-2024 (mid 2024), e4b (3.13 release), e4c (2025 main)")
+	fs.StringVar(&f.style, "style", "auto", "markdown era: auto, e1 (3.11); no 3.11 comparison exists, so the E2 one is written, e2 (3.12), e4 (3.13+, sub-style from the data), or an E4 sub-style: e4a (early 2024), e4b-2024 (mid 2024), e4b (3.13 release), e4c (2025 main)")
 	fs.StringVar(&f.date, "date", "", "footer date `YYYY-MM-DD` (default: $SOURCE_DATE_EPOCH, else today)")
 	fs.BoolVar(&f.noSummary, "no-summary", false, "leave out the Notable changes section: the summarizer's comparison only, byte for byte")
 	fs.StringVar(&f.jsonOut, "json-output", "", "also write the Notable changes (and gate results) as JSON to `file`")
@@ -120,7 +120,7 @@ func runCompare(args []string, e *env) error {
 	headInfo := report.NewBuildInfo(head.stats, head.era)
 	mixed := base.era.HasOpcodes && head.era.HasOpcodes && base.era.NamedOpcodes != head.era.NamedOpcodes
 	if mixed {
-		if st.IsE2() {
+		if st.IsE2() || st == report.StyleE1 {
 			return usagef("--style %s: one input has named opcodes (%s); a mixed comparison renders in E4", f.style, versionOf(base, head))
 		}
 		for _, side := range []*input{base, head} {

@@ -234,8 +234,10 @@ func TestCompare312With313(t *testing.T) {
 			t.Errorf("output lacks %q", s)
 		}
 	}
-	if code, _, stderr := runCompareTest(p12, p13, "--style", "e2"); code != exitUsage || !strings.Contains(stderr, "mixed comparison") {
-		t.Errorf("--style e2 on a mixed pair: exit %d: %s", code, stderr)
+	for _, style := range []string{"e1", "e2"} {
+		if code, _, stderr := runCompareTest(p12, p13, "--style", style); code != exitUsage || !strings.Contains(stderr, "mixed comparison") {
+			t.Errorf("--style %s on a mixed pair: exit %d: %s", style, code, stderr)
+		}
 	}
 	// A 3.12 pair: the E2 comparison with Notable changes from the mapped data.
 	code, stdout, stderr = runCompareTest(p12, p12, "--date", "2026-01-01", "--fail-on", "any(share) > 0pt")
