@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	fastjson "github.com/goccy/go-json"
 )
 
 // Names of the metadata members of a summarize JSON.
@@ -35,12 +38,28 @@ func ReadJSONFile(path string, opt Options) (*Stats, error) {
 }
 
 // ReadJSON parses summarize JSON bytes; name is used in messages only.
+//
+// goccy/go-json's token decoder reads well-formed JSON about 1.5x faster than
+// encoding/json's. It is only a fast path: fuzzing showed it can panic on, or
+// accept, malformed input, so it only sees JSON that encoding/json validated,
+// and whenever it fails or panics the input is read again with encoding/json,
+// whose result (and exact error position) is the answer.
 func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
-	p := &jsonParser{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data))}
-	p.dec.UseNumber()
-	keys, values, meta, err := p.parse()
+	var keys []string
+	var values []uint64
+	var meta Metadata
+	err := errFastPathFailed
+	if json.Valid(data) {
+		keys, values, meta, err = parseFast(name, data)
+	}
 	if err != nil {
-		return nil, err
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		p := &jsonParser{name: name, data: data, dec: stdTokens{d}}
+		keys, values, meta, err = p.parse()
+		if err != nil {
+			return nil, err
+		}
 	}
 	if err := checkOpcodeNaming(name, keys); err != nil {
 		return nil, err
@@ -53,10 +72,84 @@ func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
 	}, nil
 }
 
+// errFastPathFailed sends ReadJSON to encoding/json.
+var errFastPathFailed = errors.New("fast JSON path not taken")
+
+// parseFast parses with goccy/go-json, turning a panic into an error.
+func parseFast(name string, data []byte) (keys []string, values []uint64, meta Metadata, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errFastPathFailed
+		}
+	}()
+	d := fastjson.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	p := &jsonParser{name: name, data: data, dec: fastTokens{d}}
+	return p.parse()
+}
+
 type jsonParser struct {
 	name string
 	data []byte
-	dec  *json.Decoder
+	dec  tokenSource
+}
+
+// delim and number are the decoders' json.Delim and json.Number, so that one
+// parser serves both decoders.
+type (
+	delim  rune
+	number string
+)
+
+// tokenSource is what the parser needs of a JSON decoder. Token returns
+// delim for delimiters and number for numbers.
+type tokenSource interface {
+	Token() (any, error)
+	More() bool
+	InputOffset() int64
+	Raw() ([]byte, error)
+}
+
+// stdTokens reads tokens with encoding/json.
+type stdTokens struct{ d *json.Decoder }
+
+func (s stdTokens) Token() (any, error) {
+	t, err := s.d.Token()
+	switch v := t.(type) {
+	case json.Delim:
+		return delim(v), err
+	case json.Number:
+		return number(v), err
+	}
+	return t, err
+}
+func (s stdTokens) More() bool         { return s.d.More() }
+func (s stdTokens) InputOffset() int64 { return s.d.InputOffset() }
+func (s stdTokens) Raw() ([]byte, error) {
+	var raw json.RawMessage
+	err := s.d.Decode(&raw)
+	return raw, err
+}
+
+// fastTokens reads tokens with goccy/go-json.
+type fastTokens struct{ d *fastjson.Decoder }
+
+func (s fastTokens) Token() (any, error) {
+	t, err := s.d.Token()
+	switch v := t.(type) {
+	case fastjson.Delim:
+		return delim(v), err
+	case fastjson.Number:
+		return number(v), err
+	}
+	return t, err
+}
+func (s fastTokens) More() bool         { return s.d.More() }
+func (s fastTokens) InputOffset() int64 { return s.d.InputOffset() }
+func (s fastTokens) Raw() ([]byte, error) {
+	var raw fastjson.RawMessage
+	err := s.d.Decode(&raw)
+	return raw, err
 }
 
 func (p *jsonParser) errorf(format string, args ...any) error {
@@ -83,13 +176,13 @@ func (p *jsonParser) wrap(err error) error {
 	return p.errorf("invalid JSON: %v", err)
 }
 
-func (p *jsonParser) delim(want json.Delim) error {
+func (p *jsonParser) delim(want delim) error {
 	t, err := p.dec.Token()
 	if err != nil {
 		return p.wrap(err)
 	}
-	if d, ok := t.(json.Delim); !ok || d != want {
-		return p.errorf("expected %q, found %v", string(want), t)
+	if d, ok := t.(delim); !ok || d != want {
+		return p.errorf("expected %q, found %v", string(rune(want)), tokenString(t))
 	}
 	return nil
 }
@@ -99,8 +192,8 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 	if err != nil {
 		return nil, nil, meta, p.wrap(err)
 	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return nil, nil, meta, p.errorf("a summarize JSON is an object of counters; found %v", t)
+	if d, ok := t.(delim); !ok || d != '{' {
+		return nil, nil, meta, p.errorf("a summarize JSON is an object of counters; found %v", tokenString(t))
 	}
 	seen := map[string]bool{}
 	for p.dec.More() {
@@ -142,9 +235,9 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 			if err != nil {
 				return nil, nil, meta, p.wrap(err)
 			}
-			num, ok := t.(json.Number)
+			num, ok := t.(number)
 			if !ok {
-				return nil, nil, meta, p.errorf("counter %q is not an integer: %v", key, t)
+				return nil, nil, meta, p.errorf("counter %q is not an integer: %v", key, tokenString(t))
 			}
 			v, err := strconv.ParseUint(string(num), 10, 64)
 			if err != nil {
@@ -182,7 +275,7 @@ func (p *jsonParser) stringList(key string) ([]string, error) {
 		}
 		s, ok := t.(string)
 		if !ok {
-			return nil, p.errorf("%q holds a non-string %v", key, t)
+			return nil, p.errorf("%q holds a non-string %v", key, tokenString(t))
 		}
 		out = append(out, s)
 	}
@@ -229,13 +322,24 @@ func (p *jsonParser) rawObject(key string) ([]KeyValue, error) {
 		if err != nil {
 			return nil, p.wrap(err)
 		}
-		var raw json.RawMessage
-		if err := p.dec.Decode(&raw); err != nil {
+		raw, err := p.dec.Raw()
+		if err != nil {
 			return nil, p.wrap(err)
 		}
 		out = append(out, KeyValue{Key: t.(string), Value: append([]byte(nil), raw...)})
 	}
 	return out, p.delim('}')
+}
+
+// tokenString shows a token in a message.
+func tokenString(t any) string {
+	switch v := t.(type) {
+	case delim:
+		return string(rune(v))
+	case number:
+		return string(v)
+	}
+	return fmt.Sprint(t)
 }
 
 func unquoteJSONString(raw []byte) (string, bool) {

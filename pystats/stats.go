@@ -199,11 +199,26 @@ func buildCounters(mem memory.Allocator, keys []string, values []uint64) arrow.R
 	cb := b.Field(ColCounter).(*array.StringBuilder)
 	ib := b.Field(ColIndex).(*array.StringBuilder)
 	vb := b.Field(ColValue).(*array.Uint64Builder)
+	parts := make([]KeyParts, len(keys))
+	var keyBytes, nameBytes, counterBytes, indexBytes int
+	for i, k := range keys {
+		parts[i] = ParseKey(k)
+		keyBytes += len(k)
+		nameBytes += len(parts[i].Name)
+		counterBytes += len(parts[i].Counter)
+		indexBytes += len(parts[i].Index)
+	}
 	kb.Reserve(len(keys))
+	kb.ReserveData(keyBytes)
 	nb.Reserve(len(keys))
+	nb.ReserveData(nameBytes)
+	cb.Reserve(len(keys))
+	cb.ReserveData(counterBytes)
+	ib.Reserve(len(keys))
+	ib.ReserveData(indexBytes)
 	vb.Reserve(len(keys))
 	for i, k := range keys {
-		p := ParseKey(k)
+		p := parts[i]
 		kb.Append(k)
 		_ = fb.AppendString(string(p.Family))
 		nb.Append(p.Name)
