@@ -13,17 +13,21 @@ import (
 // ATTR, ITER, SUBSCR, or the opcode name itself); "kind n" when none does.
 // getIterIsIter selects the 2025 (E4c) rule that GET_ITER uses ITER names.
 func FailureKindLabel(op string, n int, defines *pystats.Defines, getIterIsIter bool) string {
-	names := defines.Names[n]
-	if n <= 8 {
+	return kindLabel(defines.Names[n], n, 9, FamilyPrefix(op, getIterIsIter))
+}
+
+// kindLabel is the summarizers' kind_to_text: kinds below generic take their
+// first name; others the first name that starts with prefix, minus the prefix
+// and one separator (name[len(prefix) + 1:]); "kind n" when none does.
+func kindLabel(names []string, n, generic int, prefix string) string {
+	if n < generic {
 		if len(names) > 0 {
 			return pretty(names[0])
 		}
 		return "kind " + strconv.Itoa(n)
 	}
-	prefix := FamilyPrefix(op, getIterIsIter)
 	for _, name := range names {
 		if strings.HasPrefix(name, prefix) {
-			// name[len(opcode) + 1:] in the summarizer: one separator dropped.
 			if len(name) <= len(prefix)+1 {
 				return ""
 			}

@@ -1,7 +1,6 @@
 package specialize
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
@@ -18,23 +17,7 @@ func FailureKindLabelE1(op string, n int, defines *pystats.Defines) string {
 	if defines != nil {
 		names = defines.Names[n]
 	}
-	if n < 7 {
-		if len(names) > 0 {
-			return pretty(names[0])
-		}
-		return "kind " + strconv.Itoa(n)
-	}
-	prefix := FamilyPrefixE1(op)
-	for _, name := range names {
-		if strings.HasPrefix(name, prefix) {
-			// name[len(opname) + 1:] in the summarizer: one separator dropped.
-			if len(name) <= len(prefix)+1 {
-				return ""
-			}
-			return pretty(name[len(prefix)+1:])
-		}
-	}
-	return "kind " + strconv.Itoa(n)
+	return kindLabel(names, n, 7, FamilyPrefixE1(op))
 }
 
 // FamilyPrefixE1 is the SPEC_FAIL_* name prefix the 3.11 summarizer uses for
