@@ -67,10 +67,16 @@ type aggregator struct {
 	lines    int64
 	bytes    int64
 	files    int
+	// generalOnly turns the fast path off (tests compare the two paths).
+	generalOnly bool
 }
 
+// expectedKeys sizes an aggregator's tables: one dump of a 3.13 test-suite
+// process has about 2,500 keys, a whole run about 6,000.
+const expectedKeys = 4096
+
 func newAggregator() *aggregator {
-	return &aggregator{index: make(map[string]int32, 4096), first: -1}
+	return &aggregator{index: make(map[string]int32, expectedKeys), slots: make([]slot, 0, expectedKeys), first: -1}
 }
 
 // asciiSpace reports the bytes Python's str.strip removes that can occur in a
@@ -130,6 +136,18 @@ func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
 	prev := int32(-1)
 	for len(data) > 0 {
 		lineNo++
+		// Fast path: the shape CPython writes, "key : digits\n", with no
+		// other colon, no leading space and no "uops[X" to rename. Anything
+		// else goes the general way below, which gives the same result.
+		if key, val, rest, ok := splitCanonical(data); ok && !a.generalOnly {
+			a.lines++
+			var err error
+			if prev, err = a.add(name, fo, int32(lineNo), prev, key, val); err != nil {
+				return err
+			}
+			data = rest
+			continue
+		}
 		var line []byte
 		nl := bytes.IndexByte(data, '\n')
 		if nl < 0 {
@@ -169,18 +187,63 @@ func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
 	return nil
 }
 
+// predictSteps is how far add follows the chain of keys that followed each
+// other last time before it hashes the key. Dumps leave out zero counters,
+// so a process that skipped an opcode skips a link or two: on a 3.13 test
+// suite run one step finds 83% of the keys, four steps 94%.
+const predictSteps = 4
+
+// splitCanonical splits the first line of data when it has the exact shape
+// CPython prints, "key : value\n": a key that starts with a letter or '_',
+// is not a "uops[" key and holds no newline, then " : ", then 1 to 19 digits
+// (which cannot overflow uint64) and a newline. ok is false for any other
+// line, which the caller parses the general way.
+func splitCanonical(data []byte) (key []byte, val uint64, rest []byte, ok bool) {
+	if len(data) == 0 || asciiSpace(data[0]) {
+		return nil, 0, nil, false
+	}
+	colon := bytes.IndexByte(data, ':')
+	if colon < 2 || data[colon-1] != ' ' || colon+2 >= len(data) || data[colon+1] != ' ' {
+		return nil, 0, nil, false
+	}
+	key = data[:colon-1]
+	if asciiSpace(key[len(key)-1]) || bytes.IndexByte(key, '\n') >= 0 ||
+		(len(key) >= 5 && string(key[:5]) == "uops[") || len(key) > MaxKeyLength {
+		return nil, 0, nil, false
+	}
+	i := colon + 2
+	start := i
+	for i < len(data) && i-start < 20 {
+		c := data[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		val = val*10 + uint64(c-'0')
+		i++
+	}
+	if n := i - start; n == 0 || n > 19 || i >= len(data) || data[i] != '\n' {
+		return nil, 0, nil, false
+	}
+	return key, val, data[i+1:], true
+}
+
 // add adds val to key and returns the key's slot. prev is the slot of the
-// line before (-1 at the start of a file); the key that followed it last time
-// is tried first. The map lookup with string(key) does not allocate.
+// line before (-1 at the start of a file); the keys that followed it last
+// time are tried first. The map lookup with string(key) does not allocate.
 func (a *aggregator) add(file string, fileOrder, line, prev int32, key []byte, val uint64) (int32, error) {
 	guess := a.first
 	if prev >= 0 {
 		guess = a.slots[prev].next
 	}
-	var i int32
-	if guess >= 0 && a.slots[guess].key == string(key) {
-		i = guess
-	} else {
+	i := int32(-1)
+	for step := 0; guess >= 0 && step < predictSteps; step++ {
+		if a.slots[guess].key == string(key) {
+			i = guess
+			break
+		}
+		guess = a.slots[guess].next
+	}
+	if i < 0 {
 		var ok bool
 		i, ok = a.index[string(key)]
 		if !ok {

@@ -2,6 +2,7 @@ package pystats
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,7 +76,12 @@ func FuzzParseDump(f *testing.F) {
 	seedDumps(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a := newAggregator()
-		if err := a.addFile("fuzz.txt", 0, data); err != nil {
+		err := a.addFile("fuzz.txt", 0, data)
+		general := newAggregator()
+		general.generalOnly = true
+		errGeneral := general.addFile("fuzz.txt", 0, data)
+		sameAggregate(t, a, err, general, errGeneral)
+		if err != nil {
 			if _, ok := err.(*ParseError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
 			}
@@ -165,4 +171,28 @@ func FuzzReadJSON(f *testing.F) {
 			t.Fatalf("metadata lost in round trip")
 		}
 	})
+}
+
+// sameAggregate fails unless the fast and the general parsing paths agree on
+// keys, values, first-seen positions, warnings and errors.
+func sameAggregate(t *testing.T, fast *aggregator, errFast error, general *aggregator, errGeneral error) {
+	t.Helper()
+	if fmt.Sprint(errFast) != fmt.Sprint(errGeneral) {
+		t.Fatalf("fast path error %v, general path error %v", errFast, errGeneral)
+	}
+	if fast.lines != general.lines || len(fast.slots) != len(general.slots) || len(fast.warnings) != len(general.warnings) {
+		t.Fatalf("fast path: %d lines, %d keys, %d warnings; general path: %d, %d, %d",
+			fast.lines, len(fast.slots), len(fast.warnings), general.lines, len(general.slots), len(general.warnings))
+	}
+	for i, s := range fast.slots {
+		g := general.slots[i]
+		if s.key != g.key || s.value != g.value || s.firstLine != g.firstLine {
+			t.Fatalf("slot %d: fast path %q=%d (line %d), general path %q=%d (line %d)", i, s.key, s.value, s.firstLine, g.key, g.value, g.firstLine)
+		}
+	}
+	for i, w := range fast.warnings {
+		if w != general.warnings[i] {
+			t.Fatalf("warning %d: fast path %s, general path %s", i, w, general.warnings[i])
+		}
+	}
 }

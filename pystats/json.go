@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	fastjson "github.com/goccy/go-json"
+
+	"github.com/pystats-dev/pystats/internal/mapfile"
 )
 
 // Names of the metadata members of a summarize JSON.
@@ -27,14 +29,19 @@ const (
 // output (--json-output) or bench_runner's indent=2 copy with a trailing
 // "metadata" object. Member order is kept.
 func ReadJSONFile(path string, opt Options) (*Stats, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
+	var st *Stats
+	err := mapfile.Guard(path, func(data []byte) (err error) {
+		if opt.Progress != nil {
+			opt.Progress(int64(len(data)))
+		}
+		st, err = ReadJSON(path, data, opt)
+		return err
+	})
+	var pathErr *os.PathError
+	if errors.As(err, &pathErr) {
 		return nil, fmt.Errorf("reading summarize JSON: %w", err)
 	}
-	if opt.Progress != nil {
-		opt.Progress(int64(len(data)))
-	}
-	return ReadJSON(path, data, opt)
+	return st, err
 }
 
 // ReadJSON parses summarize JSON bytes; name is used in messages only.

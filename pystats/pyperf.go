@@ -9,13 +9,14 @@ import (
 	"io"
 	"math"
 	"math/big"
-	"os"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	json "github.com/goccy/go-json"
+
+	"github.com/pystats-dev/pystats/internal/mapfile"
 )
 
 // Column positions of the pyperf benchmarks table (PyperfBenchmarksSchema).
@@ -254,11 +255,12 @@ func (s *PyperfSuite) BenchValues(i int) []float64 {
 // ReadPyperfFile reads a pyperf JSON results file (".json" or gzip-compressed
 // ".json.gz"; gzip is also detected from the content).
 func ReadPyperfFile(path string) (*PyperfSuite, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return ReadPyperf(path, data)
+	var s *PyperfSuite
+	err := mapfile.Guard(path, func(data []byte) (err error) {
+		s, err = ReadPyperf(path, data)
+		return err
+	})
+	return s, err
 }
 
 // ReadPyperf parses pyperf JSON (format versions 1.0, 6 and 5, optionally

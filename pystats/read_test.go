@@ -172,3 +172,23 @@ func TestReadJSONErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestFastPathMatchesGeneral parses every real dump fixture with and without
+// the fast line path and wants the same aggregate.
+func TestFastPathMatchesGeneral(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/dumps/*/json_tool/raw/*")
+	if len(files) == 0 {
+		t.Fatal("no dump fixtures")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, general := newAggregator(), newAggregator()
+		general.generalOnly = true
+		errFast := fast.addFile(f, 0, data)
+		errGeneral := general.addFile(f, 0, data)
+		sameAggregate(t, fast, errFast, general, errGeneral)
+	}
+}

@@ -1,0 +1,87 @@
+// Package mapfile reads whole input files for parsers that look at every
+// byte once. Large regular files are mapped into memory read-only instead of
+// copied into a fresh buffer: the copy's page faults cost more than the
+// parse on some virtual machines (about 18 µs per 4 KiB page measured on the
+// project's 2-core VMs), while a mapping of cached file pages faults once per
+// 16 pages or more.
+package mapfile
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// minMapSize is the size from which mapping pays: below it one read into a
+// small buffer is as cheap.
+const minMapSize = 256 << 10
+
+// Read returns the contents of path and a function that releases them. The
+// bytes must not be used, nor kept in part, after release. Mapped bytes are
+// read-only; the file is never modified.
+//
+// A mapped file that shrinks while it is read would fault; Read's caller runs
+// the parse through Guard, which turns that fault into an error.
+func Read(path string) (data []byte, release func(), err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if fi.Mode().IsRegular() && fi.Size() >= minMapSize && int64(int(fi.Size())) == fi.Size() {
+		if data, release, err := mapFile(f, int(fi.Size())); err == nil {
+			return data, release, nil
+		}
+		// Fall back to reading (a file system without mmap support).
+	}
+	data, err = readAll(f, fi.Size())
+	if err != nil {
+		return nil, nil, err
+	}
+	return data, func() {}, nil
+}
+
+// readAll reads f to its end; size is a hint.
+func readAll(f *os.File, size int64) ([]byte, error) {
+	buf := make([]byte, 0, size+512)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			if err == io.EOF {
+				return buf, nil
+			}
+			return nil, err
+		}
+	}
+}
+
+// Guard runs parse over the bytes of path and returns its error. A fault in
+// reading mapped bytes (the file was truncated under us) becomes an error
+// naming the file instead of a crash.
+func Guard(path string, parse func(data []byte) error) (err error) {
+	data, release, err := Read(path)
+	if err != nil {
+		return err
+	}
+	defer release()
+	restore := panicOnFault()
+	defer restore()
+	defer func() {
+		if r := recover(); r != nil {
+			if isFault(r) {
+				err = fmt.Errorf("%s: the file changed while it was read", path)
+				return
+			}
+			panic(r)
+		}
+	}()
+	return parse(data)
+}

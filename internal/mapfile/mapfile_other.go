@@ -1,0 +1,16 @@
+//go:build !unix
+
+package mapfile
+
+import (
+	"errors"
+	"os"
+)
+
+func mapFile(*os.File, int) ([]byte, func(), error) {
+	return nil, nil, errors.New("not mapped")
+}
+
+func panicOnFault() func() { return func() {} }
+
+func isFault(any) bool { return false }
