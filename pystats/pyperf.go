@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/big"
 	"sort"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -279,19 +280,23 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	// The standard library validates first (exact error positions). goccy/go-json
-	// then decodes, about 1.5x faster, but only as a fast path: fuzzing found
-	// input it accepts although invalid and input that makes it panic, so on
-	// any failure the standard library decodes again and its answer stands.
-	if !stdjson.Valid(data) {
-		var v any
-		return nil, jsonError(name, data, stdjson.Unmarshal(data, &v))
-	}
 	var f pjFile
-	if err := decodePyperf(data, &f); err != nil {
+	if err := decodePyperfStream(data, &f); err != nil {
+		// Off the streaming decoder's path (odd or invalid JSON): the
+		// standard library validates (exact error positions), goccy/go-json
+		// decodes, and on any failure of goccy's (fuzzing found input it
+		// accepts although invalid, and input that makes it panic) the
+		// standard library decodes again and its answer stands.
 		f = pjFile{}
-		if err := stdjson.Unmarshal(data, &f); err != nil {
-			return nil, jsonError(name, data, err)
+		if !stdjson.Valid(data) {
+			var v any
+			return nil, jsonError(name, data, stdjson.Unmarshal(data, &v))
+		}
+		if err := decodePyperf(data, &f); err != nil {
+			f = pjFile{}
+			if err := stdjson.Unmarshal(data, &f); err != nil {
+				return nil, jsonError(name, data, err)
+			}
 		}
 	}
 	version, err := pyperfVersion(f.Version)
@@ -490,17 +495,47 @@ func (s *PyperfSuite) build(benches []pjBench, top map[string]any, old bool, ver
 	rb := array.NewRecordBuilder(mem, PyperfRunsSchema)
 	defer rb.Release()
 
-	nvals := 0
-	for _, b := range benches {
+	// First pass: each benchmark's metadata, and the tables' sizes, so that
+	// every column is allocated once (growing Arrow buffers by doubling
+	// touches about three times the memory, and fresh memory is what costs
+	// on a one-shot run). Errors are left to the second pass, which reports
+	// them in file order.
+	metas := make([]map[string]any, len(benches))
+	metaErrs := make([]error, len(benches))
+	var nvals, nwarm, nruns, valBytes, warmBytes, runBytes, dateBytes int
+	for bi, b := range benches {
+		mraw := b.Metadata
+		if old {
+			mraw = b.CommonMetadata
+		}
+		metas[bi], metaErrs[bi] = decodeObject(mraw)
+		nameV, _ := lookup("name", metas[bi], top)
+		name, _ := nameV.(string)
 		for _, r := range b.Runs {
-			nvals += len(r.Values) + len(r.Samples)
+			n := len(r.Values) + len(r.Samples)
+			nvals += n
+			valBytes += n * len(name)
+			nwarm += len(r.Warmups)
+			warmBytes += len(r.Warmups) * len(name)
+			nruns++
+			runBytes += len(name)
+			if r.Metadata.Date != nil {
+				dateBytes += len(*r.Metadata.Date)
+			}
 		}
 	}
 	vb.Reserve(nvals)
 	vName := vb.Field(PVBenchmark).(*array.StringBuilder)
+	vName.ReserveData(valBytes)
 	vRun := vb.Field(PVRun).(*array.Int32Builder)
 	vIdx := vb.Field(PVIndex).(*array.Int32Builder)
 	vVal := vb.Field(PVValue).(*array.Float64Builder)
+	wb.Reserve(nwarm)
+	wb.Field(0).(*array.StringBuilder).ReserveData(warmBytes)
+	rb.Reserve(nruns)
+	rb.Field(0).(*array.StringBuilder).ReserveData(runBytes)
+	rb.Field(5).(*array.StringBuilder).ReserveData(dateBytes)
+	bb.Reserve(len(benches))
 
 	seen := map[string]bool{}
 	offset := int64(0)
@@ -510,7 +545,7 @@ func (s *PyperfSuite) build(benches []pjBench, top map[string]any, old bool, ver
 		if old {
 			mraw = b.CommonMetadata
 		}
-		bmeta, err := decodeObject(mraw)
+		bmeta, err := metas[bi], metaErrs[bi]
 		if err != nil {
 			return fmt.Errorf("benchmark #%d: metadata: %w", bi+1, err)
 		}
@@ -692,17 +727,25 @@ func ExactMean(xs []float64) float64 {
 	}
 	// A big.Float with more bits than the float64 exponent range holds the
 	// sum exactly; Quo then rounds the exact quotient once, to nearest even.
-	sum := new(big.Float).SetPrec(exactPrec)
-	var x big.Float
+	// The big.Floats are reused: their 2,200-bit mantissas are most of the
+	// cost of a fresh call.
+	m := meanPool.Get().(*exactMeanState)
+	defer meanPool.Put(m)
+	m.sum.SetPrec(exactPrec).SetInt64(0)
 	for _, v := range xs {
-		x.SetFloat64(v)
-		sum.Add(sum, &x)
+		m.x.SetPrec(0).SetFloat64(v)
+		m.sum.Add(&m.sum, &m.x)
 	}
-	q := new(big.Float).SetPrec(53).SetMode(big.ToNearestEven)
-	q.Quo(sum, x.SetPrec(64).SetInt64(int64(len(xs))))
-	f, _ := q.Float64()
+	m.q.SetPrec(53).SetMode(big.ToNearestEven)
+	m.q.Quo(&m.sum, m.x.SetPrec(64).SetInt64(int64(len(xs))))
+	f, _ := m.q.Float64()
 	return f
 }
+
+// exactMeanState holds ExactMean's big.Floats between calls.
+type exactMeanState struct{ sum, x, q big.Float }
+
+var meanPool = sync.Pool{New: func() any { return new(exactMeanState) }}
 
 // exactPrec covers every float64 (2^-1074 .. 2^1024) plus carries.
 const exactPrec = 2200

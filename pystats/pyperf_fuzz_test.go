@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/pystats-dev/pystats/internal/shared"
@@ -12,6 +13,64 @@ import (
 // FuzzReadPyperf feeds arbitrary bytes to the pyperf JSON reader: it must
 // return a suite or an error, never panic, and a suite's tables must agree.
 func FuzzReadPyperf(f *testing.F) {
+	seedPyperf(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ReadPyperf("fuzz.json", data)
+		if err != nil {
+			return
+		}
+		defer s.Release()
+		if !json.Valid(data) {
+			t.Fatalf("accepted invalid JSON %q", data)
+		}
+		n := s.NumBenchmarks()
+		for i := 0; i < n; i++ {
+			_ = s.Name(i)
+			_ = s.Tags(i)
+			if vals := s.BenchValues(i); len(vals) > 0 {
+				if _, ok := s.Mean(i); !ok {
+					t.Fatalf("benchmark %d has %d values but no mean", i, len(vals))
+				}
+			}
+		}
+	})
+}
+
+// FuzzPyperfStream checks the streaming pyperf decoder against
+// encoding/json: whatever it accepts must be valid JSON that encoding/json
+// decodes to the very same structure.
+func FuzzPyperfStream(f *testing.F) {
+	seedPyperf(f)
+	for _, s := range []string{
+		`{"version": "1.0", "Benchmarks": []}`,
+		`{"version": "1.0", "benchmarks": [{"runs": [{"values": [1], "values": [2]}]}]}`,
+		`{"version": "1.0", "benchmarks": [{"runs": [{"warmups": [[1], [1, 2, 3]], "values": null}]}]}`,
+		`{"version": "1.0", "benchmarks": [{"runs": [{"metadata": {"date": null, "inner_loops": "5"}}]}]} x`,
+		`{"version": "1.0", "benchmarks": [{"runs": [{"values": [1e999]}]}]}`,
+		"{\"version\": \"1.0\", \"metadata\": {\"name\": \"\xff\"}, \"benchmarks\": []}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var fast pjFile
+		if decodePyperfStream(data, &fast) != nil {
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("streaming decoder accepted invalid JSON %q", data)
+		}
+		var std pjFile
+		if err := json.Unmarshal(data, &std); err != nil {
+			t.Fatalf("streaming decoder accepted %q, encoding/json says %v", data, err)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			t.Fatalf("streaming decoder and encoding/json differ on %q:\n%#v\n%#v", data, fast, std)
+		}
+	})
+}
+
+// seedPyperf adds the start of real pyperf files and hand-made cases.
+func seedPyperf(f *testing.F) {
 	var files []string
 	if root := shared.Root(); root != "" {
 		files, _ = filepath.Glob(filepath.Join(root, "data/real-timing/public/results/*/*linux*.json"))
@@ -36,24 +95,41 @@ func FuzzReadPyperf(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := ReadPyperf("fuzz.json", data)
+}
+
+// TestPyperfStreamTakesRealFiles checks that real pyperf results files take
+// the streaming path (else reading them is 3-4x slower) and decode to what
+// encoding/json gives.
+func TestPyperfStreamTakesRealFiles(t *testing.T) {
+	root := shared.Path(t, "data/real-timing/public/results")
+	files, _ := filepath.Glob(filepath.Join(root, "*/*.json"))
+	n := 0
+	for _, p := range files {
+		data, err := os.ReadFile(p)
 		if err != nil {
-			return
+			t.Fatal(err)
 		}
-		defer s.Release()
-		if !json.Valid(data) {
-			t.Fatalf("accepted invalid JSON %q", data)
+		var probe struct {
+			Benchmarks json.RawMessage `json:"benchmarks"`
 		}
-		n := s.NumBenchmarks()
-		for i := 0; i < n; i++ {
-			_ = s.Name(i)
-			_ = s.Tags(i)
-			if vals := s.BenchValues(i); len(vals) > 0 {
-				if _, ok := s.Mean(i); !ok {
-					t.Fatalf("benchmark %d has %d values but no mean", i, len(vals))
-				}
-			}
+		if json.Unmarshal(data, &probe) != nil || probe.Benchmarks == nil {
+			continue // a pystats JSON, not a pyperf one
 		}
-	})
+		var fast, std pjFile
+		if err := decodePyperfStream(data, &fast); err != nil {
+			t.Errorf("%s: off the streaming path", p)
+			continue
+		}
+		if err := json.Unmarshal(data, &std); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fast, std) {
+			t.Errorf("%s: streaming decoder and encoding/json differ", p)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no pyperf files found")
+	}
+	t.Logf("%d pyperf files", n)
 }
