@@ -6,8 +6,8 @@ import (
 	"io"
 	"strings"
 
-	json "github.com/goccy/go-json"
 	"github.com/go-json-experiment/json/jsontext"
+	json "github.com/goccy/go-json"
 )
 
 // errOffStreamPath says that a pyperf file holds something the streaming
