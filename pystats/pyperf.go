@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/go-json-experiment/json/jsontext"
 	json "github.com/goccy/go-json"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
@@ -405,26 +406,25 @@ func jsonError(name string, data []byte, err error) error {
 	return fmt.Errorf("%s: %w", name, err)
 }
 
-// orderedObject decodes a JSON object keeping member order.
+// orderedObject decodes a JSON object keeping member order (and repeated
+// names, each in its place). Numbers become json.Number.
 func orderedObject(raw []byte) ([]MetaEntry, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	t, err := dec.Token()
-	if err != nil {
+	d := newMetaDecoder(raw)
+	if d.PeekKind() != '{' {
+		return nil, errors.New("want a JSON object")
+	}
+	if _, err := d.ReadToken(); err != nil {
 		return nil, err
 	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return nil, fmt.Errorf("want a JSON object")
-	}
 	var out []MetaEntry
-	for dec.More() {
-		t, err := dec.Token()
+	for d.PeekKind() != '}' {
+		name, err := d.ReadToken()
 		if err != nil {
 			return nil, err
 		}
-		key, _ := t.(string)
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		key := name.String() // before the next read voids the token
+		v, err := decodeValue(d)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, MetaEntry{key, v})
@@ -432,18 +432,76 @@ func orderedObject(raw []byte) ([]MetaEntry, error) {
 	return out, nil
 }
 
+// decodeObject decodes a JSON object into a map (a later repeated name
+// wins, as with encoding/json); empty input and null give nil.
 func decodeObject(raw []byte) (map[string]any, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
+	d := newMetaDecoder(raw)
+	if d.PeekKind() != '{' {
+		return nil, errors.New("want a JSON object")
+	}
+	v, err := decodeValue(d)
+	if err != nil {
 		return nil, err
 	}
-	return m, nil
+	return v.(map[string]any), nil
+}
+
+// newMetaDecoder reads metadata JSON leniently, as encoding/json does:
+// repeated names are allowed and invalid UTF-8 becomes U+FFFD.
+func newMetaDecoder(raw []byte) *jsontext.Decoder {
+	return jsontext.NewDecoder(bytes.NewBuffer(raw), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+}
+
+// decodeValue decodes the next JSON value as encoding/json does into an
+// interface with UseNumber: map[string]any, []any, string, json.Number,
+// bool or nil.
+func decodeValue(d *jsontext.Decoder) (any, error) {
+	tok, err := d.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch tok.Kind() {
+	case 'n':
+		return nil, nil
+	case 't', 'f':
+		return tok.Bool(), nil
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return json.Number(tok.String()), nil
+	case '{':
+		m := map[string]any{}
+		for d.PeekKind() != '}' {
+			name, err := d.ReadToken()
+			if err != nil {
+				return nil, err
+			}
+			key := name.String()
+			v, err := decodeValue(d)
+			if err != nil {
+				return nil, err
+			}
+			m[key] = v
+		}
+		_, err := d.ReadToken()
+		return m, err
+	case '[':
+		a := []any{}
+		for d.PeekKind() != ']' {
+			v, err := decodeValue(d)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err := d.ReadToken()
+		return a, err
+	}
+	return nil, fmt.Errorf("unexpected JSON token %v", tok)
 }
 
 func lookup(key string, maps ...map[string]any) (any, bool) {
@@ -729,10 +787,20 @@ func ExactMean(xs []float64) float64 {
 	// sum exactly; Quo then rounds the exact quotient once, to nearest even.
 	// The big.Floats are reused: their 2,200-bit mantissas are most of the
 	// cost of a fresh call.
+	//
+	// The values are first folded into Shewchuk's non-overlapping partial
+	// sums (as math.fsum does), which hold the sum exactly in a few float64s;
+	// only those few go through big.Float. Inputs that are not finite, or a
+	// partial that overflows, take the value-by-value path.
 	m := meanPool.Get().(*exactMeanState)
 	defer meanPool.Put(m)
+	terms, ok := exactPartials(m.partials[:0], xs)
+	m.partials = terms
+	if !ok {
+		terms = xs
+	}
 	m.sum.SetPrec(exactPrec).SetInt64(0)
-	for _, v := range xs {
+	for _, v := range terms {
 		m.x.SetPrec(0).SetFloat64(v)
 		m.sum.Add(&m.sum, &m.x)
 	}
@@ -742,8 +810,41 @@ func ExactMean(xs []float64) float64 {
 	return f
 }
 
-// exactMeanState holds ExactMean's big.Floats between calls.
-type exactMeanState struct{ sum, x, q big.Float }
+// exactMeanState holds ExactMean's big.Floats and partials between calls.
+type exactMeanState struct {
+	sum, x, q big.Float
+	partials  []float64
+}
+
+// exactPartials appends to partials the non-overlapping float64s whose
+// exact sum is the exact sum of xs (Shewchuk's algorithm, Python's msum
+// recipe). ok is false when a value is not finite or a partial overflows;
+// the partials are then meaningless.
+func exactPartials(partials, xs []float64) (_ []float64, ok bool) {
+	for _, x := range xs {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return partials, false
+		}
+		i := 0
+		for _, y := range partials {
+			if math.Abs(x) < math.Abs(y) {
+				x, y = y, x
+			}
+			hi := x + y
+			lo := y - (hi - x)
+			if lo != 0 {
+				partials[i] = lo
+				i++
+			}
+			x = hi
+		}
+		if math.IsInf(x, 0) {
+			return partials, false
+		}
+		partials = append(partials[:i], x)
+	}
+	return partials, true
+}
 
 var meanPool = sync.Pool{New: func() any { return new(exactMeanState) }}
 

@@ -1,6 +1,7 @@
 package pystats
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -132,4 +133,39 @@ func TestPyperfStreamTakesRealFiles(t *testing.T) {
 		t.Fatal("no pyperf files found")
 	}
 	t.Logf("%d pyperf files", n)
+}
+
+// FuzzMetadataDecode checks the metadata decoder against encoding/json with
+// UseNumber: on any valid JSON object both give the same value.
+func FuzzMetadataDecode(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `{"a": 1, "a": 2}`, `{"name": "x", "tags": ["a", "b"], "loops": 1e3, "n": null, "t": true}`,
+		`{"nested": {"x": [1, {"y": -0.5}]}}`, `{"s": "\u00e9\ud83d\ude00\n"}`, "{\"bad\": \"\xff\xfe\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var want map[string]any
+		if dec.Decode(&want) != nil {
+			return // not an object
+		}
+		got, err := decodeObject(data)
+		if err != nil {
+			if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
+				return
+			}
+			t.Fatalf("decodeObject(%q): %v", data, err)
+		}
+		if want == nil && got == nil {
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeObject(%q) = %#v, encoding/json gives %#v", data, got, want)
+		}
+	})
 }

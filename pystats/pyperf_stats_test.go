@@ -20,6 +20,8 @@ func TestExactMean(t *testing.T) {
 		{"one", []float64{3e-9}, 3e-9},
 		{"tiny and huge", []float64{1e300, 1e-300, -1e300}, 1e-300 / 3},
 		{"after a big call", []float64{2, 4}, 3},
+		{"overflowing partial", []float64{math.MaxFloat64, math.MaxFloat64, -math.MaxFloat64}, math.MaxFloat64 / 3},
+		{"timings", []float64{0.0123, 0.01231, 0.012305, 0.0123001}, 0.012303775},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := ExactMean(tc.xs); got != tc.want {

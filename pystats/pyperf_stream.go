@@ -25,7 +25,8 @@ var errOffStreamPath = errors.New("pyperf JSON outside the streaming decoder's s
 // and errors stand; where this decoder succeeds, the result equals
 // encoding/json's (FuzzPyperfStream checks it).
 func decodePyperfStream(data []byte, f *pjFile) error {
-	d := jsontext.NewDecoder(bytes.NewReader(data),
+	// A bytes.Buffer is parsed in place, without a copy.
+	d := jsontext.NewDecoder(bytes.NewBuffer(data),
 		// encoding/json's leniency: later duplicates are caught below,
 		// invalid UTF-8 is replaced, not refused.
 		jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
@@ -41,6 +42,11 @@ func decodePyperfStream(data []byte, f *pjFile) error {
 
 type pyperfStream struct {
 	d *jsontext.Decoder
+	// Scratch space reused for every run and benchmark; each keeps an
+	// exact-size copy, so nothing is grown run by run.
+	runs    []pjRun
+	values  []float64
+	warmups [][2]float64
 }
 
 // object reads a JSON object, calling member for each name with the decoder
@@ -132,13 +138,13 @@ func (s *pyperfStream) number() (float64, error) {
 
 // numbers reads an array of numbers.
 func (s *pyperfStream) numbers() ([]float64, error) {
-	out := []float64{}
+	s.values = s.values[:0]
 	err := s.array(func() error {
 		v, err := s.number()
-		out = append(out, v)
+		s.values = append(s.values, v)
 		return err
 	})
-	return out, err
+	return append(make([]float64, 0, len(s.values)), s.values...), err
 }
 
 // numberText reads a JSON number as its literal (a json.Number).
@@ -182,13 +188,14 @@ func (s *pyperfStream) bench(b *pjBench) error {
 		case 1:
 			b.CommonMetadata, err = s.raw()
 		case 2:
-			b.Runs = []pjRun{}
+			s.runs = s.runs[:0]
 			err = s.array(func() error {
 				var r pjRun
 				err := s.run(&r)
-				b.Runs = append(b.Runs, r)
+				s.runs = append(s.runs, r)
 				return err
 			})
+			b.Runs = append(make([]pjRun, 0, len(s.runs)), s.runs...)
 		}
 		return err
 	})
@@ -204,7 +211,7 @@ func (s *pyperfStream) run(r *pjRun) error {
 		case 2:
 			r.Samples, err = s.numbers()
 		case 3:
-			r.Warmups = [][2]float64{}
+			s.warmups = s.warmups[:0]
 			err = s.array(func() error {
 				var w [2]float64
 				n := 0
@@ -220,9 +227,10 @@ func (s *pyperfStream) run(r *pjRun) error {
 				if err == nil && n != 2 {
 					return errOffStreamPath // encoding/json zero-fills missing ones
 				}
-				r.Warmups = append(r.Warmups, w)
+				s.warmups = append(s.warmups, w)
 				return err
 			})
+			r.Warmups = append(make([][2]float64, 0, len(s.warmups)), s.warmups...)
 		}
 		return err
 	})
