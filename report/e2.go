@@ -548,13 +548,7 @@ func (v *e2View) writePairs(w e2Writer) {
 // topNeighbors is Counter.most_common(n): the n largest counts, ties in
 // list order.
 func topNeighbors(list []e2Neighbor, n int) []e2Neighbor {
-	sorted := make([]e2Neighbor, len(list))
-	copy(sorted, list)
-	sort.SliceStable(sorted, func(a, b int) bool { return sorted[a].count > sorted[b].count })
-	if len(sorted) > n {
-		sorted = sorted[:n]
-	}
-	return sorted
+	return topStableDesc(list, n, func(x e2Neighbor) uint64 { return x.count })
 }
 
 // familyTotal is the specialization total of a family: hit + miss +

@@ -232,10 +232,7 @@ the corresponding unspecialized instruction are not counted as pairs.`,
 	} else {
 		den = ops.TotalExecutionCount()
 	}
-	sortStableDesc(pairs, func(p Pair) uint64 { return p.Count })
-	if len(pairs) > 100 {
-		pairs = pairs[:100]
-	}
+	pairs = topStableDesc(pairs, 100, func(p Pair) uint64 { return p.Count })
 	rows := make([][]Cell, 0, len(pairs))
 	var cum uint64
 	for _, p := range pairs {
@@ -244,29 +241,6 @@ the corresponding unspecialized instruction are not counted as pairs.`,
 	}
 	s.Parts = []any{&Table{Columns: []string{"Pair", "Count:", "Self:", "Cumulative:"}, Rows: rows}}
 	return s
-}
-
-// e4TopCounts is collections.Counter.most_common(n): by count, descending,
-// ties in insertion order.
-func e4TopCounts(xs []NamedCount, n int) []NamedCount {
-	top := make([]NamedCount, 0, n+1)
-	for _, x := range xs {
-		if len(top) == n && x.Value <= top[n-1].Value {
-			continue
-		}
-		// Insert after every element >= x: equal counts keep their order.
-		i := len(top)
-		for i > 0 && top[i-1].Value < x.Value {
-			i--
-		}
-		top = append(top, NamedCount{})
-		copy(top[i+1:], top[i:])
-		top[i] = x
-		if len(top) > n {
-			top = top[:n]
-		}
-	}
-	return top
 }
 
 func (b *e4Builder) predSuccSection() *Section {
@@ -286,7 +260,7 @@ specialized instruction deoptimizes.`,
 		for _, x := range xs {
 			total += x.Value
 		}
-		top := e4TopCounts(xs, 5)
+		top := topStableDesc(xs, 5, func(x NamedCount) uint64 { return x.Value })
 		rows := make([][]Cell, 0, len(top))
 		for _, x := range top {
 			rows = append(rows, []Cell{TextCell(x.Name), CountCell(x.Value), RatioCell(x.Value, total)})

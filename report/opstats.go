@@ -104,7 +104,15 @@ type Pair struct {
 // PairCounts are the non-zero pairs, ordered by first name (first-seen) and
 // then successor (first-seen).
 func (s *OpcodeStats) PairCounts() []Pair {
-	var out []Pair
+	n := 0
+	for i := range s.Ops {
+		for _, p := range s.Ops[i].Pairs {
+			if p.Value != 0 {
+				n++
+			}
+		}
+	}
+	out := make([]Pair, 0, n)
 	for i := range s.Ops {
 		o := &s.Ops[i]
 		for _, p := range o.Pairs {
@@ -120,14 +128,44 @@ type predSucc struct {
 	pred, succ map[string][]NamedCount
 }
 
+// buildPredSucc groups the non-zero pairs by second name (predecessors) and
+// by first name (successors), in pair order. Each name's list is a window of
+// one array per side, sized by a counting pass.
 func (s *OpcodeStats) buildPredSucc() *predSucc {
 	if s.predSucc != nil {
 		return s.predSucc
 	}
-	ps := &predSucc{pred: map[string][]NamedCount{}, succ: map[string][]NamedCount{}}
-	for _, p := range s.PairCounts() {
-		ps.pred[p.Second] = append(ps.pred[p.Second], NamedCount{p.First, p.Count})
-		ps.succ[p.First] = append(ps.succ[p.First], NamedCount{p.Second, p.Count})
+	predN := map[string]int{}
+	succN := make(map[string]int, len(s.Ops))
+	total := 0
+	for i := range s.Ops {
+		o := &s.Ops[i]
+		for _, p := range o.Pairs {
+			if p.Value != 0 {
+				predN[p.Name]++
+				succN[o.Name]++
+				total++
+			}
+		}
+	}
+	ps := &predSucc{pred: make(map[string][]NamedCount, len(predN)), succ: make(map[string][]NamedCount, len(succN))}
+	window := func(m map[string][]NamedCount, counts map[string]int, backing []NamedCount) {
+		off := 0
+		for name, n := range counts {
+			m[name] = backing[off : off : off+n]
+			off += n
+		}
+	}
+	window(ps.pred, predN, make([]NamedCount, total))
+	window(ps.succ, succN, make([]NamedCount, total))
+	for i := range s.Ops {
+		o := &s.Ops[i]
+		for _, p := range o.Pairs {
+			if p.Value != 0 {
+				ps.pred[p.Name] = append(ps.pred[p.Name], NamedCount{o.Name, p.Value})
+				ps.succ[o.Name] = append(ps.succ[o.Name], NamedCount{p.Name, p.Value})
+			}
+		}
 	}
 	s.predSucc = ps
 	return ps
