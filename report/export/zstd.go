@@ -1,0 +1,55 @@
+package export
+
+import (
+	"sync"
+
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Parquet's zstd codec, as arrow-go registers it, makes encoders with zstd's
+// default 8 MiB window, which allocate about 18 MiB each. Column chunks of
+// pystats tables are far smaller, so that memory buys nothing; it was a
+// third of export's peak RSS. This codec encodes with a 1 MiB window and
+// zstd's lower-memory tables (2.5 MiB); frames are standard zstd, readable
+// by any Parquet reader. Decoding and streaming stay arrow-go's.
+
+// zstdWindow is the encoder's window: larger than any column chunk pystats
+// writes for a whole test-suite run.
+const zstdWindow = 1 << 20
+
+type lowMemoryZstd struct {
+	compress.Codec // arrow-go's zstd codec, for everything but block encoding
+}
+
+var zstdEncoders sync.Map // zstd.EncoderLevel -> *sync.Pool of *zstd.Encoder
+
+func (c lowMemoryZstd) Encode(dst, src []byte) []byte {
+	return c.EncodeLevel(dst, src, compress.DefaultCompressionLevel)
+}
+
+func (c lowMemoryZstd) EncodeLevel(dst, src []byte, level int) []byte {
+	l := zstd.SpeedDefault
+	if level != compress.DefaultCompressionLevel {
+		l = zstd.EncoderLevelFromZstd(level)
+	}
+	p, _ := zstdEncoders.LoadOrStore(l, &sync.Pool{New: func() any {
+		enc, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(l),
+			zstd.WithEncoderConcurrency(1), zstd.WithAllLitEntropyCompression(true),
+			zstd.WithWindowSize(zstdWindow), zstd.WithLowerEncoderMem(true))
+		if err != nil {
+			panic(err) // only for invalid options, which these are not
+		}
+		return enc
+	}})
+	pool := p.(*sync.Pool)
+	enc := pool.Get().(*zstd.Encoder)
+	defer pool.Put(enc)
+	return enc.EncodeAll(src, dst[:0])
+}
+
+func init() {
+	if base, err := compress.GetCodec(compress.Codecs.Zstd); err == nil {
+		compress.RegisterCodec(compress.Codecs.Zstd, lowMemoryZstd{base})
+	}
+}
