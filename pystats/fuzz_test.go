@@ -2,9 +2,11 @@ package pystats
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -144,10 +146,24 @@ func FuzzReadJSON(f *testing.F) {
 		f.Add(data[:4000])
 		f.Add(append([]byte("{"), data[len(data)-3000:]...))
 	}
-	for _, s := range []string{`{}`, `{"a": 1}`, `{"a": 1, "_defines": {"1": ["X"]}, "metadata": {"k": [1, {"a": null}]}}`, `[]`, `{"a": 1.0}`, `{"a": "\u00e9"}`} {
+	for _, s := range []string{`{}`, `{"a": 1}`, `{"a": 1, "_defines": {"1": ["X"]}, "metadata": {"k": [1, {"a": null}]}}`, `[]`, `{"a": 1.0}`, `{"a": "\u00e9"}`,
+		`{"a\ud800": 1}`, `{"metadata": {"x": "\udc00\ud83d"}}`, "{\"\xff\": 1}", `{"a": 1, "a": 2}`, `{"a": 1} {}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// What the jsontext path accepts, encoding/json reads the same way.
+		if keys, values, meta, err := parseJSONText("fuzz.json", data); err == nil {
+			d := json.NewDecoder(bytes.NewReader(data))
+			d.UseNumber()
+			p := &jsonParser{name: "fuzz.json", data: data, dec: stdTokens{d}}
+			k2, v2, m2, err := p.parse()
+			if err != nil {
+				t.Fatalf("jsontext read %q; encoding/json says %v", data, err)
+			}
+			if !reflect.DeepEqual(keys, k2) || !reflect.DeepEqual(values, v2) || !reflect.DeepEqual(meta, m2) {
+				t.Fatalf("jsontext and encoding/json read %q differently", data)
+			}
+		}
 		st, err := ReadJSON("fuzz.json", data, Options{})
 		if err != nil {
 			if pe, ok := err.(*ParseError); ok && pe.Line < 1 {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json/jsontext"
 	fastjson "github.com/goccy/go-json"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
@@ -46,17 +47,15 @@ func ReadJSONFile(path string, opt Options) (*Stats, error) {
 
 // ReadJSON parses summarize JSON bytes; name is used in messages only.
 //
-// goccy/go-json's token decoder reads well-formed JSON about 1.5x faster than
-// encoding/json's. It is only a fast path: fuzzing showed it can panic on, or
-// accept, malformed input, so it only sees JSON that encoding/json validated,
-// and whenever it fails or panics the input is read again with encoding/json,
-// whose result (and exact error position) is the answer.
+// Well-formed input is read in one pass by jsontext, encoding/json/v2's
+// tokenizer, which validates as it reads. Input it refuses is read again the
+// old way, whose result and exact error position are the answer: validated
+// by encoding/json, then decoded with goccy/go-json's token decoder (a fast
+// path only: fuzzing showed it can panic on, or accept, malformed input), and
+// whenever that fails or panics, decoded with encoding/json.
 func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
-	var keys []string
-	var values []uint64
-	var meta Metadata
-	err := errFastPathFailed
-	if json.Valid(data) {
+	keys, values, meta, err := parseJSONText(name, data)
+	if err != nil && json.Valid(data) {
 		keys, values, meta, err = parseFast(name, data)
 	}
 	if err != nil {
@@ -81,6 +80,15 @@ func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
 
 // errFastPathFailed sends ReadJSON to encoding/json.
 var errFastPathFailed = errors.New("fast JSON path not taken")
+
+// parseJSONText parses with jsontext. Repeated names are allowed (the parser
+// reports a repeated counter itself, and bench_runner's metadata is kept
+// verbatim) and invalid UTF-8 becomes U+FFFD, as with encoding/json.
+func parseJSONText(name string, data []byte) (keys []string, values []uint64, meta Metadata, err error) {
+	d := jsontext.NewDecoder(bytes.NewBuffer(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	p := &jsonParser{name: name, data: data, dec: textTokens{d}}
+	return p.parse()
+}
 
 // parseFast parses with goccy/go-json, turning a panic into an error.
 func parseFast(name string, data []byte) (keys []string, values []uint64, meta Metadata, err error) {
@@ -159,6 +167,39 @@ func (s fastTokens) Raw() ([]byte, error) {
 	return raw, err
 }
 
+// textTokens reads tokens with jsontext.
+type textTokens struct{ d *jsontext.Decoder }
+
+func (s textTokens) Token() (any, error) {
+	t, err := s.d.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch k := t.Kind(); k {
+	case '{', '}', '[', ']':
+		return delim(k), nil
+	case '"':
+		return t.String(), nil
+	case '0':
+		return number(t.String()), nil
+	case 't', 'f':
+		return t.Bool(), nil
+	}
+	return nil, nil // null
+}
+
+// More reports whether the current object or array has another member; on
+// an error it says yes, so that the caller's next Token reports it.
+func (s textTokens) More() bool {
+	k := s.d.PeekKind()
+	return k != '}' && k != ']'
+}
+func (s textTokens) InputOffset() int64 { return s.d.InputOffset() }
+func (s textTokens) Raw() ([]byte, error) {
+	v, err := s.d.ReadValue()
+	return append([]byte(nil), v...), err
+}
+
 func (p *jsonParser) errorf(format string, args ...any) error {
 	off := int(p.dec.InputOffset())
 	if off > len(p.data) {
@@ -202,7 +243,12 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 	if d, ok := t.(delim); !ok || d != '{' {
 		return nil, nil, meta, p.errorf("a summarize JSON is an object of counters; found %v", tokenString(t))
 	}
-	seen := map[string]bool{}
+	// Every member holds one ':', so their count bounds the number of keys:
+	// sizing once avoids growing the table and the lists.
+	members := min(bytes.Count(p.data, []byte{':'}), 1<<16)
+	seen := make(map[string]bool, members)
+	keys = make([]string, 0, members)
+	values = make([]uint64, 0, members)
 	for p.dec.More() {
 		t, err := p.dec.Token()
 		if err != nil {
