@@ -107,13 +107,15 @@ type Source struct {
 }
 
 // Stats is one pystats data set: the counters table plus metadata. The
-// counters record is owned by Stats; call Release when done.
+// counters record is owned by Stats; call Release when done. A Stats caches
+// lookups on first use and is not safe for concurrent use.
 type Stats struct {
 	Counters arrow.RecordBatch
 	Meta     Metadata
 	Source   Source
 
-	lookup map[string]int
+	lookup   map[string]int // built by Value on first use
+	families []Family       // built by Families on first use
 }
 
 // Release frees the Arrow memory.
@@ -149,7 +151,11 @@ func (s *Stats) Family(i int) Family {
 }
 
 // Families returns the family of every row (a convenience for renderers).
+// The slice is built once and shared: callers must not modify it.
 func (s *Stats) Families() []Family {
+	if s.families != nil {
+		return s.families
+	}
 	d := s.Counters.Column(ColFamily).(*array.Dictionary)
 	dict := d.Dictionary().(*array.String)
 	names := make([]Family, dict.Len())
@@ -160,6 +166,7 @@ func (s *Stats) Families() []Family {
 	for i := range out {
 		out[i] = names[d.GetValueIndex(i)]
 	}
+	s.families = out
 	return out
 }
 
