@@ -825,25 +825,32 @@ func exactPartials(partials, xs []float64) (_ []float64, ok bool) {
 		if math.IsInf(x, 0) || math.IsNaN(x) {
 			return partials, false
 		}
-		i := 0
-		for _, y := range partials {
-			if math.Abs(x) < math.Abs(y) {
-				x, y = y, x
-			}
-			hi := x + y
-			lo := y - (hi - x)
-			if lo != 0 {
-				partials[i] = lo
-				i++
-			}
-			x = hi
-		}
-		if math.IsInf(x, 0) {
+		partials = addPartial(partials, x)
+		if math.IsInf(partials[len(partials)-1], 0) {
 			return partials, false
 		}
-		partials = append(partials[:i], x)
 	}
 	return partials, true
+}
+
+// addPartial adds x to the non-overlapping partial sums (msum's inner loop):
+// each pair is replaced by its rounded sum and the exact rounding error.
+// The largest partial is last.
+func addPartial(partials []float64, x float64) []float64 {
+	i := 0
+	for _, y := range partials {
+		if math.Abs(x) < math.Abs(y) {
+			x, y = y, x
+		}
+		hi := x + y
+		lo := y - (hi - x)
+		if lo != 0 {
+			partials[i] = lo
+			i++
+		}
+		x = hi
+	}
+	return append(partials[:i], x)
 }
 
 var meanPool = sync.Pool{New: func() any { return new(exactMeanState) }}
@@ -881,20 +888,7 @@ func Fsum(xs []float64) float64 {
 			infSum += x
 			continue
 		}
-		i := 0
-		for _, y := range partials {
-			if math.Abs(x) < math.Abs(y) {
-				x, y = y, x
-			}
-			hi := x + y
-			lo := y - (hi - x)
-			if lo != 0 {
-				partials[i] = lo
-				i++
-			}
-			x = hi
-		}
-		partials = append(partials[:i], x)
+		partials = addPartial(partials, x)
 	}
 	if specialSum != 0 {
 		return specialSum
