@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"unsafe"
 )
 
 // minMapSize is the size from which mapping pays: below it one read into a
@@ -64,8 +65,9 @@ func readAll(f *os.File, size int64) ([]byte, error) {
 }
 
 // Guard runs parse over the bytes of path and returns its error. A fault in
-// reading mapped bytes (the file was truncated under us) becomes an error
-// naming the file instead of a crash.
+// reading the mapped bytes (the file was truncated under us) becomes an error
+// naming the file instead of a crash; any other panic, a fault elsewhere
+// included, goes on.
 func Guard(path string, parse func(data []byte) error) (err error) {
 	data, release, err := Read(path)
 	if err != nil {
@@ -76,7 +78,7 @@ func Guard(path string, parse func(data []byte) error) (err error) {
 	defer restore()
 	defer func() {
 		if r := recover(); r != nil {
-			if isFault(r) {
+			if addr, ok := faultAddr(r); ok && len(data) > 0 && within(addr, data) {
 				err = fmt.Errorf("%s: the file changed while it was read", path)
 				return
 			}
@@ -84,4 +86,10 @@ func Guard(path string, parse func(data []byte) error) (err error) {
 		}
 	}()
 	return parse(data)
+}
+
+// within reports whether addr points into b.
+func within(addr uintptr, b []byte) bool {
+	start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return addr >= start && addr-start < uintptr(len(b))
 }

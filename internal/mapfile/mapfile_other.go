@@ -13,4 +13,4 @@ func mapFile(*os.File, int) ([]byte, func(), error) {
 
 func panicOnFault() func() { return func() {} }
 
-func isFault(any) bool { return false }
+func faultAddr(any) (uintptr, bool) { return 0, false }

@@ -71,3 +71,19 @@ func TestTruncatedWhileReadingIsAnError(t *testing.T) {
 		t.Fatalf("got %v, want an error saying the file changed", err)
 	}
 }
+
+// TestOtherPanicsGoOn checks that Guard only turns faults in the mapped bytes
+// into errors: a parser's own panic is not hidden.
+func TestOtherPanicsGoOn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, bytes.Repeat([]byte{'x'}, 2*minMapSize), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Fatalf("recovered %v, want the parser's own panic", r)
+		}
+	}()
+	_ = Guard(path, func([]byte) error { panic("boom") })
+	t.Fatal("Guard returned")
+}

@@ -21,9 +21,12 @@ func panicOnFault() func() {
 	return func() { debug.SetPanicOnFault(old) }
 }
 
-// isFault reports whether a recovered value is the runtime error that
-// SetPanicOnFault raises for a bad memory access.
-func isFault(r any) bool {
+// faultAddr returns the address of the bad memory access when a recovered
+// value is the runtime error that SetPanicOnFault raises for one.
+func faultAddr(r any) (uintptr, bool) {
 	e, ok := r.(interface{ Addr() uintptr })
-	return ok && e != nil
+	if !ok || e == nil {
+		return 0, false
+	}
+	return e.Addr(), true
 }
