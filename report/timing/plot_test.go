@@ -2,8 +2,11 @@ package timing
 
 import (
 	"bytes"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,6 +42,65 @@ func TestSeedPlots(t *testing.T) {
 			t.Logf("ALL %.4f, %d rows, top %s", sum.AllMean, len(sum.Names), strings.Join(sum.Names[len(sum.Names)-3:], ","))
 			if d := os.Getenv("PYSTATS_PLOT_DIR"); d != "" {
 				os.WriteFile(filepath.Join(d, strings.TrimSuffix(filepath.Base(p[0]), ".md")+".png"), buf.Bytes(), 0o644)
+			}
+		})
+	}
+}
+
+// kdeDirect is the plain evaluation the recurrence in kde replaces: one exp
+// per (point, datum).
+func kdeDirect(data []float64) []float64 {
+	xs, _ := kde(data)
+	n := float64(len(data))
+	m := npMean(data)
+	ss := 0.0
+	for _, x := range data {
+		ss += (x - m) * (x - m)
+	}
+	bw := math.Sqrt(ss/(n-1)) * math.Pow(n, -1.0/5)
+	dens := make([]float64, len(xs))
+	for i, x := range xs {
+		for _, d := range data {
+			z := (x - d) / bw
+			dens[i] += math.Exp(-0.5 * z * z)
+		}
+	}
+	return dens
+}
+
+// TestKDEMatchesDirectEvaluation checks the recurrence against direct
+// evaluation on narrow, wide, skewed and outlier-stretched data.
+func TestKDEMatchesDirectEvaluation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name string
+		gen  func(i int) float64
+		n    int
+	}{
+		{"normal", func(int) float64 { return 1 + 0.01*rng.NormFloat64() }, 3600},
+		{"two values", func(i int) float64 { return float64(1 + i%2) }, 50},
+		{"skewed", func(int) float64 { return 1 / (0.5 + rng.Float64()) }, 5000},
+		{"outlier", func(i int) float64 {
+			if i == 0 {
+				return 1e6
+			}
+			return 1 + rng.Float64()
+		}, 2000},
+		{"few", func(i int) float64 { return []float64{0.9, 1.0, 1.3}[i] }, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := make([]float64, tc.n)
+			for i := range data {
+				data[i] = tc.gen(i)
+			}
+			slices.Sort(data)
+			_, got := kde(data)
+			want := kdeDirect(data)
+			peak := slices.Max(want)
+			for i := range want {
+				if math.IsNaN(got[i]) || math.Abs(got[i]-want[i]) > 1e-12*peak {
+					t.Fatalf("point %d: %g, direct evaluation %g (peak %g)", i, got[i], want[i], peak)
+				}
 			}
 		})
 	}
