@@ -18,8 +18,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
 	"github.com/pystats-dev/pystats/pystats"
@@ -141,7 +143,10 @@ func Regenerate(dir string, opt Options) error {
 	for _, r := range results {
 		matchBases(r, results, opt.Bases)
 	}
-	// Comparison tables and plots.
+	// Comparison tables and plots. The plots that will be written are drawn
+	// first, concurrently (drawing is most of the time); files are then
+	// written one by one, in order.
+	plots := drawPlots(results, opt)
 	for _, r := range results {
 		for _, base := range r.Order {
 			ref := r.Bases[base]
@@ -157,6 +162,13 @@ func Regenerate(dir string, opt Options) error {
 				return err
 			}
 			if err := writeIfNeeded(stem+".png", opt, func(w io.Writer) error {
+				if p, ok := plots[stem+".png"]; ok {
+					if p.err != nil {
+						return p.err
+					}
+					_, err := w.Write(p.png)
+					return err
+				}
 				_, err := timing.WritePlot(w, "png", ref.suite, r.suite, timing.PlotTitle(ref.suite, r.suite))
 				return err
 			}); err != nil {
@@ -238,6 +250,62 @@ func matchBases(r *Result, all []*Result, bases []string) {
 	if mb, ok := r.meta("commit_merge_base"); ok {
 		find("base", func(o *Result) bool { return strings.HasPrefix(mb, o.Name.Hash) })
 	}
+}
+
+// drawnPlot is one comparison plot drawn ahead of writing.
+type drawnPlot struct {
+	png []byte
+	err error
+}
+
+// maxPlotWorkers bounds the plots drawn at once: each holds its ratios (up to
+// a few hundred thousand) and a canvas, about 20 MiB.
+const maxPlotWorkers = 4
+
+// drawPlots draws, up to GOMAXPROCS (at most maxPlotWorkers) at a time,
+// every comparison plot that Regenerate will write (none on a dry run),
+// keyed by file name.
+func drawPlots(results []*Result, opt Options) map[string]*drawnPlot {
+	type job struct {
+		path      string
+		ref, head *Result
+		out       *drawnPlot
+	}
+	var jobs []job
+	plots := map[string]*drawnPlot{}
+	if opt.DryRun {
+		return plots
+	}
+	for _, r := range results {
+		for _, base := range r.Order {
+			path := strings.TrimSuffix(r.Path, ".json") + "-vs-" + base + ".png"
+			if _, err := os.Stat(path); err == nil && !opt.Force {
+				continue
+			}
+			p := &drawnPlot{}
+			plots[path] = p
+			jobs = append(jobs, job{path, r.Bases[base], r, p})
+		}
+	}
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), maxPlotWorkers, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				var buf bytes.Buffer
+				_, j.out.err = timing.WritePlot(&buf, "png", j.ref.suite, j.head.suite, timing.PlotTitle(j.ref.suite, j.head.suite))
+				j.out.png = buf.Bytes()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	return plots
 }
 
 func writeIfNeeded(path string, opt Options, fill func(io.Writer) error) error {
