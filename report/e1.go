@@ -60,6 +60,9 @@ func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
 		if err != nil || n < 0 {
 			return nil, fmt.Errorf("E1 report: opcode %q is not a number: named-opcode data needs the E4 style", o.Name)
 		}
+		if n >= maxDenseIndex {
+			return nil, errDenseIndex("E1", "opcode number", n)
+		}
 		for n >= len(v.ops) {
 			v.ops = append(v.ops, e1Op{})
 		}

@@ -186,6 +186,9 @@ func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, e
 			if err != nil || n < 0 {
 				return nil, fmt.Errorf("E2 report: opcode %q is not a number: named-opcode data needs the E4 style", names.Value(i))
 			}
+			if n >= maxDenseIndex {
+				return nil, errDenseIndex("E2", "opcode number", n)
+			}
 			for n >= len(v.ops) {
 				v.ops = append(v.ops, e2Op{})
 			}
@@ -197,6 +200,9 @@ func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, e
 		default:
 			if f == pystats.FamilyGC {
 				v.hasGC = true
+				if g, err := strconv.Atoi(indexes.Value(i)); err == nil && g >= maxDenseIndex {
+					return nil, errDenseIndex("E2", "GC generation", g)
+				}
 			}
 			v.rows = append(v.rows, e2Row{family: f, name: names.Value(i), index: indexes.Value(i), value: val})
 		}

@@ -633,6 +633,12 @@ func (b *e4Builder) gcStatsSection() *Section {
 				if err != nil || g < 0 {
 					continue
 				}
+				if g >= maxDenseIndex {
+					if b.err == nil {
+						b.err = errDenseIndex("E4", "GC generation", g)
+					}
+					return nil
+				}
 				for len(gens) <= g {
 					gens = append(gens, map[string]uint64{})
 				}
