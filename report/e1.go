@@ -216,16 +216,7 @@ func (v *e1View) pairCounts() []e2Pair {
 			pairs = append(pairs, e2Pair{i, j, p.Value})
 		}
 	}
-	sort.SliceStable(pairs, func(a, b int) bool {
-		pa, pb := pairs[a], pairs[b]
-		if pa.count != pb.count {
-			return pa.count > pb.count
-		}
-		if pa.first != pb.first {
-			return pa.first > pb.first
-		}
-		return pa.second > pb.second
-	})
+	sortPairsDesc(pairs)
 	return pairs
 }
 
@@ -246,18 +237,8 @@ func (v *e1View) writePairs(w e2Writer) {
 	w.WriteByte('\n')
 	w.end()
 
-	// Each neighbour list is in the sorted pair order, which most_common
-	// keeps for ties.
-	preds := map[int][]e2Neighbor{}
-	succs := map[int][]e2Neighbor{}
-	predTotal := map[int]uint64{}
-	succTotal := map[int]uint64{}
-	for _, p := range pairs {
-		preds[p.second] = append(preds[p.second], e2Neighbor{p.first, p.count})
-		succs[p.first] = append(succs[p.first], e2Neighbor{p.second, p.count})
-		predTotal[p.second] += p.count
-		succTotal[p.first] += p.count
-	}
+	nb := neighborsOf(pairs)
+	preds, succs, predTotal, succTotal := nb.preds, nb.succs, nb.predTotal, nb.succTotal
 	// opmap: name -> last opcode number (of the 256 slots) with that name,
 	// in name order.
 	type entry struct {
@@ -338,18 +319,7 @@ func (v *e1View) kindRows(s *OpcodeStat, total uint64) [][]string {
 // failureKindRows are the non-zero failure kinds sorted by (count, index)
 // descending, each with its E1 label.
 func (v *e1View) failureKindRows(name string, s *OpcodeStat) [][]string {
-	kinds := make([]IndexedCount, 0, len(s.FailureKinds))
-	for _, k := range s.FailureKinds {
-		if k.Value != 0 {
-			kinds = append(kinds, k)
-		}
-	}
-	sort.SliceStable(kinds, func(a, b int) bool {
-		if kinds[a].Value != kinds[b].Value {
-			return kinds[a].Value > kinds[b].Value
-		}
-		return kinds[a].Index > kinds[b].Index
-	})
+	kinds := nonZeroKindsDesc(s.FailureKinds)
 	var defines *pystats.Defines
 	if v.tables != nil {
 		defines = &v.tables.Defines

@@ -124,13 +124,6 @@ type e2Field struct {
 	value uint64
 }
 
-// e2Indexed is one indexed counter of an opcode: a failure kind or a
-// successor's pair count.
-type e2Indexed struct {
-	index int
-	value uint64
-}
-
 // e2Op is everything the E2 report needs about one opcode number.
 type e2Op struct {
 	specializable bool
@@ -145,8 +138,8 @@ type e2Op struct {
 	// fields are the unindexed counters (and unknown indexed ones, with
 	// their index in the name), first-seen order.
 	fields []e2Field
-	kinds  []e2Indexed // specialization.failure_kinds[n]
-	pairs  []e2Indexed // pair_count[n], first-seen order
+	kinds  []IndexedCount // specialization.failure_kinds[n]
+	pairs  []IndexedCount // pair_count[n], first-seen order
 }
 
 // e2Row is one counter row outside the opcode family, in data order.
@@ -224,10 +217,10 @@ func (o *e2Op) add(counter, index string, val uint64) {
 		n, err := strconv.Atoi(index)
 		switch {
 		case err == nil && counter == "pair_count":
-			o.pairs = append(o.pairs, e2Indexed{n, val})
+			o.pairs = append(o.pairs, IndexedCount{n, val})
 			return
 		case err == nil && counter == "specialization.failure_kinds":
-			o.kinds = append(o.kinds, e2Indexed{n, val})
+			o.kinds = append(o.kinds, IndexedCount{n, val})
 			return
 		}
 		o.fields = append(o.fields, e2Field{counter + "[" + index + "]", val})
@@ -449,12 +442,19 @@ func (v *e2View) pairCounts() []e2Pair {
 	var pairs []e2Pair
 	for i := 1; i < len(v.ops); i++ {
 		for _, p := range v.ops[i].pairs {
-			if p.value != 0 {
-				pairs = append(pairs, e2Pair{i, p.index, p.value})
+			if p.Value != 0 {
+				pairs = append(pairs, e2Pair{i, p.Index, p.Value})
 			}
 		}
 	}
-	sort.Slice(pairs, func(a, b int) bool {
+	sortPairsDesc(pairs)
+	return pairs
+}
+
+// sortPairsDesc orders pairs by (count, first, second) descending, the
+// E1 and E2 summarizers' order.
+func sortPairsDesc(pairs []e2Pair) {
+	sort.SliceStable(pairs, func(a, b int) bool {
 		pa, pb := pairs[a], pairs[b]
 		if pa.count != pb.count {
 			return pa.count > pb.count
@@ -464,7 +464,25 @@ func (v *e2View) pairCounts() []e2Pair {
 		}
 		return pa.second > pb.second
 	})
-	return pairs
+}
+
+// e2Neighbors groups sorted pairs by second opcode (predecessors) and by
+// first (successors), each list in pair order (which Counter.most_common
+// keeps for ties), with each opcode's totals.
+type e2Neighbors struct {
+	preds, succs         map[int][]e2Neighbor
+	predTotal, succTotal map[int]uint64
+}
+
+func neighborsOf(pairs []e2Pair) e2Neighbors {
+	n := e2Neighbors{map[int][]e2Neighbor{}, map[int][]e2Neighbor{}, map[int]uint64{}, map[int]uint64{}}
+	for _, p := range pairs {
+		n.preds[p.second] = append(n.preds[p.second], e2Neighbor{p.first, p.count})
+		n.succs[p.first] = append(n.succs[p.first], e2Neighbor{p.second, p.count})
+		n.predTotal[p.second] += p.count
+		n.succTotal[p.first] += p.count
+	}
+	return n
 }
 
 // e2Neighbor is a predecessor or successor with its count.
@@ -495,18 +513,8 @@ func (v *e2View) writePairs(w e2Writer) {
 	w.WriteByte('\n')
 	w.end()
 
-	// Predecessors and successors, each list already in the summarizer's
-	// insertion order (the sorted pair order), which most_common keeps for ties.
-	preds := map[int][]e2Neighbor{}
-	succs := map[int][]e2Neighbor{}
-	predTotal := map[int]uint64{}
-	succTotal := map[int]uint64{}
-	for _, p := range pairs {
-		preds[p.second] = append(preds[p.second], e2Neighbor{p.first, p.count})
-		succs[p.first] = append(succs[p.first], e2Neighbor{p.second, p.count})
-		predTotal[p.second] += p.count
-		succTotal[p.first] += p.count
-	}
+	nb := neighborsOf(pairs)
+	preds, succs, predTotal, succTotal := nb.preds, nb.succs, nb.predTotal, nb.succTotal
 	// opmap: name -> last opcode number with that name, in name order.
 	last := make(map[string]int, len(v.names))
 	for i, n := range v.names {
@@ -619,18 +627,7 @@ func attemptRows(o *e2Op) [][]string {
 // failureKindRows is calculate_specialization_failure_kinds: non-zero kinds
 // sorted by (count, index) descending; labels may repeat.
 func (v *e2View) failureKindRows(name string, o *e2Op) [][]string {
-	kinds := make([]e2Indexed, 0, len(o.kinds))
-	for _, k := range o.kinds {
-		if k.value != 0 {
-			kinds = append(kinds, k)
-		}
-	}
-	sort.Slice(kinds, func(a, b int) bool {
-		if kinds[a].value != kinds[b].value {
-			return kinds[a].value > kinds[b].value
-		}
-		return kinds[a].index > kinds[b].index
-	})
+	kinds := nonZeroKindsDesc(o.kinds)
 	var defines *pystats.Defines
 	if v.tables != nil {
 		defines = &v.tables.Defines
@@ -639,9 +636,27 @@ func (v *e2View) failureKindRows(name string, o *e2Op) [][]string {
 	}
 	rows := make([][]string, 0, len(kinds))
 	for _, k := range kinds {
-		rows = append(rows, []string{v.failureKindLabel(name, k.index, defines), pyfmt.Int(k.value), e2Ratio(k.value, o.failure)})
+		rows = append(rows, []string{v.failureKindLabel(name, k.Index, defines), pyfmt.Int(k.Value), e2Ratio(k.Value, o.failure)})
 	}
 	return rows
+}
+
+// nonZeroKindsDesc is the E1 and E2 summarizers' failure-kind order: the
+// non-zero kinds by (count, index) descending.
+func nonZeroKindsDesc(all []IndexedCount) []IndexedCount {
+	kinds := make([]IndexedCount, 0, len(all))
+	for _, k := range all {
+		if k.Value != 0 {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.SliceStable(kinds, func(a, b int) bool {
+		if kinds[a].Value != kinds[b].Value {
+			return kinds[a].Value > kinds[b].Value
+		}
+		return kinds[a].Index > kinds[b].Index
+	})
+	return kinds
 }
 
 // failureKindLabel is the variant's kind_to_text: generic kinds take their
