@@ -81,32 +81,12 @@ func formatNumber(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
 		n := int64(v)
 		if n >= 10000 {
-			x, p := n, 0
-			r := int64(0)
-			for x >= 10 {
-				r = x % 10
-				x /= 10
-				p++
-				if r != 0 {
-					break
-				}
-			}
-			if r == 0 {
+			if p, ok := pyperfPower(n, 10); ok {
 				return "10^" + strconv.Itoa(p)
 			}
 		}
 		if n > 8192 {
-			x, p := n, 0
-			r := int64(0)
-			for x >= 2 {
-				r = x % 2
-				x /= 2
-				p++
-				if r != 0 {
-					break
-				}
-			}
-			if r == 0 {
+			if p, ok := pyperfPower(n, 2); ok {
 				return "2^" + strconv.Itoa(p)
 			}
 		}
@@ -152,4 +132,21 @@ func abs(e int) int {
 		return -e
 	}
 	return e
+}
+
+// pyperfPower is pyperf's power test in format_number: divide by base while
+// the remainder is 0 and report the number of divisions when no remainder
+// was left. Like pyperf, it stops at the first quotient below base, so
+// 20000 passes as 10^4.
+func pyperfPower(n, base int64) (int, bool) {
+	x, p, r := n, 0, int64(0)
+	for x >= base {
+		r = x % base
+		x /= base
+		p++
+		if r != 0 {
+			break
+		}
+	}
+	return p, r == 0
 }

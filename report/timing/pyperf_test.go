@@ -103,6 +103,7 @@ func TestFormatValue(t *testing.T) {
 		{"second", 1e-3, "1.00 ms"}, {"second", 1e-10, "0.10 ns"},
 		{"byte", 1, "1 byte"}, {"byte", 2048, "2048 bytes"}, {"byte", 20480, "20.0 KiB"}, {"byte", 20 << 20, "20.0 MiB"},
 		{"integer", 100000, "10^5"}, {"integer", 16384, "2^14"}, {"integer", 12.5, "12.5"},
+		{"integer", 20000, "10^4"}, {"integer", 12288, "12288"}, // pyperf stops at the first quotient below the base
 	} {
 		if got := FormatValue(tc.unit, tc.v); got != tc.want {
 			t.Errorf("FormatValue(%s, %v) = %q, want %q", tc.unit, tc.v, got, tc.want)
