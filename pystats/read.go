@@ -17,6 +17,8 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/pystats-dev/pystats/internal/mapfile"
 )
 
 // ErrNoData is returned for an input that holds no dump file.
@@ -256,23 +258,15 @@ func readInto(path string, buf []byte) ([]byte, error) {
 		return buf, fmt.Errorf("reading dump: %w", err)
 	}
 	defer f.Close()
-	buf = buf[:0]
-	if fi, err := f.Stat(); err == nil && int64(cap(buf)) < fi.Size()+1 {
-		buf = make([]byte, 0, max(fi.Size()+512, 2*int64(cap(buf))))
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
 	}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, fmt.Errorf("reading %s: %w", path, err)
-		}
+	buf, err = mapfile.ReadInto(f, size, buf)
+	if err != nil {
+		return buf, fmt.Errorf("reading %s: %w", path, err)
 	}
+	return buf, nil
 }
 
 // ReadTarball reads the regular files of a .tar or .tar.gz archive as dump

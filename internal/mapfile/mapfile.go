@@ -39,27 +39,32 @@ func Read(path string) (data []byte, release func(), err error) {
 		}
 		// Fall back to reading (a file system without mmap support).
 	}
-	data, err = readAll(f, fi.Size())
+	data, err = ReadInto(f, fi.Size(), nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	return data, func() {}, nil
 }
 
-// readAll reads f to its end; size is a hint.
-func readAll(f *os.File, size int64) ([]byte, error) {
-	buf := make([]byte, 0, size+512)
+// ReadInto reads f to its end into buf, which it reuses when the file (of
+// size bytes, a hint) fits and otherwise replaces by one at least twice as
+// large, so that a caller reading many files touches fresh memory rarely.
+func ReadInto(f *os.File, size int64, buf []byte) ([]byte, error) {
+	buf = buf[:0]
+	if int64(cap(buf)) < size+1 {
+		buf = make([]byte, 0, max(size+512, 2*int64(cap(buf))))
+	}
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
 		n, err := f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
 		if err != nil {
-			if err == io.EOF {
-				return buf, nil
-			}
-			return nil, err
+			return buf, err
 		}
 	}
 }
