@@ -63,27 +63,31 @@ func ResolveE4Style(st *pystats.Stats, style Style) Style {
 // e4Variant are the differences between the E4 sub-styles.
 type e4Variant struct {
 	style            Style
-	tier1PairSummary bool // "Pair counts for top 100 Tier 1 instructions"
-	newValues        bool // "New values" doc and denominator
-	typo             bool // "abandoced because it it too short"
-	uopPairs         bool // uop "Pair counts" section
-	mortal           bool // incref/decref denominators from the mortal/immortal keys
-	gcReachable      bool // GC reachability columns
-	jitMemory        bool // JIT memory sections
-	unknownCallee    bool // "Unknown callee" optimization row
-	trimLeading      bool // histograms lose leading zero buckets too
-	getIterIsIter    bool // GET_ITER failure kinds use ITER_* names
+	tier1PairSummary bool   // "Pair counts for top 100 Tier 1 instructions"
+	newValues        bool   // "New values" doc and denominator
+	tooShort         string // the "Trace too short" pop-up (its typos changed over time)
+	uopPairs         bool   // uop "Pair counts" section
+	mortal           bool   // incref/decref denominators from the mortal/immortal keys
+	gcReachable      bool   // GC reachability columns
+	jitMemory        bool   // JIT memory sections
+	unknownCallee    bool   // "Unknown callee" optimization row
+	trimLeading      bool   // histograms lose leading zero buckets too
+	getIterIsIter    bool   // GET_ITER failure kinds use ITER_* names
 }
 
 func e4VariantOf(s Style) e4Variant {
-	v := e4Variant{style: s}
+	v := e4Variant{style: s, tooShort: "A potential trace is abandoned because it is too short."}
 	switch s {
 	case StyleE4a:
-		v.tier1PairSummary, v.newValues, v.typo = true, true, true
+		v.tier1PairSummary, v.newValues = true, true
+		v.tooShort = "A potential trace is abandoced because it it too short."
 	case StyleE4b2024:
-		v.typo, v.uopPairs = true, true
-	case StyleE4b:
 		v.uopPairs = true
+		v.tooShort = "A potential trace is abandoced because it it too short."
+	case StyleE4b:
+		// The 3.13 branch fixed "abandoced" but kept "it it" (3.13.5).
+		v.uopPairs = true
+		v.tooShort = "A potential trace is abandoned because it it too short."
 	case StyleE4c:
 		v.uopPairs, v.mortal, v.gcReachable, v.jitMemory = true, true, true, true
 		v.unknownCallee, v.trimLeading, v.getIterIsIter = true, true, true
@@ -749,17 +753,13 @@ func (b *e4Builder) optimizationRows(in *e4Input) [][]Cell {
 	st := in.st
 	g := st.Get
 	attempts, created, executed := g("Optimization attempts"), g("Optimization traces created"), g("Optimization traces executed")
-	tooShort := "A potential trace is abandoned because it is too short."
-	if b.v.typo {
-		tooShort = "A potential trace is abandoced because it it too short."
-	}
 	rows := [][]Cell{
 		{DocCell("Optimization attempts", "The number of times a potential trace is identified.  Specifically, this occurs in the JUMP BACKWARD instruction when the counter reaches a threshold."), CountCell(attempts), NoRatioCell(attempts)},
 		{DocCell("Traces created", "The number of traces that were successfully created."), CountCell(created), RatioCell(created, attempts)},
 		{DocCell("Trace stack overflow", "A trace is truncated because it would require more than 5 stack frames."), CountCell(g("Optimization trace stack overflow")), RatioCell(g("Optimization trace stack overflow"), attempts)},
 		{DocCell("Trace stack underflow", "A potential trace is abandoned because it pops more frames than it pushes."), CountCell(g("Optimization trace stack underflow")), RatioCell(g("Optimization trace stack underflow"), attempts)},
 		{DocCell("Trace too long", "A trace is truncated because it is longer than the instruction buffer."), CountCell(g("Optimization trace too long")), RatioCell(g("Optimization trace too long"), attempts)},
-		{DocCell("Trace too short", tooShort), CountCell(g("Optimization trace too short")), RatioCell(g("Optimization trace too short"), attempts)},
+		{DocCell("Trace too short", b.v.tooShort), CountCell(g("Optimization trace too short")), RatioCell(g("Optimization trace too short"), attempts)},
 		{DocCell("Inner loop found", "A trace is truncated because it has an inner loop"), CountCell(g("Optimization inner loop")), RatioCell(g("Optimization inner loop"), attempts)},
 		{DocCell("Recursive call", "A trace is truncated because it has a recursive call."), CountCell(g("Optimization recursive call")), RatioCell(g("Optimization recursive call"), attempts)},
 		{DocCell("Low confidence", "A trace is abandoned because the likelihood of the jump to top being taken is too low."), CountCell(g("Optimization low confidence")), RatioCell(g("Optimization low confidence"), attempts)},

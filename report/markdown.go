@@ -29,7 +29,8 @@ const (
 	// StyleE4b2024 is main of April-July 2024 (3.13 betas, 3.14.0a0): the
 	// 3.13 layout with the old "abandoced ... it it too short" pop-up.
 	StyleE4b2024 Style = "e4b-2024"
-	// StyleE4b is the 3.13.x release script (3.13.5).
+	// StyleE4b is the 3.13.x release script (3.13.5): the 3.13 layout
+	// with the "abandoned ... it it too short" pop-up.
 	StyleE4b Style = "e4b"
 	// StyleE4c is main of 2025 (3.14, 3.15-dev): mortal/immortal refcount
 	// denominators, GC reachability columns, JIT memory sections,
