@@ -1,5 +1,6 @@
 // Package shared locates the project's reference data (../shared beside the
-// repository) for tests. Tests that need it skip cleanly when it is absent.
+// repository) for tests. Tests that need it skip cleanly when it is absent,
+// unless PYSTATS_REQUIRE_SHARED=1 is set (as CI sets it): then they fail.
 package shared
 
 import (
@@ -34,17 +35,27 @@ func Root() string {
 	}
 }
 
+// RequireEnv is the environment variable that turns a missing reference file
+// into a test failure instead of a skip ("1" to require).
+const RequireEnv = "PYSTATS_REQUIRE_SHARED"
+
 // Path returns the path of rel inside shared/, skipping the test when it does
-// not exist.
+// not exist (failing it when PYSTATS_REQUIRE_SHARED=1).
 func Path(t testing.TB, rel string) string {
 	t.Helper()
+	missing := t.Skipf
+	if os.Getenv(RequireEnv) == "1" {
+		missing = t.Fatalf
+	}
 	root := Root()
 	if root == "" {
-		t.Skip("reference data ../shared not present")
+		missing("reference data ../shared not present (%s=1 requires it)", RequireEnv)
+		return ""
 	}
 	p := filepath.Join(root, rel)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("reference data %s not present", rel)
+		missing("reference data %s not present (%s=1 requires it)", rel, RequireEnv)
+		return ""
 	}
 	return p
 }
