@@ -109,35 +109,35 @@ func runCompare(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer func() { base.stats.Release() }()
+	defer func() { base.Stats.Release() }()
 	head, err := in.load(e, fs.Arg(1))
 	if err != nil {
 		return err
 	}
-	defer func() { head.stats.Release() }()
+	defer func() { head.Stats.Release() }()
 
-	baseInfo := report.NewBuildInfo(base.stats, base.era)
-	headInfo := report.NewBuildInfo(head.stats, head.era)
-	mixed := base.era.HasOpcodes && head.era.HasOpcodes && base.era.NamedOpcodes != head.era.NamedOpcodes
+	baseInfo := report.NewBuildInfo(base.Stats, base.Era)
+	headInfo := report.NewBuildInfo(head.Stats, head.Era)
+	mixed := base.Era.HasOpcodes && head.Era.HasOpcodes && base.Era.NamedOpcodes != head.Era.NamedOpcodes
 	if mixed {
 		if st.IsE2() || st == report.StyleE1 {
 			return usagef("--style %s: one input has named opcodes (%s); a mixed comparison renders in E4", f.style, versionOf(base, head))
 		}
 		for _, side := range []*input{base, head} {
-			if side.era.NamedOpcodes {
+			if side.Era.NamedOpcodes {
 				continue
 			}
-			named, err := specialize.Named(side.stats, side.tables)
+			named, err := specialize.Named(side.Stats, side.Tables)
 			if err != nil {
-				return fmt.Errorf("%s: %w (give --tables or --cpython-src)", side.stats.Source.Path, err)
+				return fmt.Errorf("%s: %w (give --tables or --cpython-src)", side.Stats.Source.Path, err)
 			}
-			side.stats.Release()
-			side.stats = named
+			side.Stats.Release()
+			side.Stats = named
 		}
 	}
-	diffs := report.BuildDifferences(baseInfo, headInfo, specialize.MetadataDifferences(&base.stats.Meta, &head.stats.Meta))
+	diffs := report.BuildDifferences(baseInfo, headInfo, specialize.MetadataDifferences(&base.Stats.Meta, &head.Stats.Meta))
 	if mixed || baseInfo.Version != headInfo.Version {
-		onlyBase, onlyHead := specialize.OneSided(base.stats, head.stats)
+		onlyBase, onlyHead := specialize.OneSided(base.Stats, head.Stats)
 		if len(onlyBase)+len(onlyHead) > 0 {
 			diffs = append(diffs, fmt.Sprintf("opcodes only in base (%d): %s; only in head (%d): %s",
 				len(onlyBase), listOrNone(onlyBase), len(onlyHead), listOrNone(onlyHead)))
@@ -145,6 +145,16 @@ func runCompare(args []string, e *env) error {
 	}
 	for _, d := range diffs {
 		fmt.Fprintf(e.stderr, "warning: %s\n", d)
+	}
+	// The names verdict of each side (already printed when it was read) is
+	// a difference of the comparison too.
+	for _, side := range []struct {
+		name string
+		d    *input
+	}{{"base", base}, {"head", head}} {
+		if !side.d.NamesReliable {
+			diffs = append(diffs, side.name+" names are unreliable: "+side.d.NamesReason)
+		}
 	}
 
 	needNotable := !f.noSummary || f.jsonOut != "" || len(gates) > 0
@@ -156,7 +166,7 @@ func runCompare(args []string, e *env) error {
 		}
 		notable.Base, notable.Head, notable.Differences = baseInfo, headInfo, diffs
 	}
-	mdOpt := report.MarkdownOptions{Style: st, Date: day, Tables: head.tables}
+	mdOpt := report.MarkdownOptions{Style: st, Date: day, Tables: head.Tables}
 	if mixed {
 		mdOpt.Tables = nil // both sides are named now, with their own metadata
 	}
@@ -175,7 +185,7 @@ func runCompare(args []string, e *env) error {
 				return err
 			}
 		}
-		return report.WriteComparison(w, base.stats, head.stats, mdOpt)
+		return report.WriteComparison(w, base.Stats, head.Stats, mdOpt)
 	}); err != nil {
 		return err
 	}
@@ -189,11 +199,11 @@ func runCompare(args []string, e *env) error {
 func buildNotable(base, head *input, style report.Style, opt report.NotableOptions, gates []*report.Gate) (*report.Notable, error) {
 	var sides [2]*pystats.Stats
 	for i, in := range []*input{base, head} {
-		sides[i] = in.stats
-		if !in.stats.Meta.HasBuildTables && in.era.HasOpcodes && !in.era.NamedOpcodes {
-			named, err := specialize.Named(in.stats, in.tables)
+		sides[i] = in.Stats
+		if !in.Stats.Meta.HasBuildTables && in.Era.HasOpcodes && !in.Era.NamedOpcodes {
+			named, err := specialize.Named(in.Stats, in.Tables)
 			if err != nil {
-				return nil, fmt.Errorf("notable changes: %s: %w (give --tables or --cpython-src)", in.stats.Source.Path, err)
+				return nil, fmt.Errorf("notable changes: %s: %w (give --tables or --cpython-src)", in.Stats.Source.Path, err)
 			}
 			defer named.Release()
 			sides[i] = named
@@ -245,7 +255,7 @@ func gateOutcome(n *report.Notable) error {
 }
 
 func versionOf(base, head *input) string {
-	return "base " + base.era.Version + ", head " + head.era.Version
+	return "base " + base.Era.Version + ", head " + head.Era.Version
 }
 
 func listOrNone(xs []string) string {

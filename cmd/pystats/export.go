@@ -86,7 +86,7 @@ func runExport(args []string, e *env) error {
 		if err != nil {
 			return err
 		}
-		inputs = append(inputs, export.Input{Label: names[i], Stats: data.stats, Era: data.era, Tables: data.tables})
+		inputs = append(inputs, export.Input{Label: names[i], Stats: data.Stats, Era: data.Era, Tables: data.Tables, Dataset: data})
 	}
 	files, err := export.Write(*out, inputs, opt)
 	if err != nil {

@@ -25,8 +25,8 @@ func runInfo(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer data.stats.Release()
-	st, era := data.stats, data.era
+	defer data.Stats.Release()
+	st, era := data.Stats, data.Era
 	w := e.stdout
 	src := st.Source
 	fmt.Fprintf(w, "input:          %s (%s)\n", src.Path, src.Kind)
@@ -76,8 +76,8 @@ func runInfo(args []string, e *env) error {
 			len(st.Meta.SpecializedInstructions), st.Meta.Defines.Len(), st.Meta.StatsDefines.Len())
 	}
 	fmt.Fprintf(w, "build metadata: %s\n", meta)
-	if data.tables != nil {
-		fmt.Fprintf(w, "build tables:   %s (%s)\n", data.tables.Version, data.tables.Source)
+	if data.Tables != nil {
+		fmt.Fprintf(w, "build tables:   %s (%s)\n", data.Tables.Version, data.Tables.Source)
 	}
 	if br := st.Meta.BenchRunner; br != nil {
 		parts := []string{}
@@ -88,9 +88,13 @@ func runInfo(args []string, e *env) error {
 		}
 		fmt.Fprintf(w, "bench_runner:   %s\n", strings.Join(parts, " "))
 	}
-	fmt.Fprintf(w, "problems:       %d\n", len(src.Warnings))
-	for _, warn := range src.Warnings {
-		fmt.Fprintf(w, "  %s\n", warn)
+	if !data.NamesReliable {
+		fmt.Fprintf(w, "names:          unreliable (see problems)\n")
+	}
+	problems := data.Problems()
+	fmt.Fprintf(w, "problems:       %d\n", len(problems))
+	for _, p := range problems {
+		fmt.Fprintf(w, "  %s\n", p)
 	}
 	return nil
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -20,6 +20,10 @@ type inputFlags struct {
 	fileOrder  string
 	cpythonSrc string
 	tables     string
+	force      bool
+
+	once     sync.Once
+	resolved *specialize.Choice
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -27,32 +31,26 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.fileOrder, "file-order", "name", "order of a directory's dump files: name (reproducible) or directory (the file system's, as summarize_stats.py); no count changes, but JSON key order, E4 predecessor/successor sub-section order and tied rows do")
 	fs.StringVar(&f.cpythonSrc, "cpython-src", "", "read build tables (opcode names, SPEC_FAIL_* kinds) from this CPython `checkout`")
 	fs.StringVar(&f.tables, "tables", "", "read build tables from this JSON `file` (see specialize/tables)")
+	fs.BoolVar(&f.force, "force", false, "use --cpython-src/--tables tables whose version does not fit the data (with a warning) instead of refusing them")
 }
 
-// buildTables returns the tables chosen on the command line, or nil.
-func (f *inputFlags) buildTables() (*specialize.Tables, error) {
-	switch {
-	case f.cpythonSrc != "" && f.tables != "":
-		return nil, usagef("give --cpython-src or --tables, not both")
-	case f.cpythonSrc != "":
-		return specialize.FromCPythonSource(f.cpythonSrc)
-	case f.tables != "":
-		return specialize.LoadTablesFile(f.tables)
-	}
-	return nil, nil
+// choice is the build-table choice of the command line, loaded once and
+// shared by every input of the command.
+func (f *inputFlags) choice() *specialize.Choice {
+	f.once.Do(func() {
+		f.resolved = &specialize.Choice{CPythonSrc: f.cpythonSrc, TablesFile: f.tables, Strict: f.strict, Force: f.force}
+	})
+	return f.resolved
 }
 
-// input is one data set with what is known about its build.
-type input struct {
-	stats  *pystats.Stats
-	era    pystats.Era
-	tables *specialize.Tables // nil when no tables are known
-}
+// input is one data set with what is known about its build: the dataset
+// specialize.Resolve returns.
+type input = specialize.Dataset
 
-// load reads one pystats input, prints its warnings to stderr, and finds the
-// build tables: the command line's, else the embedded ones for the detected
-// version. Named-opcode data without metadata gets it attached, as the
-// summarizer adds it from its checkout.
+// load reads one pystats input, prints its warnings to stderr, and resolves
+// its build tables (specialize.Resolve: the one table choice of every
+// command), printing the verdict's warnings too. Tables that do not fit the
+// data are a usage error unless --force.
 func (f *inputFlags) load(e *env, path string) (*input, error) {
 	var total int64
 	if e.stderrIsTerminal {
@@ -70,66 +68,24 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 	for _, w := range st.Source.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
-	in := &input{stats: st, era: pystats.DetectEra(st)}
-	in.tables, err = f.buildTables()
+	d, err := specialize.Resolve(st, f.choice())
 	if err != nil {
 		st.Release()
-		return nil, err
+		return nil, tableError(err)
 	}
-	if in.tables == nil && in.era.NamedOpcodes && in.era.Version != "" && !st.Meta.HasBuildTables {
-		if _, ok := specialize.Embedded(in.era.Version); !ok {
-			// A newer line than the binary knows (main): the nearest older
-			// tables name most kinds right; say so.
-			if older := nearestOlderTables(in.era.Version); older != nil {
-				in.tables = older
-				fmt.Fprintf(e.stderr, "warning: %s: no build tables for %s are built in; using %s's (give --cpython-src or --tables for exact failure-kind names)\n", path, in.era.Version, older.Version)
-			}
-		}
+	for _, w := range d.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
-	if in.tables == nil {
-		if t, ok := specialize.Embedded(in.era.Version); ok {
-			in.tables = t
-			// Release tables on a development build's data give wrong names.
-			if msg := t.NumberingWarning(st); msg != "" {
-				if f.strict {
-					st.Release()
-					return nil, fmt.Errorf("%s: %s", path, msg)
-				}
-				fmt.Fprintf(e.stderr, "warning: %s: %s\n", path, msg)
-			}
-		}
-	}
-	if in.era.NamedOpcodes && !st.Meta.HasBuildTables && in.tables != nil {
-		specialize.Attach(st, in.tables)
-	}
-	return in, nil
+	return d, nil
 }
 
-// nearestOlderTables returns the embedded tables of the newest release line
-// older than version, or nil.
-func nearestOlderTables(version string) *specialize.Tables {
-	var best *specialize.Tables
-	for _, v := range specialize.EmbeddedVersions() {
-		if compareLines(v, version) < 0 {
-			if t, ok := specialize.Embedded(v); ok && (best == nil || compareLines(v, best.Version) > 0) {
-				best = t
-			}
-		}
+// tableError maps a table-choice mistake to a usage error (exit 1).
+func tableError(err error) error {
+	var u *specialize.UsageError
+	if errors.As(err, &u) {
+		return usageError{u.Msg}
 	}
-	return best
-}
-
-// compareLines orders release lines such as "3.9" and "3.14" numerically.
-func compareLines(a, b string) int {
-	pa, pb := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(pa) && i < len(pb); i++ {
-		x, _ := strconv.Atoi(pa[i])
-		y, _ := strconv.Atoi(pb[i])
-		if x != y {
-			return x - y
-		}
-	}
-	return len(pa) - len(pb)
+	return err
 }
 
 // inputSize is the total size of the files of a path (for the progress bar).

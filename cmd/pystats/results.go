@@ -17,7 +17,8 @@ func runResults(args []string, e *env) error {
 	dryRun := fs.BoolP("dry-run", "n", false, "list what would be written, write nothing")
 	runnersFile := fs.String("runners", "", "bench_runner runners.ini mapping runner nicknames to OS (default: the 2023 runners)")
 	prefix := fs.String("path-prefix", "", "directory printed in tables' file paths instead of RESULTS_DIR (published tables print public/results)")
-	tables := fs.String("tables", "", "build-tables file for numeric-opcode pystats JSON")
+	tables := fs.String("tables", "", "build-tables `file` for numeric-opcode pystats JSON (see specialize/tables)")
+	cpythonSrc := fs.String("cpython-src", "", "read the build tables of pystats JSON from this CPython `checkout`")
 	date := fs.String("date", "", "footer date of pystats tables, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)")
 	quiet := fs.BoolP("quiet", "q", false, "don't list the files written")
 	if err := parseFlags(fs, args); err != nil {
@@ -42,13 +43,13 @@ func runResults(args []string, e *env) error {
 		}
 		opt.Runners = r
 	}
-	if *tables != "" {
-		t, err := specialize.LoadTablesFile(*tables)
-		if err != nil {
-			return err
-		}
-		opt.Tables = t
+	// The one table choice of every command; --force also accepts tables
+	// whose version does not fit the data (with a warning).
+	opt.Tables = &specialize.Choice{TablesFile: *tables, CPythonSrc: *cpythonSrc, Force: *force}
+	if _, err := opt.Tables.Tables(); err != nil {
+		return tableError(err)
 	}
+	opt.Warn = e.stderr
 	d, err := reportDate(e, *date)
 	if err != nil {
 		return err
@@ -57,5 +58,11 @@ func runResults(args []string, e *env) error {
 	if !*quiet || *dryRun {
 		opt.Log = e.stdout
 	}
-	return results.Regenerate(fs.Arg(0), opt)
+	if err := results.Regenerate(fs.Arg(0), opt); err != nil {
+		if specialize.IsUsageError(err) {
+			return usageError{err.Error()}
+		}
+		return err
+	}
+	return nil
 }

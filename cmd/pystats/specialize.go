@@ -103,8 +103,8 @@ func specLossOf(in *inputFlags, e *env, path string) (*specialize.Loss, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer data.stats.Release()
-	l, err := report.SpecLoss(data.stats, data.tables)
+	defer data.Stats.Release()
+	l, err := report.SpecLoss(data.Stats, data.Tables)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -42,7 +42,7 @@ func runSummarize(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	defer data.stats.Release()
+	defer data.Stats.Release()
 	inputs := []string{path}
 	if *jsonOut != "" {
 		layout := pystats.JSONCompact
@@ -50,7 +50,7 @@ func runSummarize(args []string, e *env) error {
 			layout = pystats.JSONIndented
 		}
 		if err := writeOutput(e, *jsonOut, inputs, func(w io.Writer) error {
-			return pystats.WriteJSON(w, data.stats, layout)
+			return pystats.WriteJSON(w, data.Stats, layout)
 		}); err != nil {
 			return err
 		}
@@ -59,9 +59,9 @@ func runSummarize(args []string, e *env) error {
 		}
 	}
 	return writeOutput(e, *out, inputs, func(w io.Writer) error {
-		opt := report.MarkdownOptions{Style: st, Date: day, Tables: data.tables}
+		opt := report.MarkdownOptions{Style: st, Date: day, Tables: data.Tables}
 		opt.Benchmark, opt.BenchmarkLinks = benchRunnerHeader(path, *benchmark, fs.Changed("benchmark"))
-		return report.WriteSummary(w, data.stats, opt)
+		return report.WriteSummary(w, data.Stats, opt)
 	})
 }
 

@@ -31,6 +31,11 @@ type Input struct {
 	// Pyperf is a pyperf result file; nil for a pystats input. It is read,
 	// never released, by this package.
 	Pyperf *pystats.PyperfSuite
+	// Dataset is the resolved pystats data set (specialize.Resolve) when the
+	// caller has one: its NamesReliable and NamesReason are the verdict on
+	// the build tables (false when names are known to be wrong), for the
+	// runs table. Stats, Era and Tables are then the Dataset's.
+	Dataset *specialize.Dataset
 }
 
 // Metadata returns the bench_runner metadata of the input: commit, fork, ref

@@ -44,12 +44,16 @@ type Options struct {
 	// tables print (pyperf's "Ignored benchmarks ... of PATH"); empty means
 	// the directory as given.
 	PathPrefix string
-	// Tables are build tables for numeric-opcode pystats JSON; Date is the
-	// pystats report's footer date (YYYY-MM-DD).
-	Tables *specialize.Tables
+	// Tables chooses the build tables of each pystats JSON, as every
+	// command chooses them (specialize.Resolve); nil picks the embedded ones.
+	// Date is the pystats report's footer date (YYYY-MM-DD).
+	Tables *specialize.Choice
 	Date   string
 	// Log receives one line per file written (or that would be written).
 	Log io.Writer
+	// Warn receives the table verdict of each pystats JSON rendered, as
+	// "warning: ..." lines (summarize prints the same); nil discards them.
+	Warn io.Writer
 
 	planned map[string]bool // files written or to be written by this run
 }
@@ -82,6 +86,9 @@ func runnerString(n timing.ResultName, runners timing.Runners) (string, error) {
 func Regenerate(dir string, opt Options) error {
 	if opt.Runners == nil {
 		opt.Runners = timing.DefaultRunners()
+	}
+	if opt.Warn == nil {
+		opt.Warn = io.Discard
 	}
 	if opt.Log == nil {
 		opt.Log = io.Discard
@@ -186,8 +193,15 @@ func Regenerate(dir string, opt Options) error {
 			if err != nil {
 				return err
 			}
-			specialize.Attach(st, opt.Tables)
-			return report.WriteSummary(w, st, report.MarkdownOptions{Style: report.StyleAuto, Date: opt.Date, Tables: opt.Tables})
+			defer st.Release()
+			d, err := specialize.Resolve(st, opt.Tables)
+			if err != nil {
+				return err
+			}
+			for _, msg := range d.Warnings {
+				fmt.Fprintf(opt.Warn, "warning: %s\n", msg)
+			}
+			return report.WriteSummary(w, st, report.MarkdownOptions{Style: report.StyleAuto, Date: opt.Date, Tables: d.Tables})
 		}); err != nil {
 			delete(opt.planned, md)
 			pystatsErrs = append(pystatsErrs, fmt.Errorf("pystats table: %w", err))

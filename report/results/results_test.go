@@ -61,8 +61,9 @@ func TestRegenerateSeed(t *testing.T) {
 	// the timing files are checked.
 	tablesPath := filepath.Join(shared.ModuleRoot(t), "testdata", "tables", "4fe1c4b.json")
 	withTables := false
-	if tb, err := specialize.LoadTablesFile(tablesPath); err == nil {
-		opt.Tables, withTables = tb, true
+	choice := &specialize.Choice{TablesFile: tablesPath}
+	if _, err := choice.Tables(); err == nil {
+		opt.Tables, withTables = choice, true
 	}
 	// Dry run: lists, writes nothing.
 	var log bytes.Buffer
