@@ -24,7 +24,7 @@ func runExport(args []string, e *env) error {
 	format := fs.String("format", "parquet", "file `format`: parquet, arrow (Arrow IPC file) or csv")
 	labels := fs.StringArray("label", nil, "`name` of the next input's run (repeat once per input; default: the input's base name)")
 	partition := fs.Bool("partition", false, "write DIR/<table>/run=<label>/part-0.<ext> (Hive style) instead of DIR/<table>.<ext>")
-	compression := fs.String("compression", "zstd", "`codec`: zstd, snappy (Parquet only), lz4 or none")
+	compression := fs.String("compression", "", "`codec`: zstd, snappy (Parquet only), lz4 or none (default: zstd for Parquet; none for Arrow IPC, as Apache Arrow JS opens no compressed IPC file)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +41,7 @@ func runExport(args []string, e *env) error {
 		Format:      export.Format(*format),
 		Partition:   *partition,
 		Compression: export.Compression(*compression),
+		Version:     version,
 		Protected:   paths,
 	}
 	if err := opt.Validate(); err != nil {

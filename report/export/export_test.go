@@ -69,7 +69,7 @@ func TestParquetMatchesSummarizer(t *testing.T) {
 				// The ranking of `pystats specialize`, whose counts its own tests
 				// check against the summarizer's tables.
 				loss := read("specialization_loss")
-				if len(loss.rows) == 0 || loss.get(0, "family") != "LOAD_ATTR" || loss.get(0, "lost") != uint64(2545728) || loss.get(0, "rank") != int32(1) {
+				if len(loss.rows) == 0 || loss.get(0, "family") != "LOAD_ATTR" || loss.get(0, "lost") != int64(2545728) || loss.get(0, "rank") != int32(1) {
 					t.Errorf("specialization_loss first row %v, want LOAD_ATTR lost 2,545,728", loss.rows[0])
 				}
 			}
@@ -87,11 +87,11 @@ func checkCounters(t *testing.T, got *table, ref *reference) {
 	}
 	for r := range got.rows {
 		key := got.get(r, "key").(string)
-		if want, ok := ref.counters[key]; !ok || got.get(r, "value") != want {
-			t.Errorf("counters %s = %v, want %d (present %v)", key, got.get(r, "value"), want, ok)
+		if want, ok := ref.counters[key]; !ok || got.get(r, "count") != want {
+			t.Errorf("counters %s = %v, want %d (present %v)", key, got.get(r, "count"), want, ok)
 		}
 		p := pystats.ParseKey(key)
-		if got.get(r, "family") != string(p.Family) || got.get(r, "name") != p.Name ||
+		if got.get(r, "category") != string(p.Family) || got.get(r, "name") != p.Name ||
 			got.get(r, "counter") != p.Counter || got.get(r, "index") != p.Index {
 			t.Errorf("counters %s: dimensions %v, want %+v", key, got.rows[r][RunColumns+1:RunColumns+5], p)
 		}
@@ -112,7 +112,7 @@ func checkOpcodes(t *testing.T, got *table, ref *reference) {
 			names[rest[:strings.IndexByte(rest, ']')]] = true
 		}
 	}
-	var total uint64
+	var total int64
 	rows := 0
 	for r := range got.rows {
 		if got.get(r, "tier") != int32(1) {
@@ -125,7 +125,7 @@ func checkOpcodes(t *testing.T, got *table, ref *reference) {
 				t.Errorf("opcodes %s %s = %v, want %d", op, col, g, w)
 			}
 		}
-		total += got.get(r, "execution_count").(uint64)
+		total += asCount(got.get(r, "execution_count"))
 		_, spz := ref.counters["opcode["+op+"].specializable"]
 		if got.get(r, "specializable") != spz || got.get(r, "specialized") != ref.specialized[op] {
 			t.Errorf("opcodes %s: specializable %v specialized %v, want %v %v", op,
@@ -149,9 +149,9 @@ func checkOpcodes(t *testing.T, got *table, ref *reference) {
 	}
 }
 
-func checkFailureKinds(t *testing.T, got *table, ref *reference, md map[string]map[string]uint64) {
+func checkFailureKinds(t *testing.T, got *table, ref *reference, md map[string]map[string]int64) {
 	t.Helper()
-	var wantTotal uint64
+	var wantTotal int64
 	wantRows := 0
 	for k, v := range ref.counters {
 		if strings.Contains(k, ".specialization.failure_kinds[") {
@@ -159,15 +159,15 @@ func checkFailureKinds(t *testing.T, got *table, ref *reference, md map[string]m
 			wantRows++
 		}
 	}
-	var total uint64
+	var total int64
 	type kind struct {
 		n     int32
 		label string
-		count uint64
+		count int64
 	}
 	byFamily := map[string][]kind{}
 	for r := range got.rows {
-		fam, n, c := got.get(r, "family").(string), got.get(r, "kind").(int32), got.get(r, "count").(uint64)
+		fam, n, c := got.get(r, "family").(string), got.get(r, "kind").(int32), asCount(got.get(r, "count"))
 		key := fmt.Sprintf("opcode[%s].specialization.failure_kinds[%d]", fam, n)
 		if ref.counters[key] != c {
 			t.Errorf("failure_kinds %s = %d, want %d", key, c, ref.counters[key])
@@ -184,7 +184,7 @@ func checkFailureKinds(t *testing.T, got *table, ref *reference, md map[string]m
 	for fam, want := range md {
 		kinds := byFamily[fam]
 		sort.Slice(kinds, func(i, j int) bool { return kinds[i].n < kinds[j].n })
-		gotLabels := map[string]uint64{}
+		gotLabels := map[string]int64{}
 		for _, k := range kinds {
 			gotLabels[k.label] = k.count
 		}
@@ -199,7 +199,7 @@ func checkFailureKinds(t *testing.T, got *table, ref *reference, md map[string]m
 
 func checkPairs(t *testing.T, got *table, ref *reference) {
 	t.Helper()
-	var want uint64
+	var want int64
 	n := 0
 	for k, v := range ref.counters {
 		if strings.HasPrefix(k, "opcode[") && strings.Contains(k, "].pair_count[") {
@@ -207,10 +207,10 @@ func checkPairs(t *testing.T, got *table, ref *reference) {
 			n++
 		}
 	}
-	var total uint64
+	var total int64
 	for r := range got.rows {
 		key := fmt.Sprintf("opcode[%s].pair_count[%s]", got.get(r, "first"), got.get(r, "second"))
-		c := got.get(r, "count").(uint64)
+		c := asCount(got.get(r, "count"))
 		if got.get(r, "tier") != int32(1) || ref.counters[key] != c {
 			t.Errorf("pairs %s = %d (tier %v), want %d", key, c, got.get(r, "tier"), ref.counters[key])
 		}
@@ -451,13 +451,13 @@ func TestTier2AndMetadata(t *testing.T) {
 	if fmt.Sprint(c.rows[0][:RunColumns]) != fmt.Sprint(want) {
 		t.Errorf("run columns %v, want %v", c.rows[0][:RunColumns], want)
 	}
-	var uops uint64
+	var uops int64
 	for r, row := range tabs["opcodes"].rows {
 		if row[RunColumns] != int32(2) {
 			continue
 		}
 		op := tabs["opcodes"].get(r, "opcode").(string)
-		uops += tabs["opcodes"].get(r, "execution_count").(uint64)
+		uops += asCount(tabs["opcodes"].get(r, "execution_count"))
 		if tabs["opcodes"].get(r, "specializable") != nil || tabs["opcodes"].get(r, "family") != nil {
 			t.Errorf("uop %s: specializable/family should be null", op)
 		}
@@ -487,8 +487,8 @@ func TestTier2AndMetadata(t *testing.T) {
 		if sec == SectionUnsupportedOpcode {
 			key = "unsupported_opcode[" + name + "].count"
 		}
-		if ref.counters[key] != o.get(r, "value") {
-			t.Errorf("optimization %s = %v, want %d", key, o.get(r, "value"), ref.counters[key])
+		if ref.counters[key] != o.get(r, "count") {
+			t.Errorf("optimization %s = %v, want %d", key, o.get(r, "count"), ref.counters[key])
 		}
 	}
 	if sections[SectionOptimizer] == 0 || sections[SectionUnsupportedOpcode] == 0 {
@@ -524,11 +524,11 @@ func TestNumericOpcodes(t *testing.T) {
 			} else if in.Tables == nil {
 				t.Skipf("no embedded tables for %s", in.Era.Version)
 			}
-			var execKeys uint64
+			var execKeys int64
 			keys, values := in.Stats.Keys(), in.Stats.Values()
 			for i := 0; i < keys.Len(); i++ {
 				if strings.HasPrefix(keys.Value(i), "opcode[") && strings.HasSuffix(keys.Value(i), "].execution_count") {
-					execKeys += values.Value(i)
+					execKeys += int64(values.Value(i))
 				}
 			}
 			rec, err := mustTable(t, "opcodes").Build(mem, []Input{in})
@@ -537,7 +537,7 @@ func TestNumericOpcodes(t *testing.T) {
 			}
 			defer rec.Release()
 			ops := fromRecord(rec)
-			var total uint64
+			var total int64
 			fams := map[string]string{}
 			for r := range ops.rows {
 				op := ops.get(r, "opcode").(string)
@@ -561,7 +561,7 @@ func TestNumericOpcodes(t *testing.T) {
 				if ops.get(r, "specialized") == true && strings.Contains(op, "ADAPTIVE") {
 					t.Errorf("%s counted as specialized", op)
 				}
-				total += ops.get(r, "execution_count").(uint64)
+				total += asCount(ops.get(r, "execution_count"))
 			}
 			if total != execKeys || total == 0 {
 				t.Errorf("execution counts sum to %d, want %d", total, execKeys)

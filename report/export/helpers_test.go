@@ -53,7 +53,7 @@ func loadStats(t testing.TB, mem memory.Allocator, label, path string) Input {
 }
 
 // table is a file read back: column names and rows of Go values (string,
-// uint64, int32, int64, float64, bool, []any, or nil for null).
+// int32, int64, float64, bool, []any, or nil for null).
 type table struct {
 	schema *arrow.Schema
 	cols   []string
@@ -171,7 +171,7 @@ func readIPC(t testing.TB, mem memory.Allocator, path string) *table {
 
 // reference is a summarize_stats.py JSON: counters plus metadata.
 type reference struct {
-	counters    map[string]uint64
+	counters    map[string]int64
 	specialized map[string]bool
 }
 
@@ -185,7 +185,7 @@ func readReference(t testing.TB, path string) *reference {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		t.Fatal(err)
 	}
-	ref := &reference{counters: map[string]uint64{}, specialized: map[string]bool{}}
+	ref := &reference{counters: map[string]int64{}, specialized: map[string]bool{}}
 	for k, v := range raw {
 		switch {
 		case k == "_specialized_instructions":
@@ -198,7 +198,7 @@ func readReference(t testing.TB, path string) *reference {
 			}
 		case k == "metadata" || strings.HasPrefix(k, "_") && k != "__nfiles__":
 		default:
-			var n uint64
+			var n int64
 			if err := json.Unmarshal(v, &n); err != nil {
 				t.Fatalf("%s: %s: %v", path, k, err)
 			}
@@ -209,7 +209,7 @@ func readReference(t testing.TB, path string) *reference {
 }
 
 // sum adds the reference counters whose key has prefix and suffix.
-func (r *reference) sum(prefix, suffix string) (total uint64, n int) {
+func (r *reference) sum(prefix, suffix string) (total int64, n int) {
 	for k, v := range r.counters {
 		if strings.HasPrefix(k, prefix) && strings.HasSuffix(k, suffix) {
 			total += v
@@ -221,7 +221,7 @@ func (r *reference) sum(prefix, suffix string) (total uint64, n int) {
 
 // mdFailureKinds extracts the failure-kind tables of an E4 markdown report:
 // family → label → count.
-func mdFailureKinds(t testing.TB, path string) map[string]map[string]uint64 {
+func mdFailureKinds(t testing.TB, path string) map[string]map[string]int64 {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -230,7 +230,7 @@ func mdFailureKinds(t testing.TB, path string) map[string]map[string]uint64 {
 	defer f.Close()
 	heading := regexp.MustCompile(`^### (\S+)$`)
 	cell := regexp.MustCompile(`^<td align="(left|right)">(.*)</td>$`)
-	out := map[string]map[string]uint64{}
+	out := map[string]map[string]int64{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	family, inTable, label := "", false, ""
@@ -244,7 +244,7 @@ func mdFailureKinds(t testing.TB, path string) map[string]map[string]uint64 {
 		case line == `<th align="left">Failure kind</th>`:
 			inTable, label = true, ""
 			if out[family] == nil {
-				out[family] = map[string]uint64{}
+				out[family] = map[string]int64{}
 			}
 		case line == "</tbody>":
 			inTable = false
@@ -256,7 +256,7 @@ func mdFailureKinds(t testing.TB, path string) map[string]map[string]uint64 {
 			if m[1] == "left" {
 				label = m[2]
 			} else if label != "" {
-				n, err := strconv.ParseUint(strings.ReplaceAll(m[2], ",", ""), 10, 64)
+				n, err := strconv.ParseInt(strings.ReplaceAll(m[2], ",", ""), 10, 64)
 				if err != nil {
 					t.Fatalf("%s: count %q", path, m[2])
 				}
@@ -295,4 +295,13 @@ func schemaString(sc *arrow.Schema) string {
 		fmt.Fprintf(&b, "%s %s nullable=%v\n", f.Name, f.Type, f.Nullable)
 	}
 	return b.String()
+}
+
+// asCount is a count cell read back (an int64).
+func asCount(v any) int64 {
+	n, ok := v.(int64)
+	if !ok || n < 0 {
+		panic(fmt.Sprintf("count cell %v (%T) is not a non-negative int64", v, v))
+	}
+	return n
 }

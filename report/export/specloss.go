@@ -15,8 +15,8 @@ func specLossFields() []arrow.Field {
 	return []arrow.Field{
 		i32("rank"), dict("family"),
 		{Name: "has_forms", Type: arrow.FixedWidthTypes.Boolean},
-		u64("tier1"), u64("lost"), u64("generic"), u64("deferred"), u64("misses"), u64("hits"),
-		u64("success"), u64("failure"),
+		cnt("tier1"), cnt("lost"), cnt("generic"), cnt("deferred"), cnt("miss"), cnt("hit"),
+		cnt("success"), cnt("failure"),
 	}
 }
 
@@ -45,7 +45,7 @@ func fillSpecLoss(b *rows, in *Input) error {
 		b.str(1, f.Family)
 		b.boolOrNull(2, f.HasForms, true)
 		for j, v := range []uint64{loss.Tier1, f.Lost(), f.Generic, f.Deferred, f.Misses, f.Hits, f.Success, f.Failure} {
-			b.u64(3+j, v)
+			b.count(3+j, v)
 		}
 	}
 	return nil

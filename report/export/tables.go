@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -77,8 +78,11 @@ func schema(fields ...arrow.Field) *arrow.Schema {
 	return arrow.NewSchema(append(runFields(), fields...), nil)
 }
 
-func u64(name string) arrow.Field {
-	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Uint64}
+// cnt is a count column. Counts are int64, not CPython's uint64_t: pandas and
+// polars subtract unsigned columns with silent wrap-around, and no CPython
+// counter comes near 2^63. A larger value is an error (see checkCounts).
+func cnt(name string) arrow.Field {
+	return arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64}
 }
 
 func nullable(f arrow.Field) arrow.Field {
@@ -93,7 +97,14 @@ func i32(name string) arrow.Field { return arrow.Field{Name: name, Type: arrow.P
 // countersFields are the counters record's own columns (pystats.CountersSchema),
 // exported unchanged.
 func countersFields() []arrow.Field {
-	return append([]arrow.Field(nil), pystats.CountersSchema.Fields()...)
+	fields := append([]arrow.Field(nil), pystats.CountersSchema.Fields()...)
+	fields[pystats.ColValue].Type = arrow.PrimitiveTypes.Int64
+	// One naming scheme across tables: "family" is a specialization family
+	// (opcodes, failure_kinds, families); a key's family is its category,
+	// and every counter value is a count.
+	fields[pystats.ColFamily].Name = "category"
+	fields[pystats.ColValue].Name = "count"
+	return fields
 }
 
 // A Table is one exported table: its name (the file name) and schema.
@@ -127,32 +138,32 @@ var tables = []*Table{
 	{Name: "counters", Schema: schema(countersFields()...), fill: fillCounters},
 	{Name: "opcodes", Schema: schema(
 		i32("tier"), dict("opcode"), nullable(i32("opcode_number")),
-		u64("execution_count"),
+		cnt("execution_count"),
 		nullable(arrow.Field{Name: "specializable", Type: arrow.FixedWidthTypes.Boolean}),
 		nullable(arrow.Field{Name: "specialized", Type: arrow.FixedWidthTypes.Boolean}),
 		nullable(dict("family")),
-		u64("hit"), u64("miss"), u64("deferred"), u64("success"), u64("failure"), u64("deopt"),
+		cnt("hit"), cnt("miss"), cnt("deferred"), cnt("success"), cnt("failure"), cnt("deopt"),
 	), fill: fillOpcodes},
 	{Name: "failure_kinds", Schema: schema(
-		dict("family"), i32("kind"), nullable(dict("label")), u64("count"),
+		dict("family"), i32("kind"), nullable(dict("label")), cnt("count"),
 	), fill: fillFailureKinds},
 	{Name: "pairs", Schema: schema(
-		i32("tier"), dict("first"), dict("second"), u64("count"),
+		i32("tier"), dict("first"), dict("second"), cnt("count"),
 	), fill: fillPairs},
 	{Name: "calls", Schema: schema(
-		dict("name"), nullable(i32("index")), nullable(dict("reason")), u64("value"),
+		dict("name"), nullable(i32("index")), nullable(dict("reason")), cnt("count"),
 	), fill: fillCalls},
-	{Name: "objects", Schema: schema(dict("name"), u64("value")), fill: fillObjects},
+	{Name: "objects", Schema: schema(dict("name"), cnt("count")), fill: fillObjects},
 	{Name: "gc", Schema: schema(
 		i32("generation"),
-		nullable(u64("collections")), nullable(u64("object_visits")), nullable(u64("objects_collected")),
-		nullable(u64("objects_reachable_from_roots")), nullable(u64("objects_not_reachable_from_roots")),
+		nullable(cnt("collections")), nullable(cnt("object_visits")), nullable(cnt("objects_collected")),
+		nullable(cnt("objects_reachable_from_roots")), nullable(cnt("objects_not_reachable_from_roots")),
 	), fill: fillGC},
-	{Name: "optimization", Schema: schema(dict("section"), dict("name"), u64("value")), fill: fillOptimization},
+	{Name: "optimization", Schema: schema(dict("section"), dict("name"), cnt("count")), fill: fillOptimization},
 	{Name: "histograms", Schema: schema(
-		dict("histogram"), arrow.Field{Name: "bucket", Type: arrow.PrimitiveTypes.Uint64}, u64("count"),
+		dict("histogram"), cnt("bucket"), cnt("count"),
 	), fill: fillHistograms},
-	{Name: "rare_events", Schema: schema(dict("event"), u64("count")), fill: fillRareEvents},
+	{Name: "rare_events", Schema: schema(dict("event"), cnt("count")), fill: fillRareEvents},
 	{Name: "specialization_loss", Schema: schema(specLossFields()...), fill: fillSpecLoss},
 	{Name: "benchmarks", Schema: schema(benchmarkFields()...), Pyperf: true, fill: fillBenchmarks},
 	{Name: "values", Schema: schema(valueFields()...), Pyperf: true, fill: fillValues},
@@ -172,8 +183,15 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 		if (in.Pyperf != nil) != t.Pyperf || (in.Stats == nil && in.Pyperf == nil) {
 			continue
 		}
+		if err := checkCounts(in); err != nil {
+			return nil, err
+		}
 		before := b.rb.Field(RunColumns).Len()
-		if err := t.fill(b, in); err != nil {
+		err := t.fill(b, in)
+		if err == nil {
+			err = b.err
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%s table, run %s: %w", t.Name, in.Label, err)
 		}
 		n := b.rb.Field(RunColumns).Len() - before
@@ -197,6 +215,23 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 	return rec, nil
 }
 
+// checkCounts reports the first counter of a pystats input whose value is
+// above 2^63-1, naming its key and the input's path: counts are exported as
+// int64 (see cnt).
+func checkCounts(in *Input) error {
+	if in.Stats == nil {
+		return nil
+	}
+	values := in.Stats.Values()
+	for i := 0; i < values.Len(); i++ {
+		if v := values.Value(i); v > math.MaxInt64 {
+			return fmt.Errorf("%s: key %s = %d is above 2^63-1, the largest count the export's int64 columns hold",
+				in.Stats.Source.Path, in.Stats.Keys().Value(i), v)
+		}
+	}
+	return nil
+}
+
 // checkLengths guards against a fill function that forgot a column.
 func checkLengths(rec arrow.RecordBatch) error {
 	for i, c := range rec.Columns() {
@@ -208,7 +243,10 @@ func checkLengths(rec arrow.RecordBatch) error {
 }
 
 // rows appends values to the columns after the run columns.
-type rows struct{ rb *array.RecordBuilder }
+type rows struct {
+	rb  *array.RecordBuilder
+	err error // the first count out of int64 range
+}
 
 func (b *rows) field(i int) array.Builder { return b.rb.Field(RunColumns + i) }
 
@@ -231,14 +269,23 @@ func (b *rows) strOrNull(i int, s string, ok bool) {
 	b.str(i, s)
 }
 
-func (b *rows) u64(i int, v uint64) { b.field(i).(*array.Uint64Builder).Append(v) }
+// count appends a count to an int64 column; a value above 2^63-1 (a sum of
+// counts, as raw values are checked by checkCounts) is kept as an error that
+// Build returns.
+func (b *rows) count(i int, v uint64) {
+	if v > math.MaxInt64 && b.err == nil {
+		b.err = fmt.Errorf("column %s: %d is above 2^63-1, the largest count an int64 column holds",
+			b.rb.Schema().Field(RunColumns+i).Name, v)
+	}
+	b.field(i).(*array.Int64Builder).Append(int64(v))
+}
 
-func (b *rows) u64OrNull(i int, v uint64, ok bool) {
+func (b *rows) countOrNull(i int, v uint64, ok bool) {
 	if !ok {
 		b.field(i).AppendNull()
 		return
 	}
-	b.u64(i, v)
+	b.count(i, v)
 }
 
 func (b *rows) i32(i int, v int32) { b.field(i).(*array.Int32Builder).Append(v) }
@@ -309,7 +356,7 @@ func fillCounters(b *rows, in *Input) error {
 		b.str(pystats.ColName, c.names.Value(i))
 		b.str(pystats.ColCounter, c.counters.Value(i))
 		b.str(pystats.ColIndex, c.indexes.Value(i))
-		b.u64(pystats.ColValue, c.values.Value(i))
+		b.count(pystats.ColValue, c.values.Value(i))
 	}
 	return nil
 }
@@ -474,7 +521,7 @@ func fillOpcodes(b *rows, in *Input) error {
 		b.str(1, o.name)
 		num, err := strconv.ParseInt(o.raw, 10, 32)
 		b.i32OrNull(2, int32(num), o.tier == 1 && f.numericOpcodes && err == nil)
-		b.u64(3, o.exec)
+		b.count(3, o.exec)
 		tier1 := o.tier == 1
 		b.boolOrNull(4, o.specializable, tier1)
 		spec := f.specialized[o.name]
@@ -490,7 +537,7 @@ func fillOpcodes(b *rows, in *Input) error {
 		}
 		b.strOrNull(6, fam, famOK)
 		for j, v := range []uint64{o.hit, o.miss, o.deferred, o.success, o.failure, o.deopt} {
-			b.u64(7+j, v)
+			b.count(7+j, v)
 		}
 	}
 	return nil
@@ -537,7 +584,7 @@ func fillFailureKinds(b *rows, in *Input) error {
 		} else {
 			b.strOrNull(2, "", false)
 		}
-		b.u64(3, c.values.Value(i))
+		b.count(3, c.values.Value(i))
 	}
 	return nil
 }
@@ -563,7 +610,7 @@ func fillPairs(b *rows, in *Input) error {
 		default:
 			continue
 		}
-		b.u64(3, c.values.Value(i))
+		b.count(3, c.values.Value(i))
 	}
 	return nil
 }
@@ -589,7 +636,7 @@ func fillCalls(b *rows, in *Input) error {
 			}
 		}
 		b.strOrNull(2, reason, ok)
-		b.u64(3, c.values.Value(i))
+		b.count(3, c.values.Value(i))
 	}
 	return nil
 }
@@ -611,7 +658,7 @@ func fillNamed(b *rows, in *Input, want pystats.Family) error {
 			continue
 		}
 		b.str(0, c.names.Value(i))
-		b.u64(1, c.values.Value(i))
+		b.count(1, c.values.Value(i))
 	}
 	return nil
 }
@@ -661,7 +708,7 @@ func fillGC(b *rows, in *Input) error {
 	for _, g := range gens {
 		b.i32(0, g.n)
 		for j := range gcFields {
-			b.u64OrNull(1+j, g.v[j], g.has[j])
+			b.countOrNull(1+j, g.v[j], g.has[j])
 		}
 	}
 	return nil
@@ -698,7 +745,7 @@ func fillOptimization(b *rows, in *Input) error {
 		}
 		b.str(0, section)
 		b.str(1, name)
-		b.u64(2, c.values.Value(i))
+		b.count(2, c.values.Value(i))
 	}
 	return nil
 }
@@ -716,8 +763,8 @@ func fillHistograms(b *rows, in *Input) error {
 			return fmt.Errorf("histogram bucket %q: %w", c.indexes.Value(i), err)
 		}
 		b.str(0, c.names.Value(i))
-		b.u64(1, n)
-		b.u64(2, c.values.Value(i))
+		b.count(1, n)
+		b.count(2, c.values.Value(i))
 	}
 	return nil
 }

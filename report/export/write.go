@@ -55,8 +55,13 @@ type Options struct {
 	// Partition writes DIR/<table>/run=<label>/part-0.<ext> (Hive style, the
 	// run column left out of the files) instead of DIR/<table>.<ext>.
 	Partition bool
-	// Compression codec; "" means zstd.
+	// Compression codec; "" means zstd for Parquet and none for Arrow IPC
+	// (Apache Arrow JS, the browser's reader, opens no compressed IPC file).
 	Compression Compression
+	// Version is the pystats version written into Parquet's created_by
+	// ("pystats version <Version>", the form parquet-java parses); ""
+	// means "unknown".
+	Version string
 	// Allocator for the Arrow tables; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
 	// Protected are paths that must not be overwritten (the inputs).
@@ -72,6 +77,9 @@ func (o *Options) normalize() error {
 	}
 	if o.Compression == "" {
 		o.Compression = Zstd
+		if o.Format == Arrow {
+			o.Compression = Uncompressed
+		}
 	}
 	if o.Allocator == nil {
 		o.Allocator = memory.DefaultAllocator
@@ -193,26 +201,42 @@ func encodeTable(t *Table, inputs []Input, run string, opt Options) (File, error
 		defer rec.Release()
 	}
 	var buf bytes.Buffer
-	if err := EncodeRecord(&buf, rec, opt.Format, opt.Compression, opt.Allocator); err != nil {
+	if err := encodeRecord(&buf, rec, opt); err != nil {
 		return File{}, fmt.Errorf("encoding %s: %w", t.Name, err)
 	}
 	return File{Table: t.Name, Run: run, Rows: rec.NumRows(), Data: buf.Bytes()}, nil
 }
 
-// EncodeRecord writes rec to w in the given format.
+// EncodeRecord writes rec to w in the given format ("" means Parquet) and
+// codec ("" means the format's default, see Options.Compression).
 func EncodeRecord(w io.Writer, rec arrow.RecordBatch, format Format, comp Compression, mem memory.Allocator) error {
-	if mem == nil {
-		mem = memory.DefaultAllocator
+	opt := Options{Format: format, Compression: comp, Allocator: mem}
+	if err := opt.normalize(); err != nil {
+		return err
 	}
-	switch format {
-	case Parquet, "":
-		return writeParquet(w, rec, comp, mem)
+	return encodeRecord(w, rec, opt)
+}
+
+func encodeRecord(w io.Writer, rec arrow.RecordBatch, opt Options) error {
+	switch opt.Format {
+	case Parquet:
+		return writeParquet(w, rec, opt)
 	case Arrow:
-		return writeIPC(w, rec, comp, mem)
+		return writeIPC(w, rec, opt.Compression, opt.Allocator)
 	case CSV:
 		return WriteCSV(w, rec)
 	}
-	return fmt.Errorf("format %q: want parquet, arrow or csv", format)
+	return fmt.Errorf("format %q: want parquet, arrow or csv", opt.Format)
+}
+
+// CreatedBy is the created_by string of the Parquet files: "pystats version
+// V", which parquet-java's VersionParser reads as application pystats,
+// version V.
+func CreatedBy(version string) string {
+	if version == "" {
+		version = "unknown"
+	}
+	return "pystats version " + version
 }
 
 func parquetCodec(c Compression) compress.Compression {
@@ -227,12 +251,13 @@ func parquetCodec(c Compression) compress.Compression {
 	return compress.Codecs.Zstd
 }
 
-func writeParquet(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memory.Allocator) error {
+func writeParquet(w io.Writer, rec arrow.RecordBatch, opt Options) error {
+	mem := opt.Allocator
 	props := parquet.NewWriterProperties(
 		parquet.WithAllocator(mem),
-		parquet.WithCompression(parquetCodec(comp)),
+		parquet.WithCompression(parquetCodec(opt.Compression)),
 		parquet.WithDictionaryDefault(true),
-		parquet.WithCreatedBy("pystats export"),
+		parquet.WithCreatedBy(CreatedBy(opt.Version)),
 	)
 	fw, err := pqarrow.NewFileWriter(rec.Schema(), w, props,
 		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem)))
@@ -251,7 +276,7 @@ func writeParquet(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memo
 func writeIPC(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memory.Allocator) error {
 	opts := []ipc.Option{ipc.WithSchema(rec.Schema()), ipc.WithAllocator(mem)}
 	switch comp {
-	case Zstd, "":
+	case Zstd:
 		opts = append(opts, ipc.WithZstd())
 	case LZ4:
 		opts = append(opts, ipc.WithLZ4())
