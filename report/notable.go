@@ -367,6 +367,7 @@ func roundedMagnitude(c *Change) float64 {
 // BuildInfo is what is known about the build of one side of a comparison.
 type BuildInfo struct {
 	Path    string `json:"path"`
+	Label   string `json:"label,omitempty"`   // the LABEL of a LABEL=PATH argument, else empty
 	Version string `json:"version,omitempty"` // release line from the keys, e.g. "3.13"
 	Named   bool   `json:"named_opcodes"`     // false when opcodes were numbers in the input
 	Commit  string `json:"commit,omitempty"`  // bench_runner commit_id
@@ -383,8 +384,8 @@ func NewBuildInfo(st *pystats.Stats, era pystats.Era) BuildInfo {
 	return b
 }
 
-// String is a one-line description: version, commit, branch and date when
-// known.
+// String is a one-line description: label (when given), version, commit,
+// branch and date when known.
 func (b BuildInfo) String() string {
 	var parts []string
 	if b.Commit != "" {
@@ -399,6 +400,9 @@ func (b BuildInfo) String() string {
 	v := b.Version
 	if v == "" {
 		v = "unknown version"
+	}
+	if b.Label != "" {
+		v = b.Label + ", " + v
 	}
 	if len(parts) == 0 {
 		return v

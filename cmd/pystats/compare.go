@@ -70,7 +70,7 @@ func parseThreshold(s string, opt *report.NotableOptions) error {
 // mapped to opcode names with its build tables first. A tripped --fail-on
 // gate makes it a gateError (exit 3) after the report is written.
 func runCompare(args []string, e *env) error {
-	fs := newFlags(e, "compare", "BASE HEAD [-o FILE] [--style STYLE] [--date YYYY-MM-DD] [--no-summary] [--top N] [--threshold LIMITS] [--fail-on EXPR]... [--json-output FILE]")
+	fs := newFlags(e, "compare", "[LABEL=]BASE [LABEL=]HEAD [-o FILE] [--style STYLE] [--date YYYY-MM-DD] [--no-summary] [--top N] [--threshold LIMITS] [--fail-on EXPR]... [--json-output FILE]")
 	var in inputFlags
 	in.register(fs)
 	var f compareFlags
@@ -105,12 +105,14 @@ func runCompare(args []string, e *env) error {
 		}
 		gates = append(gates, gs...)
 	}
-	base, err := in.load(e, fs.Arg(0))
+	baseLabel, basePath, baseNamed := pystats.SplitLabel(fs.Arg(0))
+	headLabel, headPath, headNamed := pystats.SplitLabel(fs.Arg(1))
+	base, err := in.load(e, basePath)
 	if err != nil {
 		return err
 	}
 	defer func() { base.Stats.Release() }()
-	head, err := in.load(e, fs.Arg(1))
+	head, err := in.load(e, headPath)
 	if err != nil {
 		return err
 	}
@@ -118,6 +120,12 @@ func runCompare(args []string, e *env) error {
 
 	baseInfo := report.NewBuildInfo(base.Stats, base.Era)
 	headInfo := report.NewBuildInfo(head.Stats, head.Era)
+	if baseNamed {
+		baseInfo.Label = baseLabel
+	}
+	if headNamed {
+		headInfo.Label = headLabel
+	}
 	mixed := base.Era.HasOpcodes && head.Era.HasOpcodes && base.Era.NamedOpcodes != head.Era.NamedOpcodes
 	if mixed {
 		if st.IsE2() || st == report.StyleE1 {
@@ -170,7 +178,7 @@ func runCompare(args []string, e *env) error {
 	if mixed {
 		mdOpt.Tables = nil // both sides are named now, with their own metadata
 	}
-	inputs := []string{fs.Arg(0), fs.Arg(1)}
+	inputs := []string{basePath, headPath}
 	if f.jsonOut != "" {
 		if f.jsonOut == "-" && (f.out == "-" || f.out == "") {
 			return usagef("--json-output - and the markdown report cannot both go to stdout")

@@ -62,6 +62,16 @@ func TestCompareCommand(t *testing.T) {
 	if code, _, _ := runCompareTest("only-one"); code != exitUsage {
 		t.Errorf("one input: exit %d, want %d", code, exitUsage)
 	}
+	// LABEL=PATH inputs, as benchstat takes them: the labels head the
+	// Notable changes section and the report itself is unchanged.
+	code, stdout, stderr := runCompareTest("run1="+filepath.Join(d, "json_tool/raw"), "run2="+filepath.Join(d, "json_tool_run2/raw"), "--date", "2026-11-25")
+	if code != exitOK {
+		t.Fatalf("LABEL=PATH: exit %d: %s", code, stderr)
+	}
+	labelled := strings.Replace(notable, "Base: 3.13; head: 3.13.", "Base: run1, 3.13; head: run2, 3.13.", 1)
+	if stdout != labelled+string(want) {
+		t.Errorf("LABEL=PATH output:\n%s", stdout[:min(len(stdout), 400)])
+	}
 }
 
 const (

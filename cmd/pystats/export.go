@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report/export"
@@ -17,18 +15,23 @@ import (
 // kinds, pairs, calls, objects, GC, optimization, histograms, rare events;
 // benchmarks and values for pyperf files) as Parquet, Arrow IPC or CSV.
 func runExport(args []string, e *env) error {
-	fs := newFlags(e, "export", "INPUT... -o DIR [--format parquet|arrow|csv] [--label NAME]... [--partition]")
+	fs := newFlags(e, "export", "[LABEL=]INPUT... -o DIR [--format parquet|arrow|csv] [--label NAME]... [--partition]")
 	var in inputFlags
 	in.register(fs)
 	out := fs.StringP("output", "o", "", "write the tables into `directory` (created when missing)")
 	format := fs.String("format", "parquet", "file `format`: parquet, arrow (Arrow IPC file) or csv")
-	labels := fs.StringArray("label", nil, "`name` of the next input's run (repeat once per input; default: the input's base name)")
+	labels := fs.StringArray("label", nil, "`name` of the next input's run (repeat once per input; default: LABEL of a LABEL=INPUT argument, else the input's base name, or its parent folder's name for .../raw)")
 	partition := fs.Bool("partition", false, "write DIR/<table>/run=<label>/part-0.<ext> (Hive style) instead of DIR/<table>.<ext>")
 	compression := fs.String("compression", "", "`codec`: zstd, snappy (Parquet only), lz4 or none (default: zstd for Parquet; none for Arrow IPC, as Apache Arrow JS opens no compressed IPC file)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	paths := fs.Args()
+	args = fs.Args()
+	paths := make([]string, len(args))
+	names := make([]string, len(args))
+	for i, a := range args {
+		names[i], paths[i], _ = pystats.SplitLabel(a)
+	}
 	switch {
 	case len(paths) == 0:
 		return usagef("export needs at least one INPUT")
@@ -48,9 +51,7 @@ func runExport(args []string, e *env) error {
 		return usagef("%v", err)
 	}
 	seen := map[string]string{}
-	names := make([]string, len(paths))
 	for i, p := range paths {
-		names[i] = defaultLabel(p)
 		if len(*labels) > 0 {
 			names[i] = (*labels)[i]
 		}
@@ -99,18 +100,6 @@ func runExport(args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", len(files), rows, *out)
 	return nil
-}
-
-// defaultLabel is an input's base name without a .json, .json.gz, .tar,
-// .tar.gz, .tgz or .txt extension.
-func defaultLabel(path string) string {
-	base := filepath.Base(filepath.Clean(path))
-	for _, ext := range []string{".json.gz", ".tar.gz", ".tgz", ".tar", ".json", ".txt"} {
-		if strings.HasSuffix(base, ext) && len(base) > len(ext) {
-			return strings.TrimSuffix(base, ext)
-		}
-	}
-	return base
 }
 
 // isPyperfFile reports whether path is a pyperf results file (optionally

@@ -32,7 +32,9 @@ func TestExportCommand(t *testing.T) {
 		{"partitioned CSV", []string{fixture313 + "/summarize_stats.json", "--partition", "--format", "csv"}, exitOK,
 			"wrote 11 files", []string{"opcodes/run=summarize_stats/part-0.csv", "gc/run=summarize_stats/part-0.csv"}},
 		{"Arrow IPC, default label", []string{fixture313 + "/raw", "--format", "arrow", "--partition"}, exitOK,
-			"", []string{"counters/run=raw/part-0.arrow"}},
+			"", []string{"counters/run=json_tool/part-0.arrow"}}, // .../json_tool/raw: the parent's name
+		{"LABEL=PATH", []string{"base=" + fixture313 + "/raw", "head=" + fixture313 + "/summarize_stats.json", "--format", "csv", "--partition"}, exitOK,
+			"", []string{"counters/run=base/part-0.csv", "counters/run=head/part-0.csv"}},
 		{"pyperf and pystats", []string{pyperf, fixture313 + "/raw"}, exitOK,
 			"wrote 13 files", []string{"benchmarks.parquet", "values.parquet", "counters.parquet"}},
 		{"no output", []string{fixture313 + "/raw"}, exitUsage, "export needs -o DIR", nil},
@@ -69,23 +71,5 @@ func TestExportCommand(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func TestDefaultLabel(t *testing.T) {
-	tests := []struct{ path, want string }{
-		{"/tmp/py_stats", "py_stats"},
-		{"runs/base/", "base"},
-		{"x/LARGE.tar.gz", "LARGE"},
-		{"x/dumps.tgz", "dumps"},
-		{"x/bm-20250315-pystats.json", "bm-20250315-pystats"},
-		{"x/results.json.gz", "results"},
-		{"x/3f09a1.txt", "3f09a1"},
-		{"x/.json", ".json"},
-	}
-	for _, tt := range tests {
-		if got := defaultLabel(tt.path); got != tt.want {
-			t.Errorf("defaultLabel(%q) = %q, want %q", tt.path, got, tt.want)
-		}
 	}
 }
