@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -8,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
+	"github.com/pystats-dev/pystats/pystats"
 )
 
 // Exit statuses.
@@ -177,11 +180,97 @@ func reportDate(e *env, flagValue string) (string, error) {
 	return e.now().Format("2006-01-02"), nil
 }
 
-// writeOutput writes to path atomically ("-" or "" means stdout), refusing to
-// overwrite any of inputs.
+// The output rule of every command: the main report goes to standard output
+// unless -o sends it elsewhere; --json-output, --plot and other side outputs
+// never silence it. "-" names standard output for every output flag, and at
+// most one output may go there.
+const outputRule = "The report goes to standard output unless -o sends it elsewhere; --json-output, --plot and other side outputs never silence it. '-' is standard output for every output flag."
+
+// output is one output of a run as the command line names it.
+type output struct {
+	flag string // "-o", "--json-output", ...
+	path string // "" for none, "-" for standard output
+	dir  bool   // a folder replaced as a whole (export -o)
+}
+
+// checkOutputs runs before anything is read or written. Two outputs naming
+// the same file (through links too), or two going to standard output, are a
+// usage error; an output that is, lies inside or (for a folder) holds one of
+// the files or folders that will be read is refused (bad input, exit 2).
+func checkOutputs(reads []string, outs ...output) error {
+	var named []output
+	for _, o := range outs {
+		if o.path != "" {
+			named = append(named, o)
+		}
+	}
+	for i, a := range named {
+		for _, b := range named[i+1:] {
+			if a.path == "-" && b.path == "-" {
+				return usagef("%s - and %s - both send output to standard output; send one to a file", a.flag, b.flag)
+			}
+			if atomicfile.SameOutput(a.path, b.path) {
+				return usagef("%s %s and %s %s name the same file", a.flag, quote(a.path), b.flag, quote(b.path))
+			}
+		}
+	}
+	for _, o := range named {
+		if o.path == "-" {
+			continue
+		}
+		check := atomicfile.CheckNotInput
+		if o.dir {
+			check = atomicfile.CheckDirNotInput
+		}
+		if err := check(o.path, reads); err != nil {
+			return fmt.Errorf("%s: %w", o.flag, err)
+		}
+	}
+	return nil
+}
+
+// readPaths lists what the command will read: each pystats input (see
+// pystats.InputPaths) and the build-table file or checkout.
+func (f *inputFlags) readPaths(inputs ...string) []string {
+	var reads []string
+	for _, in := range inputs {
+		reads = append(reads, pystats.InputPaths(in)...)
+	}
+	for _, p := range []string{f.tables, f.cpythonSrc} {
+		if p != "" {
+			reads = append(reads, p)
+		}
+	}
+	return reads
+}
+
+// writeOutput writes an output ("-" or "" means stdout) refusing to write
+// any of inputs; see atomicfile.Write for files. Standard output gets the
+// bytes only when fill succeeded (no partial report).
 func writeOutput(e *env, path string, inputs []string, fill func(w io.Writer) error) error {
 	if path == "" || path == "-" {
-		return fill(e.stdout)
+		var buf bytes.Buffer
+		if err := fill(&buf); err != nil {
+			return err
+		}
+		_, err := e.stdout.Write(buf.Bytes())
+		return err
 	}
 	return atomicfile.Write(path, inputs, fill)
+}
+
+// maxQuoted is how many bytes of a value messages show.
+const maxQuoted = 40
+
+// quote is a value as messages show it: quoted with %q (no raw control
+// bytes reach the terminal) and clipped to maxQuoted bytes with an ellipsis.
+func quote(s string) string {
+	if len(s) > maxQuoted {
+		cut := maxQuoted
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return fmt.Sprintf("%q…", s[:cut])
+	}
+	return fmt.Sprintf("%q", s)
 }

@@ -26,7 +26,7 @@ type compareFlags struct {
 }
 
 func (f *compareFlags) register(fs *pflag.FlagSet) {
-	fs.StringVarP(&f.out, "output", "o", "-", "write the markdown report to `file`")
+	fs.StringVarP(&f.out, "output", "o", "-", "write the markdown report to `file` ('-': standard output)")
 	fs.StringVar(&f.style, "style", "auto", "markdown era: auto, e1 (3.11); no 3.11 comparison exists, so the E2 one is written, e2 (3.12), e4 (3.13+, sub-style from the data), or an E4 sub-style: e4a (early 2024), e4b-2024 (mid 2024), e4b (3.13 release), e4c (2025 main)")
 	fs.StringVar(&f.date, "date", "", "footer date `YYYY-MM-DD` (default: $SOURCE_DATE_EPOCH, else today)")
 	fs.BoolVar(&f.noSummary, "no-summary", false, "leave out the Notable changes section: the summarizer's comparison only, byte for byte")
@@ -70,7 +70,7 @@ func parseThreshold(s string, opt *report.NotableOptions) error {
 // mapped to opcode names with its build tables first. A tripped --fail-on
 // gate makes it a gateError (exit 3) after the report is written.
 func runCompare(args []string, e *env) error {
-	fs := newFlags(e, "compare", "[LABEL=]BASE [LABEL=]HEAD [-o FILE] [--style STYLE] [--date YYYY-MM-DD] [--no-summary] [--top N] [--threshold LIMITS] [--fail-on EXPR]... [--json-output FILE]")
+	fs := newFlags(e, "compare", "[LABEL=]BASE [LABEL=]HEAD [-o FILE] [--style STYLE] [--date YYYY-MM-DD] [--no-summary] [--top N] [--threshold LIMITS] [--fail-on EXPR]... [--json-output FILE]\n\n"+outputRule)
 	var in inputFlags
 	in.register(fs)
 	var f compareFlags
@@ -107,6 +107,9 @@ func runCompare(args []string, e *env) error {
 	}
 	baseLabel, basePath, baseNamed := pystats.SplitLabel(fs.Arg(0))
 	headLabel, headPath, headNamed := pystats.SplitLabel(fs.Arg(1))
+	if err := checkOutputs(in.readPaths(basePath, headPath), output{flag: "-o", path: f.out}, output{flag: "--json-output", path: f.jsonOut}); err != nil {
+		return err
+	}
 	base, err := in.load(e, basePath)
 	if err != nil {
 		return err
@@ -178,11 +181,8 @@ func runCompare(args []string, e *env) error {
 	if mixed {
 		mdOpt.Tables = nil // both sides are named now, with their own metadata
 	}
-	inputs := []string{basePath, headPath}
+	inputs := in.readPaths(basePath, headPath)
 	if f.jsonOut != "" {
-		if f.jsonOut == "-" && (f.out == "-" || f.out == "") {
-			return usagef("--json-output - and the markdown report cannot both go to stdout")
-		}
 		if err := writeOutput(e, f.jsonOut, inputs, func(w io.Writer) error { return report.WriteNotableJSON(w, notable) }); err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func runExport(args []string, e *env) error {
 	fs := newFlags(e, "export", "[LABEL=]INPUT... -o DIR [--format parquet|arrow|csv] [--label NAME]... [--partition]")
 	var in inputFlags
 	in.register(fs)
-	out := fs.StringP("output", "o", "", "write the tables into `directory` (created when missing)")
+	out := fs.StringP("output", "o", "", "write the tables into `directory`, replaced as a whole: created when missing; an existing one must hold only a pystats export (tables it does not write again are removed)")
 	format := fs.String("format", "parquet", "file `format`: parquet, arrow (Arrow IPC file) or csv")
 	labels := fs.StringArray("label", nil, "`name` of the next input's run (repeat once per input; default: LABEL of a LABEL=INPUT argument, else the input's base name, or its parent folder's name for .../raw)")
 	partition := fs.Bool("partition", false, "write DIR/<table>/run=<label>/part-0.<ext> (Hive style) instead of DIR/<table>.<ext>")
@@ -45,10 +45,14 @@ func runExport(args []string, e *env) error {
 		Partition:   *partition,
 		Compression: export.Compression(*compression),
 		Version:     version,
-		Protected:   paths,
+		Protected:   in.readPaths(paths...),
+		Log:         e.stderr,
 	}
 	if err := opt.Validate(); err != nil {
 		return usagef("%v", err)
+	}
+	if err := checkOutputs(opt.Protected, output{flag: "-o", path: *out, dir: true}); err != nil {
+		return err
 	}
 	seen := map[string]string{}
 	for i, p := range paths {

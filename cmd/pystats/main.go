@@ -29,11 +29,15 @@ import (
 
 func main() {
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
-		<-sig
+		s := <-sig
 		atomicfile.RemovePending()
-		os.Exit(130)
+		code := 130 // SIGINT
+		if n, ok := s.(syscall.Signal); ok {
+			code = 128 + int(n)
+		}
+		os.Exit(code)
 	}()
 	os.Exit(run(os.Args[1:], newEnv(os.Stdout, os.Stderr)))
 }

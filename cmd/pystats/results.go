@@ -27,7 +27,7 @@ func runResults(args []string, e *env) error {
 	if fs.NArg() != 1 {
 		return usagef("need exactly one results directory")
 	}
-	opt := results.Options{Force: *force, DryRun: *dryRun, PathPrefix: *prefix, Runners: timing.DefaultRunners()}
+	opt := results.Options{Force: *force, DryRun: *dryRun, PathPrefix: *prefix, Runners: timing.DefaultRunners(), Protected: []string{*runnersFile, *tables}}
 	for _, b := range strings.Split(*bases, ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			opt.Bases = append(opt.Bases, b)

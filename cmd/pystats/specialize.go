@@ -21,12 +21,12 @@ import (
 // executions plus misses), with their top failure kinds, for one input or
 // for a run folder whose subfolders each hold one benchmark's data.
 func runSpecialize(args []string, e *env) error {
-	fs := newFlags(e, "specialize", "INPUT [-o FILE] [--json-output FILE] [--plot FILE.png|FILE.svg] [--top N] [--kinds N] [--benchmarks N] [--all-families]")
+	fs := newFlags(e, "specialize", "INPUT [-o FILE] [--json-output FILE] [--plot FILE.png|FILE.svg] [--top N] [--kinds N] [--benchmarks N] [--all-families]\n\n"+outputRule)
 	var in inputFlags
 	in.register(fs)
-	out := fs.StringP("output", "o", "-", "write the markdown view to `file`")
-	jsonOut := fs.String("json-output", "", "write the view's rows as JSON to `file`")
-	plotOut := fs.String("plot", "", "draw the ranked families as stacked bars to `file` (.png or .svg)")
+	out := fs.StringP("output", "o", "-", "write the markdown view to `file` ('-': standard output)")
+	jsonOut := fs.String("json-output", "", "also write the view's rows as JSON to `file`")
+	plotOut := fs.String("plot", "", "also draw the ranked families as stacked bars to `file` (.png or .svg)")
 	top := fs.Int("top", 5, "number of top families with failure kinds, matrix columns and benchmarks")
 	kinds := fs.Int("kinds", 5, "failure kinds listed per top family")
 	benches := fs.Int("benchmarks", 5, "benchmarks listed per top family")
@@ -58,6 +58,10 @@ func runSpecialize(args []string, e *env) error {
 	}
 	opt := report.SpecOptions{TopFamilies: *top, TopKinds: *kinds, TopBenchmarks: *benches, AllFamilies: *all}
 
+	inputs := in.readPaths(path)
+	if err := checkOutputs(inputs, output{flag: "-o", path: *out}, output{flag: "--json-output", path: *jsonOut}, output{flag: "--plot", path: *plotOut}); err != nil {
+		return err
+	}
 	benchDirs, err := benchmarkFolders(path)
 	if err != nil {
 		return err
@@ -77,7 +81,6 @@ func runSpecialize(args []string, e *env) error {
 		view = report.NewSpecView(nil, bs, opt)
 	}
 
-	inputs := []string{path}
 	if *jsonOut != "" {
 		if err := writeOutput(e, *jsonOut, inputs, func(w io.Writer) error { return report.WriteSpecJSON(w, view) }); err != nil {
 			return err
@@ -90,9 +93,6 @@ func runSpecialize(args []string, e *env) error {
 		}); err != nil {
 			return err
 		}
-	}
-	if (*jsonOut != "" || *plotOut != "") && !fs.Changed("output") {
-		return nil // only the files asked for, unless a markdown output was asked for too
 	}
 	return writeOutput(e, *out, inputs, func(w io.Writer) error { return report.WriteSpecMarkdown(w, view) })
 }

@@ -141,16 +141,17 @@ func TestSpecializeCommandErrors(t *testing.T) {
 	}
 }
 
-// TestSpecializePlotOnly writes only the chart when only --plot is given.
-func TestSpecializePlotOnly(t *testing.T) {
+// TestSpecializePlotAndReport: --plot writes the chart and the markdown view
+// still goes to standard output (side outputs never silence the report).
+func TestSpecializePlotAndReport(t *testing.T) {
 	d := shared.Path(t, "data/dumps/3.13/json_tool/raw")
 	png := filepath.Join(t.TempDir(), "loss.png")
 	code, stdout, stderr := specRun(t, d, "--plot", png)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if stdout != "" {
-		t.Error("markdown written although only --plot was asked for")
+	if stdout == "" {
+		t.Error("no markdown on standard output with --plot")
 	}
 	data, err := os.ReadFile(png)
 	if err != nil || !bytes.HasPrefix(data, []byte("\x89PNG")) {

@@ -11,12 +11,12 @@ import (
 )
 
 func runSummarize(args []string, e *env) error {
-	fs := newFlags(e, "summarize", "[INPUT] [--json-output FILE] [-o FILE] [--style auto|e1|e2|e4|e4a|e4b-2024|e4b|e4c] [--date YYYY-MM-DD] [--benchmark NAME]")
+	fs := newFlags(e, "summarize", "[INPUT] [--json-output FILE] [-o FILE] [--style auto|e1|e2|e4|e4a|e4b-2024|e4b|e4c] [--date YYYY-MM-DD] [--benchmark NAME]\n\n"+outputRule)
 	var in inputFlags
 	in.register(fs)
-	jsonOut := fs.String("json-output", "", "write the merged raw counters as summarize JSON to `file`")
+	jsonOut := fs.String("json-output", "", "also write the merged raw counters as summarize JSON to `file` (the markdown is still written)")
 	indent := fs.Bool("indent", false, "write --json-output in bench_runner's indented layout")
-	out := fs.StringP("output", "o", "-", "write the markdown report to `file`")
+	out := fs.StringP("output", "o", "-", "write the markdown report to `file` ('-': standard output)")
 	style := fs.String("style", "auto", "markdown era: auto, e1 (3.11), e2 (3.12), e4 (3.13+, sub-style from the data), or an E4 sub-style: e4a (early 2024), e4b-2024 (mid 2024), e4b (3.13 release), e4c (2025 main)")
 	date := fs.String("date", "", "footer date `YYYY-MM-DD` (default: $SOURCE_DATE_EPOCH, else today)")
 	benchmark := fs.String("benchmark", "", "`name` for the '- benchmark:' line of bench_runner's header (E4; default: from an input named *-pystats-NAME.json, else \"all\"; an empty value omits the line)")
@@ -38,12 +38,15 @@ func runSummarize(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
+	inputs := in.readPaths(path)
+	if err := checkOutputs(inputs, output{flag: "-o", path: *out}, output{flag: "--json-output", path: *jsonOut}); err != nil {
+		return err
+	}
 	data, err := in.load(e, path)
 	if err != nil {
 		return err
 	}
 	defer data.Stats.Release()
-	inputs := []string{path}
 	if *jsonOut != "" {
 		layout := pystats.JSONCompact
 		if *indent {
@@ -53,9 +56,6 @@ func runSummarize(args []string, e *env) error {
 			return pystats.WriteJSON(w, data.Stats, layout)
 		}); err != nil {
 			return err
-		}
-		if *out == "-" && !fs.Changed("output") {
-			return nil // JSON only, unless a markdown output was asked for too
 		}
 	}
 	return writeOutput(e, *out, inputs, func(w io.Writer) error {

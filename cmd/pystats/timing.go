@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/pystats-dev/pystats/internal/atomicfile"
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report/timing"
 )
@@ -16,7 +15,7 @@ import (
 // runTiming is "pystats timing BASE.json HEAD.json [HEAD2.json ...]":
 // pyperf compare_to -G --table --table-format md, byte for byte.
 func runTiming(args []string, e *env) error {
-	fs := newFlags(e, "timing", "[options] BASE.json HEAD.json [HEAD2.json ...]")
+	fs := newFlags(e, "timing", "[options] BASE.json HEAD.json [HEAD2.json ...]\n\n"+outputRule)
 	header := fs.Bool("header", false, "add bench_runner's '# Results vs. X' header (needs bench_runner file names; two files)")
 	base := fs.String("base", "", "base label in the header (default: the base file name's version)")
 	runnersFile := fs.String("runners", "", "bench_runner runners.ini mapping runner nicknames to OS (default: the 2023 runners)")
@@ -30,9 +29,9 @@ func runTiming(args []string, e *env) error {
 	seed := fs.Uint64("seed", 1, "bootstrap seed for --ci")
 	test := fs.String("test", "", "extra significance test: mwu (Mann-Whitney U, implies --summary)")
 	memory := fs.Bool("memory", false, "print the memory change from mem_max_rss/command_max_rss (implies --summary)")
-	jsonOut := fs.String("json-output", "", "write the comparison as JSON to this file ('-': stdout instead of the table)")
-	plotOut := fs.String("plot", "", "write bench_runner's comparison plot to FILE.png or FILE.svg (two files)")
-	output := fs.StringP("output", "o", "-", "write the table to this file")
+	jsonOut := fs.String("json-output", "", "also write the comparison as JSON to this `file` (the table is still written)")
+	plotOut := fs.String("plot", "", "also write bench_runner's comparison plot to FILE.png or FILE.svg (two files)")
+	outFile := fs.StringP("output", "o", "-", "write the table to this `file` ('-': standard output)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -55,6 +54,10 @@ func runTiming(args []string, e *env) error {
 		if plotFormat != "png" && plotFormat != "svg" {
 			return usagef("--plot %s: want a .png or .svg file", *plotOut)
 		}
+	}
+	reads := append([]string{*runnersFile}, files...)
+	if err := checkOutputs(reads, output{flag: "-o", path: *outFile}, output{flag: "--json-output", path: *jsonOut}, output{flag: "--plot", path: *plotOut}); err != nil {
+		return err
 	}
 	runners := timing.DefaultRunners()
 	if *runnersFile != "" {
@@ -108,23 +111,20 @@ func runTiming(args []string, e *env) error {
 		}
 	}
 	if *jsonOut != "" {
-		if err := writeOutput(e, *jsonOut, files, s.WriteJSON); err != nil {
+		if err := writeOutput(e, *jsonOut, reads, s.WriteJSON); err != nil {
 			return err
 		}
 	}
 	if *plotOut != "" {
 		title := timing.PlotTitle(suites[0], suites[1])
-		if err := atomicfile.Write(*plotOut, files, func(w io.Writer) error {
+		if err := writeOutput(e, *plotOut, reads, func(w io.Writer) error {
 			_, err := timing.WritePlot(w, plotFormat, suites[0], suites[1], title)
 			return err
 		}); err != nil {
 			return err
 		}
 	}
-	if *jsonOut == "-" && (*output == "-" || *output == "") {
-		return nil
-	}
-	return writeOutput(e, *output, files, func(w io.Writer) error {
+	return writeOutput(e, *outFile, reads, func(w io.Writer) error {
 		_, err := w.Write(page.Bytes())
 		return err
 	})

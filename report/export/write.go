@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -64,8 +62,12 @@ type Options struct {
 	Version string
 	// Allocator for the Arrow tables; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
-	// Protected are paths that must not be overwritten (the inputs).
+	// Protected are paths that must not be overwritten (the inputs): the
+	// output folder must not be, lie inside or hold one of them.
 	Protected []string
+	// Log, when set, receives a line naming the files of a previous export
+	// that the commit removed.
+	Log io.Writer
 }
 
 // Validate reports an unknown format or a codec the format cannot use.
@@ -377,104 +379,80 @@ func formatFloat(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// Write encodes every table of inputs and writes the files under dir, which
-// is created when missing. All files are encoded first, then written to
-// temporary files beside their targets, then renamed into place: an error
-// leaves no new file and no temporary file behind (directories created for
-// the export are removed again). It returns the files written.
+// Write encodes every table of inputs and commits the files as a set: dir
+// ends up holding exactly the new tables or, on any error or interrupt, what
+// it held before (see atomicfile.CommitDir). A folder that holds anything but
+// a pystats export's files (see Owned) is refused. Tables of an older export
+// that this one does not write are removed, and named on opt.Log. It returns
+// the files written.
 func Write(dir string, inputs []Input, opt Options) ([]File, error) {
 	files, err := Encode(inputs, opt)
 	if err != nil {
 		return nil, err
 	}
-	if err := Commit(dir, files, opt.Protected); err != nil {
+	if err := Commit(dir, files, opt); err != nil {
 		return nil, err
 	}
 	return files, nil
 }
 
-// Commit writes files under dir all or nothing (see Write).
-func Commit(dir string, files []File, protected []string) (err error) {
-	var created []string // directories made here, parents first
-	var temps []string
-	var renamed []string // targets that did not exist before
-	defer func() {
-		if err == nil {
-			return
-		}
-		for _, t := range temps {
-			os.Remove(t)
-			atomicfile.Untrack(t)
-		}
-		for _, p := range renamed {
-			os.Remove(p)
-		}
-		for i := len(created) - 1; i >= 0; i-- {
-			os.Remove(created[i]) // only succeeds when empty
-		}
-	}()
-	mkdir := func(d string) error {
-		var missing []string
-		for p := d; ; p = filepath.Dir(p) {
-			if _, err := os.Stat(p); err == nil {
-				break
-			}
-			missing = append(missing, p)
-			if filepath.Dir(p) == p {
-				break
-			}
-		}
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", d, err)
-		}
-		for i := len(missing) - 1; i >= 0; i-- {
-			created = append(created, missing[i])
-		}
-		return nil
+// Commit writes files as the whole content of dir, all or nothing (see
+// Write).
+func Commit(dir string, files []File, opt Options) error {
+	set := make([]atomicfile.DirFile, len(files))
+	for i, f := range files {
+		set[i] = atomicfile.DirFile{Path: f.Path, Data: f.Data}
 	}
-	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return fmt.Errorf("output %s is not a directory", dir)
-	}
-	if err := mkdir(dir); err != nil {
+	removed, err := atomicfile.CommitDir(dir, set, atomicfile.DirOptions{Protected: opt.Protected, Owned: Owned})
+	if err != nil {
 		return err
 	}
-	targets := make([]string, len(files))
-	for i, f := range files {
-		target := filepath.Join(dir, filepath.FromSlash(f.Path))
-		targets[i] = target
-		if err := atomicfile.CheckNotInput(target, protected); err != nil {
-			return err
-		}
-		if err := mkdir(filepath.Dir(target)); err != nil {
-			return err
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", target, err)
-		}
-		temps = append(temps, tmp.Name())
-		atomicfile.Track(tmp.Name())
-		_, werr := tmp.Write(f.Data)
-		if werr == nil {
-			werr = tmp.Chmod(0o644)
-		}
-		if cerr := tmp.Close(); werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			return fmt.Errorf("writing %s: %w", target, werr)
-		}
+	if opt.Log != nil && len(removed) > 0 {
+		fmt.Fprintf(opt.Log, "removed %d file(s) of the previous export in %q that this export does not write: %s\n",
+			len(removed), dir, strings.Join(removed, ", "))
 	}
-	for i, target := range targets {
-		_, statErr := os.Stat(target)
-		if err := os.Rename(temps[i], target); err != nil {
-			return fmt.Errorf("writing %s: %w", target, err)
-		}
-		atomicfile.Untrack(temps[i])
-		if statErr != nil {
-			renamed = append(renamed, target)
-		}
-	}
-	temps = nil
 	return nil
+}
+
+// Owned reports whether a path inside an export folder (relative, with
+// forward slashes) is one an export writes: <table>.<ext>, or
+// <table>/run=<label>/part-0.<ext> and its folders, where <table> is lower
+// case letters, digits and '_' and <ext> is parquet, arrow or csv. This is
+// how an existing folder is recognised as a pystats export that may be
+// replaced.
+func Owned(rel string, isDir bool) bool {
+	parts := strings.Split(rel, "/")
+	if !tableName(parts[0]) && (isDir || len(parts) > 1) {
+		return false
+	}
+	switch len(parts) {
+	case 1:
+		if isDir {
+			return true
+		}
+		name, ext, ok := strings.Cut(parts[0], ".")
+		return ok && tableName(name) && knownExt(ext)
+	case 2:
+		return isDir && strings.HasPrefix(parts[1], "run=") && len(parts[1]) > len("run=")
+	case 3:
+		ext, ok := strings.CutPrefix(parts[2], "part-0.")
+		return !isDir && ok && knownExt(ext)
+	}
+	return false
+}
+
+func tableName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func knownExt(ext string) bool {
+	return ext == string(Parquet) || ext == string(Arrow) || ext == string(CSV)
 }

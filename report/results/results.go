@@ -54,6 +54,9 @@ type Options struct {
 	// Warn receives the table verdict of each pystats JSON rendered, as
 	// "warning: ..." lines (summarize prints the same); nil discards them.
 	Warn io.Writer
+	// Protected are other files read (build tables, runners.ini): like the
+	// raw results, they are never written.
+	Protected []string
 
 	planned map[string]bool // files written or to be written by this run
 }
@@ -111,6 +114,10 @@ func Regenerate(dir string, opt Options) error {
 		return err
 	}
 	sort.Strings(files)
+	opt.Protected = append(append([]string(nil), opt.Protected...), files...)
+	if err := checkOutputs(dir, files, opt.Protected); err != nil {
+		return err
+	}
 	var results []*Result
 	var pystatsJSON []string
 	defer func() {
@@ -337,9 +344,35 @@ func write(path string, opt Options, fill func(io.Writer) error) error {
 		fmt.Fprintf(opt.Log, "would write %s\n", path)
 		return nil
 	}
-	if err := atomicfile.Write(path, nil, fill); err != nil {
+	if err := atomicfile.Write(path, opt.Protected, fill); err != nil {
 		return err
 	}
 	fmt.Fprintf(opt.Log, "wrote %s\n", path)
+	return nil
+}
+
+// checkOutputs refuses, before anything is read, a results directory where
+// a file that a run may write (a folder's README.md, a comparison table or
+// plot, a pystats table) is, through links, one of the files read.
+func checkOutputs(dir string, files, protected []string) error {
+	var outs []string
+	folders, _ := filepath.Glob(filepath.Join(dir, "bm-*", "README.md"))
+	outs = append(outs, folders...)
+	for _, f := range files {
+		stem := strings.TrimSuffix(f, ".json")
+		for _, pat := range []string{"-vs-*.md", "-vs-*.png"} {
+			m, _ := filepath.Glob(stem + pat)
+			outs = append(outs, m...)
+		}
+		outs = append(outs, stem+".md")
+	}
+	for _, o := range outs {
+		if _, err := os.Lstat(o); err != nil {
+			continue
+		}
+		if err := atomicfile.CheckNotInput(o, protected); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -1,0 +1,258 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// DirFile is one file of a folder committed as a set.
+type DirFile struct {
+	// Path is relative to the folder, with forward slashes.
+	Path string
+	Data []byte
+}
+
+// DirOptions tune CommitDir.
+type DirOptions struct {
+	// Protected are the inputs: the folder must not be, lie inside or hold
+	// one of them.
+	Protected []string
+	// Owned reports whether an existing entry of the folder (its relative
+	// path with forward slashes, and whether it is a folder) is one that
+	// this kind of output writes. A folder holding anything else is
+	// refused; nil accepts only an empty or missing folder.
+	Owned func(rel string, isDir bool) bool
+}
+
+// hook, when set by tests, is called before each step of a folder commit; an
+// error makes the step fail.
+var hook func(step string) error
+
+// noExchange, set by tests, makes the swap use the two-rename fallback.
+var noExchange bool
+
+func step(name string) error {
+	if hook != nil {
+		return hook(name)
+	}
+	return nil
+}
+
+// CommitDir replaces the folder dir by one holding exactly files, as a set:
+// the files are staged in a temporary folder beside dir, which is then
+// swapped with dir (an atomic exchange where the system has one, else dir is
+// renamed aside and the new folder renamed in, under the lock that the
+// interrupt handler takes), and the old folder is removed. A reader sees the
+// old folder or the new one, never a mix; on any error dir is as it was and
+// nothing is left behind. A symbolic link to a folder is followed (the link
+// stays). An existing folder keeps its mode; a new one gets 0777 minus the
+// umask. It returns the relative paths of the old folder's files that the new
+// set does not hold (removed by the swap), sorted.
+func CommitDir(dir string, files []DirFile, opt DirOptions) (removed []string, err error) {
+	if err := CheckDirNotInput(dir, opt.Protected); err != nil {
+		return nil, err
+	}
+	real := RealPath(dir)
+	if filepath.Dir(real) == real {
+		return nil, fmt.Errorf("output folder %q: cannot replace the root folder", dir)
+	}
+	parent := filepath.Dir(real)
+	mode := NewDirMode()
+	old, err := os.Stat(real)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		old = nil
+		made, merr := mkdirParents(parent)
+		if merr != nil {
+			return nil, fmt.Errorf("output folder %q: %w", dir, merr)
+		}
+		defer func() {
+			if err != nil {
+				for i := len(made) - 1; i >= 0; i-- {
+					os.Remove(made[i]) // only when still empty
+				}
+			}
+		}()
+	case err != nil:
+		return nil, fmt.Errorf("output folder %q: %w", dir, err)
+	case !old.IsDir():
+		return nil, fmt.Errorf("output %q is not a folder", dir)
+	default:
+		mode = old.Mode().Perm()
+	}
+	var oldFiles map[string]bool
+	if old != nil {
+		oldFiles, err = ownedEntries(dir, real, opt.Owned)
+		if err != nil {
+			return nil, err
+		}
+	}
+	RemoveStale(parent)
+
+	stage, err := makeTempDir(parent, filepath.Base(real))
+	if err != nil {
+		return nil, fmt.Errorf("output folder %q: %w", dir, err)
+	}
+	defer func() {
+		os.RemoveAll(stage)
+		Untrack(stage)
+	}()
+	newFiles := map[string]bool{}
+	for _, f := range files {
+		rel := filepath.FromSlash(f.Path)
+		if !filepath.IsLocal(rel) {
+			return nil, fmt.Errorf("output folder %q: file name %q leaves the folder", dir, f.Path)
+		}
+		newFiles[f.Path] = true
+		p := filepath.Join(stage, rel)
+		if err := os.MkdirAll(filepath.Dir(p), NewDirMode()); err != nil {
+			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
+		}
+		if err := step("write"); err != nil {
+			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
+		}
+		if err := os.WriteFile(p, f.Data, NewFileMode()); err != nil {
+			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
+		}
+		// WriteFile's mode is cut by the umask already; Chmod makes it exact.
+		if err := os.Chmod(p, NewFileMode()); err != nil {
+			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
+		}
+	}
+	if err := os.Chmod(stage, mode); err != nil {
+		return nil, fmt.Errorf("output folder %q: %w", dir, err)
+	}
+	if err := swapIn(stage, real, old != nil); err != nil {
+		return nil, fmt.Errorf("output folder %q: %w", dir, err)
+	}
+	for rel := range oldFiles {
+		if !newFiles[rel] {
+			removed = append(removed, rel)
+		}
+	}
+	sort.Strings(removed)
+	return removed, nil
+}
+
+// swapIn puts the complete folder stage at target. With an existing target
+// the old folder ends up at stage (to be removed by the caller).
+func swapIn(stage, target string, exists bool) error {
+	mu.Lock()
+	defer mu.Unlock()
+	if interrupted {
+		return errors.New("interrupted")
+	}
+	if err := step("swap"); err != nil {
+		return err
+	}
+	if !exists {
+		return os.Rename(stage, target)
+	}
+	if ok, err := exchange(stage, target); ok {
+		return err
+	}
+	// No atomic exchange: move the old folder aside, the new one in, and
+	// the old one to stage. The lock keeps the interrupt handler out
+	// between the renames.
+	aside := filepath.Join(filepath.Dir(target), oldPrefix+strings.TrimPrefix(filepath.Base(stage), tmpPrefix))
+	if err := os.Rename(target, aside); err != nil {
+		return err
+	}
+	if err := step("rename-in"); err != nil {
+		os.Rename(aside, target)
+		return err
+	}
+	if err := os.Rename(stage, target); err != nil {
+		if rerr := os.Rename(aside, target); rerr != nil {
+			return fmt.Errorf("%w (and the old folder could not be put back from %q: %v)", err, aside, rerr)
+		}
+		return err
+	}
+	if err := os.Rename(aside, stage); err != nil {
+		os.RemoveAll(aside)
+	}
+	return nil
+}
+
+// mkdirParents creates dir and its missing parents (0777 minus the umask)
+// and returns the folders it made, outermost first.
+func mkdirParents(dir string) ([]string, error) {
+	var missing []string
+	for p := dir; ; p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil || filepath.Dir(p) == p {
+			break
+		}
+		missing = append(missing, p)
+	}
+	var made []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], NewDirMode()); err != nil && !errors.Is(err, fs.ErrExist) {
+			for j := len(made) - 1; j >= 0; j-- {
+				os.Remove(made[j])
+			}
+			return nil, err
+		}
+		made = append(made, missing[i])
+	}
+	return made, nil
+}
+
+// makeTempDir creates an empty temporary folder for name in dir, tracked for
+// removal on interrupt.
+func makeTempDir(dir, name string) (string, error) {
+	for range 100 {
+		p := filepath.Join(dir, tempName(name))
+		err := os.Mkdir(p, 0o700)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		Track(p)
+		return p, nil
+	}
+	return "", errors.New("cannot create a temporary folder")
+}
+
+// ownedEntries lists the regular files of an existing output folder,
+// failing when it holds anything that owned does not accept.
+func ownedEntries(dir, real string, owned func(string, bool) bool) (map[string]bool, error) {
+	files := map[string]bool{}
+	err := filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p == real {
+			return nil
+		}
+		rel, _ := filepath.Rel(real, p)
+		rel = filepath.ToSlash(rel)
+		if _, ok := ourName(d.Name()); ok && !strings.Contains(rel, "/") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		isDir := d.IsDir()
+		if !(isDir || d.Type().IsRegular()) || owned == nil || !owned(rel, isDir) {
+			return fmt.Errorf("output folder %q holds %q, which is not part of a pystats export: refusing to replace the folder (choose an empty or new folder)", dir, rel)
+		}
+		if !isDir {
+			files[rel] = true
+		}
+		return nil
+	})
+	if err != nil {
+		if strings.Contains(err.Error(), "not part of a pystats export") {
+			return nil, err
+		}
+		return nil, fmt.Errorf("output folder %q: %w", dir, err)
+	}
+	return files, nil
+}

@@ -1,0 +1,51 @@
+package pystats
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// maxInputPaths bounds the listing of InputPaths.
+const maxInputPaths = 100000
+
+// InputPaths lists what reading path may read, for a command to check that
+// no output is written over an input before anything is read: path itself
+// (a file, or a folder standing for everything inside it) and every entry
+// that is a symbolic link, since it may lead out of the folder. Folders are
+// looked into three levels deep (a run folder's <benchmark>/raw/ dumps).
+// Standard input ("-") has no paths. Nothing is opened but folders.
+func InputPaths(path string) []string {
+	if path == "" || path == "-" {
+		return nil
+	}
+	out := []string{path}
+	var walk func(dir string, depth int)
+	walk = func(dir string, depth int) {
+		if depth > 3 || len(out) >= maxInputPaths {
+			return
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return
+		}
+		for _, ent := range entries {
+			if len(out) >= maxInputPaths {
+				return
+			}
+			p := filepath.Join(dir, ent.Name())
+			link := ent.Type()&os.ModeSymlink != 0
+			if link {
+				out = append(out, p)
+			}
+			if ent.IsDir() || link {
+				if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+					walk(p, depth+1)
+				}
+			}
+		}
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		walk(path, 1)
+	}
+	return out
+}
