@@ -42,6 +42,10 @@ type Options struct {
 	// in reports, does. Name order (the default) gives the same output for
 	// the same files everywhere.
 	DirectoryOrder bool
+	// Ignore, when set, leaves out the entries of a dump directory whose
+	// base name it returns true for: they are neither read nor counted
+	// (a stray README.md beside the dumps). The caller names them.
+	Ignore func(name string) bool
 }
 
 func (o Options) allocator() memory.Allocator {
@@ -146,6 +150,9 @@ func ReadDir(dir string, opt Options) (*Stats, error) {
 	}
 	var names []string
 	for _, e := range entries {
+		if opt.Ignore != nil && opt.Ignore(e.Name()) {
+			continue
+		}
 		p := filepath.Join(dir, e.Name())
 		if e.Type()&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)

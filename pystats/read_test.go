@@ -192,3 +192,29 @@ func TestFastPathMatchesGeneral(t *testing.T) {
 		sameAggregate(t, fast, errFast, general, errGeneral)
 	}
 }
+
+func TestReadDirIgnore(t *testing.T) {
+	dir := writeDir(t, map[string]string{
+		"a.txt":     "Frames pushed: 1\n",
+		"b.txt":     "Frames pushed: 2\n",
+		"README.md": "# notes\n",
+	})
+	if err := os.Mkdir(filepath.Join(dir, "plots"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	notDump := func(name string) bool { return !strings.HasSuffix(name, ".txt") }
+	st, err := Read(dir, Options{Ignore: notDump})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Release()
+	if c := counters(st); c["Frames pushed"] != 3 || c["__nfiles__"] != 2 || len(st.Source.Warnings) != 0 {
+		t.Errorf("sums %v, warnings %q; want 3 frames from 2 files, no warning", c, st.Source.Warnings)
+	}
+	if _, err := Read(dir, Options{}); err == nil {
+		t.Error("without Ignore, a subfolder in a dump directory must stay an error")
+	}
+	if _, err := Read(dir, Options{Ignore: func(string) bool { return true }}); !errors.Is(err, ErrNoData) {
+		t.Errorf("everything ignored: %v, want ErrNoData", err)
+	}
+}
