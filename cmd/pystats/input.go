@@ -21,6 +21,7 @@ type inputFlags struct {
 	cpythonSrc string
 	tables     string
 	force      bool
+	ignore     func(name string) bool // dump-folder entries not to read (pystats.Options.Ignore)
 
 	once     sync.Once
 	resolved *specialize.Choice
@@ -60,7 +61,7 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 	if f.fileOrder != "name" && f.fileOrder != "directory" {
 		return nil, usagef("--file-order %q: want name or directory", f.fileOrder)
 	}
-	st, err := pystats.Read(path, pystats.Options{Strict: f.strict, Progress: bar.Add, DirectoryOrder: f.fileOrder == "directory"})
+	st, err := pystats.Read(path, pystats.Options{Strict: f.strict, Progress: bar.Add, DirectoryOrder: f.fileOrder == "directory", Ignore: f.ignore})
 	bar.Done()
 	if err != nil {
 		return nil, err

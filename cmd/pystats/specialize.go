@@ -21,7 +21,7 @@ import (
 // executions plus misses), with their top failure kinds, for one input or
 // for a run folder whose subfolders each hold one benchmark's data.
 func runSpecialize(args []string, e *env) error {
-	fs := newFlags(e, "specialize", "INPUT [-o FILE] [--json-output FILE] [--plot FILE.png|FILE.svg] [--top N] [--kinds N] [--benchmarks N] [--all-families]\n\n"+outputRule)
+	fs := newFlags(e, "specialize", "[LABEL=]INPUT [-o FILE] [--json-output FILE] [--plot FILE.png|FILE.svg] [--top N] [--kinds N] [--benchmarks N] [--all-families]\n\n"+outputRule)
 	var in inputFlags
 	in.register(fs)
 	out := fs.StringP("output", "o", "-", "write the markdown view to `file` ('-': standard output)")
@@ -52,29 +52,31 @@ func runSpecialize(args []string, e *env) error {
 			return usagef("--plot %q: the file name must end in .png or .svg", *plotOut)
 		}
 	}
-	path := pystats.DefaultInput
+	arg := pystats.DefaultInput
 	if fs.NArg() == 1 {
-		path = fs.Arg(0)
+		arg = fs.Arg(0)
 	}
+	label, path, _ := pystats.SplitLabel(arg)
 	opt := report.SpecOptions{TopFamilies: *top, TopKinds: *kinds, TopBenchmarks: *benches, AllFamilies: *all}
 
 	inputs := in.readPaths(path)
 	if err := checkOutputs(inputs, output{flag: "-o", path: *out}, output{flag: "--json-output", path: *jsonOut}, output{flag: "--plot", path: *plotOut}); err != nil {
 		return err
 	}
-	benchDirs, err := benchmarkFolders(path)
+	in.ignore = notDumpFile
+	data, benchmarks, err := specLayout(e, path)
 	if err != nil {
 		return err
 	}
 	var view *report.SpecView
-	if benchDirs == nil {
-		l, err := specLossOf(&in, e, path)
+	if benchmarks == nil {
+		l, err := specLossOf(&in, e, data)
 		if err != nil {
 			return err
 		}
 		view = report.NewSpecView(l, nil, opt)
 	} else {
-		bs, err := readBenchmarks(&in, e, path, benchDirs, *jobs)
+		bs, err := readBenchmarks(&in, e, path, benchmarks, *jobs)
 		if err != nil {
 			return err
 		}
@@ -87,7 +89,7 @@ func runSpecialize(args []string, e *env) error {
 		}
 	}
 	if *plotOut != "" {
-		title := "Specialization by family: " + plotName(path)
+		title := "Specialization by family: " + label
 		if err := writeOutput(e, *plotOut, inputs, func(w io.Writer) error {
 			return report.WriteSpecPlot(w, plotFormat, view, title, 0)
 		}); err != nil {
@@ -99,6 +101,9 @@ func runSpecialize(args []string, e *env) error {
 
 // specLossOf reads one input and computes its view; the data is released.
 func specLossOf(in *inputFlags, e *env, path string) (*specialize.Loss, error) {
+	if err := warnStrays(e, path); err != nil {
+		return nil, err
+	}
 	data, err := in.load(e, path)
 	if err != nil {
 		return nil, err
@@ -111,20 +116,52 @@ func specLossOf(in *inputFlags, e *env, path string) (*specialize.Loss, error) {
 	return l, nil
 }
 
-// benchmarkFolders returns the subfolders of path when path is a run folder:
-// a directory whose visible entries are all directories (symbolic links
-// followed), each one benchmark. It returns nil for any other input (a dump
-// directory, a file), and an error for a directory that mixes both.
-func benchmarkFolders(path string) ([]string, error) {
+// specBenchmark is one benchmark of a run folder: its name (the
+// subfolder's) and the path of its data.
+type specBenchmark struct{ name, data string }
+
+// rawNames are the names under which a benchmark or workload folder holds
+// its dumps in the usual <benchmark>/raw/ layout, beside the summarizer's
+// outputs and logs.
+var rawNames = []string{"raw", "raw.tar", "raw.tar.gz", "raw.tgz", "raw.tar.zst"}
+
+// rawOf returns the dumps of a benchmark folder: its raw/ folder or raw
+// archive when it has one, else the folder itself.
+func rawOf(dir string) string {
+	for _, n := range rawNames {
+		p := filepath.Join(dir, n)
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() == (n == "raw") {
+			return p
+		}
+	}
+	return dir
+}
+
+// notDumpFile is the stray-file rule of specialize: CPython names every dump
+// <40 hex digits>.txt, so a dump folder's entry whose name does not end in
+// .txt (README.md, a plot, a subfolder) is not read.
+func notDumpFile(name string) bool { return !strings.HasSuffix(name, ".txt") }
+
+// specLayout finds the data of a specialize INPUT. A folder holding raw/ (or
+// a raw archive) is one benchmark's folder: its data is there, and the files
+// beside it are not read. A folder whose visible entries are folders
+// (symbolic links followed), with perhaps stray files that are not dumps
+// (named on stderr), is a run folder: each subfolder is one benchmark, read
+// the same way. Anything else is one input; a folder mixing dump files and
+// folders is an error.
+func specLayout(e *env, path string) (data string, benchmarks []specBenchmark, err error) {
 	fi, err := os.Stat(path)
 	if err != nil || !fi.IsDir() {
-		return nil, nil // let the reader report it
+		return path, nil, nil // let the reader report it
+	}
+	if raw := rawOf(path); raw != path {
+		return raw, nil, nil
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return "", nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	var dirs, files []string
+	var dirs, dumps, strays []string
 	for _, ent := range entries {
 		name := ent.Name()
 		if strings.HasPrefix(name, ".") {
@@ -132,51 +169,79 @@ func benchmarkFolders(path string) ([]string, error) {
 		}
 		st, err := os.Stat(filepath.Join(path, name))
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
+			return "", nil, fmt.Errorf("reading %s: %w", path, err)
 		}
-		if st.IsDir() {
+		switch {
+		case st.IsDir():
 			dirs = append(dirs, name)
-		} else {
-			files = append(files, name)
+		case notDumpFile(name):
+			strays = append(strays, name)
+		default:
+			dumps = append(dumps, name)
 		}
 	}
 	switch {
 	case len(dirs) == 0:
-		return nil, nil
-	case len(files) > 0:
-		return nil, fmt.Errorf("%s holds both files (%s) and folders (%s): give a dump folder or a folder of benchmark folders", path, files[0], dirs[0])
+		return path, nil, nil
+	case len(dumps) > 0:
+		return "", nil, fmt.Errorf("%s holds both dump files (%s) and folders (%s): give a dump folder or a folder of benchmark folders", path, dumps[0], dirs[0])
+	}
+	for _, name := range strays {
+		fmt.Fprintf(e.stderr, "warning: %s: skipped: not a benchmark folder\n", filepath.Join(path, name))
 	}
 	sort.Strings(dirs)
-	return dirs, nil
+	for _, name := range dirs {
+		benchmarks = append(benchmarks, specBenchmark{name: name, data: rawOf(filepath.Join(path, name))})
+	}
+	return "", benchmarks, nil
+}
+
+// warnStrays names on stderr the entries of a dump folder that are not read
+// (see notDumpFile); dot files are left out silently.
+func warnStrays(e *env, dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return nil // let the reader report it
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("reading dump directory: %w", err)
+	}
+	for _, ent := range entries {
+		if name := ent.Name(); notDumpFile(name) && !strings.HasPrefix(name, ".") {
+			fmt.Fprintf(e.stderr, "warning: %s: skipped: not a dump file (dumps are named *.txt)\n", filepath.Join(dir, name))
+		}
+	}
+	return nil
 }
 
 // readBenchmarks computes the view of each benchmark folder, at most jobs at
 // once. Each reader's warnings are buffered and printed in benchmark order,
 // so the output does not depend on scheduling.
-func readBenchmarks(in *inputFlags, e *env, root string, names []string, jobs int) ([]specialize.BenchmarkLoss, error) {
+func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchmark, jobs int) ([]specialize.BenchmarkLoss, error) {
 	if jobs <= 0 {
 		jobs = min(4, runtime.GOMAXPROCS(0))
 	}
-	out := make([]specialize.BenchmarkLoss, len(names))
-	logs := make([]bytes.Buffer, len(names))
-	errs := make([]error, len(names))
+	out := make([]specialize.BenchmarkLoss, len(benchmarks))
+	logs := make([]bytes.Buffer, len(benchmarks))
+	errs := make([]error, len(benchmarks))
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
-	for i, name := range names {
+	for i, b := range benchmarks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			sub := &env{stdout: io.Discard, stderr: &logs[i], getenv: e.getenv, now: e.now}
-			l, err := specLossOf(in, sub, filepath.Join(root, name))
-			out[i], errs[i] = specialize.BenchmarkLoss{Name: name, Loss: l}, err
+			l, err := specLossOf(in, sub, b.data)
+			out[i], errs[i] = specialize.BenchmarkLoss{Name: b.name, Loss: l}, err
 		}()
 	}
 	wg.Wait()
-	for i := range names {
+	for i := range benchmarks {
 		if logs[i].Len() > 0 {
-			prefix := "benchmark " + names[i] + ": "
+			prefix := "benchmark " + benchmarks[i].name + ": "
 			for _, line := range strings.SplitAfter(strings.TrimSuffix(logs[i].String(), "\n"), "\n") {
 				io.WriteString(e.stderr, prefix+strings.TrimSuffix(line, "\n")+"\n")
 			}
@@ -186,15 +251,4 @@ func readBenchmarks(in *inputFlags, e *env, root string, names []string, jobs in
 		return nil, fmt.Errorf("reading benchmarks of %s: %w", root, err)
 	}
 	return out, nil
-}
-
-// plotName names an input in the chart title: its base name, with its parent
-// for a dump folder called "raw".
-func plotName(path string) string {
-	clean := filepath.Clean(path)
-	base := filepath.Base(clean)
-	if base == "raw" {
-		return filepath.Base(filepath.Dir(clean)) + "/" + base
-	}
-	return base
 }

@@ -110,6 +110,91 @@ func TestSpecializeBenchmarkFolder(t *testing.T) {
 	}
 }
 
+// TestSpecializeLayouts reads the layouts dumps come in: a workload folder
+// with raw/ beside the summarizer's outputs (the usual <benchmark>/raw/), a
+// run folder of such folders with a stray README.md, and a dump folder
+// with a stray README.md. Each gives the rows of its raw/ folder given
+// alone; strays are named on stderr.
+func TestSpecializeLayouts(t *testing.T) {
+	d := shared.Path(t, "data/dumps/3.13")
+	copyDir := func(src, dst string) {
+		t.Helper()
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		ents, err := os.ReadDir(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ents {
+			if e.IsDir() {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(src, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tmp := t.TempDir()
+	runDir := filepath.Join(tmp, "run")
+	for _, w := range []string{"json_tool", "test_small"} {
+		copyDir(filepath.Join(d, w), filepath.Join(runDir, w))               // summarize_stats.md, commands.txt, ...
+		copyDir(filepath.Join(d, w, "raw"), filepath.Join(runDir, w, "raw")) // the dumps
+	}
+	readme := []byte("# notes: these are not dumps\n")
+	if err := os.WriteFile(filepath.Join(runDir, "README.md"), readme, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(tmp, "stray")
+	copyDir(filepath.Join(d, "json_tool", "raw"), stray)
+	if err := os.WriteFile(filepath.Join(stray, "README.md"), readme, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	_, alone, stderr := specRun(t, filepath.Join(d, "json_tool", "raw"))
+	if stderr != "" {
+		t.Fatalf("json_tool/raw: %s", stderr)
+	}
+	for _, tc := range []struct {
+		name, input, warn string
+	}{
+		{"workload folder", filepath.Join(runDir, "json_tool"), ""},
+		{"dump folder with README.md", stray, filepath.Join(stray, "README.md") + ": skipped: not a dump file"},
+		{"LABEL=PATH", "label=" + filepath.Join(runDir, "json_tool"), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := specRun(t, tc.input)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if (tc.warn == "") != (stderr == "") || !strings.Contains(stderr, tc.warn) {
+				t.Errorf("stderr %q, want %q", stderr, tc.warn)
+			}
+			if stdout != alone {
+				t.Error("rows differ from those of json_tool/raw given alone")
+			}
+		})
+	}
+	t.Run("run folder of workload folders", func(t *testing.T) {
+		js := filepath.Join(tmp, "run.json")
+		code, _, stderr := specRun(t, runDir, "--json-output", js)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if want := filepath.Join(runDir, "README.md") + ": skipped: not a benchmark folder"; !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q, want %q", stderr, want)
+		}
+		j := specReadJSON(t, js)
+		if len(j.Benchmarks) != 2 || j.Benchmarks[0].Name != "json_tool" || j.Benchmarks[1].Name != "test_small" {
+			t.Fatalf("benchmarks %+v", j.Benchmarks)
+		}
+	})
+}
+
 // TestSpecializeCommandErrors checks usage errors and input errors.
 func TestSpecializeCommandErrors(t *testing.T) {
 	d := shared.Path(t, "data/dumps/3.13")
