@@ -3,8 +3,13 @@ package pystats
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/bits"
+	"sort"
+	"strconv"
 	"unicode/utf8"
+
+	"github.com/pystats-dev/pystats/internal/mapfile"
 )
 
 // MaxKeyLength bounds the length of one counter key. CPython's longest keys are
@@ -13,19 +18,34 @@ const MaxKeyLength = 4096
 
 // A Warning is a problem in the input that the summarizer would skip over
 // (it prints "Unparsable line" and goes on). With strict reading it is an error.
+//
+// Of each kind of warning an input keeps the first MaxWarningsPerKind; the
+// rest are counted, per file, in one summary warning each (Line 0, Msg
+// "... and N more lines like this"), so that memory does not grow with the
+// number of bad lines.
 type Warning struct {
-	File string // file name as given, or archive member
+	File string // file name as given, or archive member; "" for a summary over many files
 	Line int    // 1-based line number; 0 when the warning is about the whole file
 	Msg  string
 }
 
-// String formats the warning as "file:line: msg" (or "file: msg").
+// String formats the warning as "file:line: msg" (or "file: msg"). A file
+// name that would not print as itself (control characters, quotes, spaces,
+// invalid UTF-8) is quoted as Go's %q does.
 func (w Warning) String() string {
-	if w.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", w.File, w.Line, w.Msg)
+	switch {
+	case w.File == "":
+		return w.Msg
+	case w.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", QuoteName(w.File), w.Line, w.Msg)
 	}
-	return fmt.Sprintf("%s: %s", w.File, w.Msg)
+	return fmt.Sprintf("%s: %s", QuoteName(w.File), w.Msg)
 }
+
+// QuoteName returns a file name as it should appear in a message: as is when
+// it prints as itself, else quoted as Go's %q does (so that an escape
+// sequence in a name cannot reach the terminal).
+func QuoteName(name string) string { return mapfile.QuoteName(name) }
 
 // A ParseError is a fatal problem at one place of the input: a value that is
 // not an unsigned decimal integer, a sum that overflows uint64, bytes that are
@@ -36,12 +56,13 @@ type ParseError struct {
 	Msg  string
 }
 
-// Error formats the error as "file:line: msg" (or "file: msg").
+// Error formats the error as "file:line: msg" (or "file: msg"), the file
+// name quoted as Warning.String does.
 func (e *ParseError) Error() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d: %s", QuoteName(e.File), e.Line, e.Msg)
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return fmt.Sprintf("%s: %s", QuoteName(e.File), e.Msg)
 }
 
 // slot is one distinct key of an aggregator.
@@ -60,13 +81,16 @@ type aggregator struct {
 	// first is the slot of the first key of the last file, or -1. With next
 	// it predicts each line's key: dumps of one build print their keys in
 	// nearly the same order, so most lookups are one byte comparison.
-	first    int32
-	index    map[string]int32
-	slots    []slot
-	warnings []Warning
-	lines    int64
-	bytes    int64
-	files    int
+	first int32
+	index map[string]int32
+	slots []slot
+	warn  warnSet
+	lines int64
+	bytes int64
+	files int
+	// strict turns the first warning into an error (--strict fails at the
+	// first bad line, without reading on).
+	strict bool
 	// generalOnly turns the fast path off (tests compare the two paths).
 	generalOnly bool
 }
@@ -118,6 +142,20 @@ func parseUint(b []byte) (uint64, bool) {
 	return v, true
 }
 
+// fileParse is the state of one file's parse, carried from block to block.
+type fileParse struct {
+	name  string
+	order int32
+	line  int32 // lines started so far
+	prev  int32 // slot of the last key, or -1
+}
+
+// ReadBlockSize is the buffer one dump reader parses through: a dump is read
+// in blocks of this size (lines cut at a block's end are carried over), so
+// memory does not depend on the size of a file. A line longer than a block
+// is classified as it streams by.
+const ReadBlockSize = 256 << 10
+
 // addFile parses one dump file's bytes and adds its counters. fileOrder is the
 // file's position in the input, which decides the first-seen key order.
 // Unparsable lines become warnings; values that are not integers, sums that
@@ -125,66 +163,342 @@ func parseUint(b []byte) (uint64, bool) {
 func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
 	a.files++
 	a.bytes += int64(len(data))
-	if bytes.IndexByte(data, 0) >= 0 {
-		return &ParseError{File: name, Line: lineOf(data, bytes.IndexByte(data, 0)), Msg: "binary data (NUL byte): not a pystats dump"}
+	fp := fileParse{name: name, order: int32(fileOrder), prev: -1}
+	if err := a.checkText(&fp, data); err != nil {
+		return err
+	}
+	return a.parseBlock(&fp, data)
+}
+
+// addStream parses one dump read from r through buf (ReadBlockSize bytes or
+// more) and adds its counters, as addFile does with the whole file. It
+// returns the number of bytes read.
+func (a *aggregator) addStream(name string, fileOrder int, r io.Reader, buf []byte) (int64, error) {
+	a.files++
+	fp := fileParse{name: name, order: int32(fileOrder), prev: -1}
+	n := 0
+	var total int64
+	for {
+		m, err := r.Read(buf[n:])
+		total += int64(m)
+		eof := err == io.EOF
+		if err != nil && !eof {
+			a.bytes += total
+			return total, fmt.Errorf("reading %s: %w", QuoteName(name), err)
+		}
+		end := n + m
+		if !eof {
+			// Parse up to the last complete line; look only at the new bytes.
+			nl := bytes.LastIndexByte(buf[n:n+m], '\n')
+			if nl < 0 {
+				n += m
+				if n < len(buf) {
+					continue
+				}
+				// A line longer than the buffer.
+				rest, more, err := a.longLine(&fp, r, buf)
+				total += more
+				if err != nil {
+					a.bytes += total
+					return total, err
+				}
+				n = rest
+				if n < 0 { // the long line ended the file
+					break
+				}
+				continue
+			}
+			end = n + nl + 1
+		}
+		if err := a.checkText(&fp, buf[:end]); err != nil {
+			a.bytes += total
+			return total, err
+		}
+		if err := a.parseBlock(&fp, buf[:end]); err != nil {
+			a.bytes += total
+			return total, err
+		}
+		n = copy(buf, buf[end:n+m])
+		if eof {
+			break
+		}
+	}
+	a.bytes += total
+	return total, nil
+}
+
+// checkText refuses binary and non-UTF-8 data in a block of whole lines.
+func (a *aggregator) checkText(fp *fileParse, data []byte) error {
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return &ParseError{File: fp.name, Line: int(fp.line) + lineOf(data, i), Msg: "binary data (NUL byte): not a pystats dump"}
 	}
 	if !utf8.Valid(data) {
-		return &ParseError{File: name, Line: firstInvalidUTF8Line(data), Msg: "invalid UTF-8: not a pystats dump"}
+		return &ParseError{File: fp.name, Line: int(fp.line) + firstInvalidUTF8Line(data), Msg: "invalid UTF-8: not a pystats dump"}
 	}
-	fo := int32(fileOrder)
-	lineNo := 0
-	prev := int32(-1)
+	return nil
+}
+
+// parseBlock parses whole lines; only the block's last line may lack its
+// newline, and then it is the file's last line.
+func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
 	for len(data) > 0 {
-		lineNo++
-		// Fast path: the shape CPython writes, "key : digits\n", with no
-		// other colon, no leading space and no "uops[X" to rename. Anything
-		// else goes the general way below, which gives the same result.
-		if key, val, rest, ok := splitCanonical(data); ok && !a.generalOnly {
-			a.lines++
-			var err error
-			if prev, err = a.add(name, fo, int32(lineNo), prev, key, val); err != nil {
-				return err
-			}
-			data = rest
-			continue
-		}
+		fp.line++
 		var line []byte
 		nl := bytes.IndexByte(data, '\n')
 		if nl < 0 {
 			line, data = data, nil
-			a.warnings = append(a.warnings, Warning{File: name, Line: lineNo, Msg: "last line has no newline (truncated dump?)"})
+			if err := a.warnf(warnNoNewline, fp, "last line has no newline (truncated dump?)"); err != nil {
+				return err
+			}
 		} else {
 			line, data = data[:nl], data[nl+1:]
+			// Fast path: the shape CPython writes, "key : digits", with
+			// no other colon, no leading space and no "uops[X" to
+			// rename. Anything else goes the general way, which gives the
+			// same result.
+			if key, val, ok := splitCanonical(line); ok && !a.generalOnly {
+				a.lines++
+				var err error
+				if fp.prev, err = a.add(fp, key, val); err != nil {
+					return err
+				}
+				continue
+			}
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon < 0 || bytes.IndexByte(line[colon+1:], ':') >= 0 {
-			a.warnings = append(a.warnings, Warning{File: name, Line: lineNo, Msg: fmt.Sprintf("unparsable line %q: want exactly one ':'", clip(line))})
-			continue
-		}
-		rawKey := line[:colon]
-		key := trimSpace(rawKey)
-		if len(key) == 0 {
-			a.warnings = append(a.warnings, Warning{File: name, Line: lineNo, Msg: fmt.Sprintf("unparsable line %q: empty key", clip(line))})
-			continue
-		}
-		if len(key) > MaxKeyLength {
-			return &ParseError{File: name, Line: lineNo, Msg: fmt.Sprintf("key of %d bytes (longest allowed %d): not a pystats dump", len(key), MaxKeyLength)}
-		}
-		val, ok := parseUint(trimSpace(line[colon+1:]))
-		if !ok {
-			return &ParseError{File: name, Line: lineNo, Msg: fmt.Sprintf("value of %q is not an unsigned 64-bit decimal integer: %q", key, clip(trimSpace(line[colon+1:])))}
-		}
-		// The summarizer's compatibility hack: uops[X -> uops[_X (checked on the unstripped key).
-		if bytes.HasPrefix(rawKey, []byte("uops[")) && (len(rawKey) < 6 || rawKey[5] != '_') {
-			key = append([]byte("uops[_"), key[len("uops["):]...)
-		}
-		a.lines++
-		var err error
-		if prev, err = a.add(name, fo, int32(lineNo), prev, key, val); err != nil {
+		if err := a.parseLine(fp, line); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// parseLine parses one line (without its newline) the general way.
+func (a *aggregator) parseLine(fp *fileParse, line []byte) error {
+	colon := bytes.IndexByte(line, ':')
+	if colon < 0 || bytes.IndexByte(line[colon+1:], ':') >= 0 {
+		return a.warnf(warnUnparsable, fp, "unparsable line %q: want exactly one ':'", clip(line))
+	}
+	rawKey := line[:colon]
+	key := trimSpace(rawKey)
+	if len(key) == 0 {
+		return a.warnf(warnEmptyKey, fp, "unparsable line %q: empty key", clip(line))
+	}
+	if len(key) > MaxKeyLength {
+		return &ParseError{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf("key of %d bytes (longest allowed %d): not a pystats dump", len(key), MaxKeyLength)}
+	}
+	valText := trimSpace(line[colon+1:])
+	val, ok := parseUint(valText)
+	if !ok {
+		return a.badValue(fp, key, valText, int64(len(valText)), allDigits(valText))
+	}
+	// The summarizer's compatibility hack: uops[X -> uops[_X (checked on the unstripped key).
+	if bytes.HasPrefix(rawKey, []byte("uops[")) && (len(rawKey) < 6 || rawKey[5] != '_') {
+		key = append([]byte("uops[_"), key[len("uops["):]...)
+	}
+	a.lines++
+	var err error
+	fp.prev, err = a.add(fp, key, val)
+	return err
+}
+
+// badValue is the error for a value that is not an unsigned 64-bit integer;
+// head is the value's first bytes, size its length.
+func (a *aggregator) badValue(fp *fileParse, key, head []byte, size int64, digits bool) error {
+	return &ParseError{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf("value of %q is not an unsigned 64-bit decimal integer: %s", clip(key), ClipValue(head, size, digits))}
+}
+
+// maxValueShown is how much of a bad value a message shows.
+const maxValueShown = 40
+
+// ClipValue quotes a value for a message: whole when short, else its first
+// 40 bytes, "...", and its length ("(100000 digits)" or "(N bytes)"). head
+// holds at least the first 40 bytes of the value (all of it when short).
+func ClipValue(head []byte, size int64, digits bool) string {
+	if size <= maxValueShown && int64(len(head)) >= size {
+		return strconv.Quote(string(head[:size]))
+	}
+	h := head[:min(len(head), maxValueShown)]
+	for len(h) > 0 && !utf8.Valid(h) {
+		h = h[:len(h)-1]
+	}
+	unit := "bytes"
+	if digits {
+		unit = "digits"
+	}
+	return fmt.Sprintf("%q... (%d %s)", h, size, unit)
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// longLine reads on a line that fills all of buf (no newline in it) until its
+// end, classifying it as parseLine would without holding it: it counts the
+// colons and keeps only the first bytes of the key and of the value. The
+// bytes after the line's newline are moved to the front of buf; rest is their
+// count, or -1 when the line ended the file.
+func (a *aggregator) longLine(fp *fileParse, r io.Reader, buf []byte) (rest int, read int64, err error) {
+	fp.line++
+	var l longLineState
+	l.init()
+	if buf[0] != ' ' && buf[0] != '\t' && bytes.HasPrefix(buf, []byte("uops[")) {
+		l.uops = true
+	}
+	n := len(buf)
+	for {
+		// Keep an incomplete UTF-8 sequence at the end for the next read.
+		keep := incompleteRune(buf[:n])
+		piece := buf[:n-keep]
+		nl := bytes.IndexByte(piece, '\n')
+		if nl >= 0 {
+			piece = piece[:nl]
+		}
+		if i := bytes.IndexByte(piece, 0); i >= 0 {
+			return 0, read, &ParseError{File: fp.name, Line: int(fp.line), Msg: "binary data (NUL byte): not a pystats dump"}
+		}
+		if !utf8.Valid(piece) {
+			return 0, read, &ParseError{File: fp.name, Line: int(fp.line), Msg: "invalid UTF-8: not a pystats dump"}
+		}
+		l.feed(piece)
+		if nl >= 0 {
+			rest = copy(buf, buf[nl+1:n])
+			return rest, read, a.endLongLine(fp, &l)
+		}
+		n = copy(buf, buf[n-keep:n])
+		m, rerr := io.ReadAtLeast(r, buf[n:], 1)
+		read += int64(m)
+		n += m
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			if n > 0 && !utf8.Valid(buf[:n]) {
+				return 0, read, &ParseError{File: fp.name, Line: int(fp.line), Msg: "invalid UTF-8: not a pystats dump"}
+			}
+			l.feed(buf[:n])
+			if err := a.warnf(warnNoNewline, fp, "last line has no newline (truncated dump?)"); err != nil {
+				return 0, read, err
+			}
+			return -1, read, a.endLongLine(fp, &l)
+		}
+		if rerr != nil {
+			return 0, read, fmt.Errorf("reading %s: %w", QuoteName(fp.name), rerr)
+		}
+	}
+}
+
+// incompleteRune is the length of an incomplete UTF-8 sequence ending b.
+func incompleteRune(b []byte) int {
+	for i := 1; i <= 3 && i <= len(b); i++ {
+		c := b[len(b)-i]
+		if c < 0x80 {
+			return 0
+		}
+		if c >= 0xC0 {
+			need := 2
+			if c >= 0xF0 {
+				need = 4
+			} else if c >= 0xE0 {
+				need = 3
+			}
+			if need > i {
+				return i
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// longLineState classifies a line seen piece by piece.
+type longLineState struct {
+	size   int64
+	colons int
+	head   []byte // the line's first bytes, for messages
+	uops   bool   // the unstripped key starts with "uops["
+	// Region 0 is the key (before the first colon), 1 the value.
+	first, last [2]int64  // offsets of the first and last non-space byte, -1 if none
+	kept        [2][]byte // bytes from first on, up to a bound
+	digits      bool      // the value's non-space bytes are all digits, in one run
+	gap         bool      // a space followed the value's last non-space byte
+}
+
+func (l *longLineState) init() {
+	l.first = [2]int64{-1, -1}
+	l.last = [2]int64{-1, -1}
+	l.digits = true
+}
+
+func (l *longLineState) feed(p []byte) {
+	if len(l.head) < 80 {
+		l.head = append(l.head, p[:min(len(p), 80-len(l.head))]...)
+	}
+	for i, c := range p {
+		off := l.size + int64(i)
+		if c == ':' {
+			l.colons++
+			if l.colons == 1 {
+				continue
+			}
+		}
+		if l.colons > 1 {
+			continue // unparsable whatever follows; keep counting
+		}
+		r := l.colons
+		if asciiSpace(c) {
+			if r == 1 && l.first[1] >= 0 {
+				l.gap = true
+			}
+			if l.first[r] >= 0 && len(l.kept[r]) < MaxKeyLength+1 {
+				l.kept[r] = append(l.kept[r], c)
+			}
+			continue
+		}
+		if l.first[r] < 0 {
+			l.first[r] = off
+		}
+		l.last[r] = off
+		if r == 1 && (c < '0' || c > '9' || l.gap) {
+			l.digits = false
+		}
+		if len(l.kept[r]) < MaxKeyLength+1 {
+			l.kept[r] = append(l.kept[r], c)
+		}
+	}
+	l.size += int64(len(p))
+}
+
+// endLongLine gives the verdict parseLine would give on the whole line.
+func (a *aggregator) endLongLine(fp *fileParse, l *longLineState) error {
+	if l.colons != 1 {
+		return a.warnf(warnUnparsable, fp, "unparsable line %q: want exactly one ':'", clip(l.head))
+	}
+	if l.first[0] < 0 {
+		return a.warnf(warnEmptyKey, fp, "unparsable line %q: empty key", clip(l.head))
+	}
+	keyLen := l.last[0] - l.first[0] + 1
+	if keyLen > MaxKeyLength {
+		return &ParseError{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf("key of %d bytes (longest allowed %d): not a pystats dump", keyLen, MaxKeyLength)}
+	}
+	key := l.kept[0][:keyLen]
+	valLen := int64(0)
+	if l.first[1] >= 0 {
+		valLen = l.last[1] - l.first[1] + 1
+	}
+	val := l.kept[1][:min(int64(len(l.kept[1])), valLen)]
+	v, ok := parseUint(val)
+	if !ok || valLen > int64(len(val)) {
+		return a.badValue(fp, key, val, valLen, l.digits && valLen > 0)
+	}
+	if l.uops && (len(key) < 6 || key[5] != '_') {
+		key = append([]byte("uops[_"), key[len("uops["):]...)
+	}
+	a.lines++
+	var err error
+	fp.prev, err = a.add(fp, key, v)
+	return err
 }
 
 // predictSteps is how far add follows the chain of keys that followed each
@@ -193,44 +507,41 @@ func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
 // suite run one step finds 83% of the keys, four steps 94%.
 const predictSteps = 4
 
-// splitCanonical splits the first line of data when it has the exact shape
-// CPython prints, "key : value\n": a key that starts with a letter or '_',
-// is not a "uops[" key and holds no newline, then " : ", then 1 to 19 digits
-// (which cannot overflow uint64) and a newline. ok is false for any other
-// line, which the caller parses the general way.
-func splitCanonical(data []byte) (key []byte, val uint64, rest []byte, ok bool) {
-	if len(data) == 0 || asciiSpace(data[0]) {
-		return nil, 0, nil, false
+// splitCanonical splits a line (without its newline) when it has the exact
+// shape CPython prints, "key : value": a key that starts with a letter or
+// '_' and is not a "uops[" key, then " : ", then 1 to 19 digits (which
+// cannot overflow uint64). ok is false for any other line, which the caller
+// parses the general way. Every search stays within the line.
+func splitCanonical(line []byte) (key []byte, val uint64, ok bool) {
+	if len(line) == 0 || asciiSpace(line[0]) {
+		return nil, 0, false
 	}
-	colon := bytes.IndexByte(data, ':')
-	if colon < 2 || data[colon-1] != ' ' || colon+2 >= len(data) || data[colon+1] != ' ' {
-		return nil, 0, nil, false
+	colon := bytes.IndexByte(line, ':')
+	if colon < 2 || line[colon-1] != ' ' || colon+2 >= len(line) || line[colon+1] != ' ' {
+		return nil, 0, false
 	}
-	key = data[:colon-1]
-	if asciiSpace(key[len(key)-1]) || bytes.IndexByte(key, '\n') >= 0 ||
-		(len(key) >= 5 && string(key[:5]) == "uops[") || len(key) > MaxKeyLength {
-		return nil, 0, nil, false
+	key = line[:colon-1]
+	if asciiSpace(key[len(key)-1]) || (len(key) >= 5 && string(key[:5]) == "uops[") || len(key) > MaxKeyLength {
+		return nil, 0, false
 	}
-	i := colon + 2
-	start := i
-	for i < len(data) && i-start < 20 {
-		c := data[i]
+	digits := line[colon+2:]
+	if len(digits) > 19 {
+		return nil, 0, false
+	}
+	for _, c := range digits {
 		if c < '0' || c > '9' {
-			break
+			return nil, 0, false
 		}
 		val = val*10 + uint64(c-'0')
-		i++
 	}
-	if n := i - start; n == 0 || n > 19 || i >= len(data) || data[i] != '\n' {
-		return nil, 0, nil, false
-	}
-	return key, val, data[i+1:], true
+	return key, val, true
 }
 
-// add adds val to key and returns the key's slot. prev is the slot of the
+// add adds val to key and returns the key's slot. fp.prev is the slot of the
 // line before (-1 at the start of a file); the keys that followed it last
 // time are tried first. The map lookup with string(key) does not allocate.
-func (a *aggregator) add(file string, fileOrder, line, prev int32, key []byte, val uint64) (int32, error) {
+func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
+	prev, fileOrder, line := fp.prev, fp.order, fp.line
 	guess := a.first
 	if prev >= 0 {
 		guess = a.slots[prev].next
@@ -258,12 +569,18 @@ func (a *aggregator) add(file string, fileOrder, line, prev int32, key []byte, v
 	}
 	s := &a.slots[i]
 	if s.lastFile == fileOrder {
-		a.warnings = append(a.warnings, Warning{File: file, Line: int(line), Msg: fmt.Sprintf("key %q occurs twice in this file (values are summed, as the summarizer does)", s.key)})
+		if err := a.warnf(warnDuplicate, fp, "key %q occurs twice in this file (values are summed, as the summarizer does)", s.key); err != nil {
+			return i, err
+		}
+	} else if fileOrder < s.firstFile {
+		// A file read out of order (a link of an archive, resolved after
+		// the members that follow it).
+		s.firstFile, s.firstLine = fileOrder, line
 	}
 	s.lastFile = fileOrder
 	sum, carry := bits.Add64(s.value, val, 0)
 	if carry != 0 {
-		return i, &ParseError{File: file, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
+		return i, &ParseError{File: fp.name, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
 	}
 	s.value = sum
 	return i, nil
@@ -298,7 +615,7 @@ func (a *aggregator) merge(b *aggregator) error {
 			s.firstFile, s.firstLine = bs.firstFile, bs.firstLine
 		}
 	}
-	a.warnings = append(a.warnings, b.warnings...)
+	a.warn.merge(&b.warn)
 	a.lines += b.lines
 	a.bytes += b.bytes
 	a.files += b.files
@@ -308,7 +625,11 @@ func (a *aggregator) merge(b *aggregator) error {
 func clip(b []byte) string {
 	const max = 80
 	if len(b) > max {
-		return string(b[:max]) + "..."
+		b = b[:max]
+		for len(b) > 0 && !utf8.Valid(b) {
+			b = b[:len(b)-1]
+		}
+		return string(b) + "..."
 	}
 	return string(b)
 }
@@ -330,4 +651,185 @@ func firstInvalidUTF8Line(data []byte) int {
 		data = data[size:]
 	}
 	return line
+}
+
+// The kinds of warning; each kind is capped separately.
+type warnKind uint8
+
+const (
+	warnUnparsable warnKind = iota
+	warnEmptyKey
+	warnNoNewline
+	warnDuplicate
+	numWarnKinds
+)
+
+// MaxWarningsPerKind is how many warnings of one kind an input keeps (and
+// prints); further ones are counted per file.
+const MaxWarningsPerKind = 20
+
+// maxCountedFiles bounds the files whose excess warnings are counted one by
+// one; beyond it they are counted together.
+const maxCountedFiles = 20
+
+// warnSet holds the first warnings of each kind and counts the others, so
+// that its size is bounded whatever the input.
+type warnSet struct {
+	kept  [numWarnKinds][]orderedWarning
+	more  [numWarnKinds][]fileCount // files with warnings beyond the kept ones
+	other [numWarnKinds]otherFiles
+}
+
+// otherFiles counts excess warnings beyond the files counted one by one.
+type otherFiles struct {
+	lines, files int64
+	last         int32 // order+1 of the last file counted, 0 for none
+}
+
+type orderedWarning struct {
+	order int32
+	w     Warning
+}
+
+type fileCount struct {
+	order int32
+	file  string
+	n     int64
+}
+
+// warnf records a warning at the current line of fp; in strict mode it is
+// the error instead. The message is only formatted when it is kept.
+func (a *aggregator) warnf(kind warnKind, fp *fileParse, format string, args ...any) error {
+	if a.strict {
+		return &ParseError{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf(format, args...) + " (--strict)"}
+	}
+	ws := &a.warn
+	if len(ws.kept[kind]) < MaxWarningsPerKind {
+		ws.kept[kind] = append(ws.kept[kind], orderedWarning{fp.order, Warning{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf(format, args...)}})
+		return nil
+	}
+	ws.count(kind, fp.order, fp.name, 1)
+	return nil
+}
+
+// count adds n excess warnings of a kind for one file.
+func (ws *warnSet) count(kind warnKind, order int32, file string, n int64) {
+	m := ws.more[kind]
+	for i := len(m) - 1; i >= 0 && i >= len(m)-2; i-- {
+		if m[i].order == order {
+			m[i].n += n
+			return
+		}
+	}
+	ws.more[kind] = append(m, fileCount{order, file, n})
+	if len(ws.more[kind]) > 2*maxCountedFiles {
+		ws.normalize(kind)
+	}
+}
+
+// normalize keeps the first MaxWarningsPerKind warnings and the first
+// maxCountedFiles counts of a kind, in input order, folding the rest into
+// the counts and the "other files" total.
+func (ws *warnSet) normalize(kind warnKind) {
+	kept := ws.kept[kind]
+	sort.SliceStable(kept, func(i, j int) bool {
+		if kept[i].order != kept[j].order {
+			return kept[i].order < kept[j].order
+		}
+		return kept[i].w.Line < kept[j].w.Line
+	})
+	var spill []orderedWarning
+	if len(kept) > MaxWarningsPerKind {
+		spill = kept[MaxWarningsPerKind:]
+		ws.kept[kind] = kept[:MaxWarningsPerKind:MaxWarningsPerKind]
+	}
+	byOrder := map[int32]*fileCount{}
+	var list []*fileCount
+	addCount := func(order int32, file string, n int64) {
+		if c, ok := byOrder[order]; ok {
+			c.n += n
+			return
+		}
+		c := &fileCount{order, file, n}
+		byOrder[order] = c
+		list = append(list, c)
+	}
+	for _, w := range spill {
+		addCount(w.order, w.w.File, 1)
+	}
+	for _, c := range ws.more[kind] {
+		addCount(c.order, c.file, c.n)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].order < list[j].order })
+	ws.more[kind] = ws.more[kind][:0]
+	for i, c := range list {
+		if i < maxCountedFiles {
+			ws.more[kind] = append(ws.more[kind], *c)
+			continue
+		}
+		o := &ws.other[kind]
+		o.lines += c.n
+		if o.last != c.order+1 {
+			o.files++
+			o.last = c.order + 1
+		}
+	}
+}
+
+// merge adds b's warnings to ws.
+func (ws *warnSet) merge(b *warnSet) {
+	for k := range numWarnKinds {
+		ws.kept[k] = append(ws.kept[k], b.kept[k]...)
+		ws.more[k] = append(ws.more[k], b.more[k]...)
+		ws.other[k].lines += b.other[k].lines
+		ws.other[k].files += b.other[k].files
+		ws.normalize(k)
+	}
+}
+
+// empty reports whether no warning was recorded.
+func (ws *warnSet) empty() bool {
+	for k := range numWarnKinds {
+		if len(ws.kept[k]) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// list returns the kept warnings, sorted by file and line, then one summary
+// per file (and for the other files) of each kind's excess.
+func (ws *warnSet) list() []Warning {
+	var out, summaries []Warning
+	for k := range numWarnKinds {
+		ws.normalize(k)
+		for _, w := range ws.kept[k] {
+			out = append(out, w.w)
+		}
+		for _, c := range ws.more[k] {
+			summaries = append(summaries, Warning{File: c.file, Msg: fmt.Sprintf("... and %d more %s like this", c.n, plural(c.n, "line", "lines"))})
+		}
+		if o := ws.other[k]; o.lines > 0 {
+			summaries = append(summaries, Warning{Msg: fmt.Sprintf("... and %d more %s like this in %d other files", o.lines, plural(o.lines, "line", "lines"), o.files)})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Line < out[j].Line
+	})
+	return append(out, summaries...)
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func bitsAdd(x, y uint64) (uint64, bool) {
+	s, c := bits.Add64(x, y, 0)
+	return s, c != 0
 }

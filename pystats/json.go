@@ -32,6 +32,9 @@ const (
 func ReadJSONFile(path string, opt Options) (*Stats, error) {
 	var st *Stats
 	err := mapfile.Guard(path, func(data []byte) (err error) {
+		if len(data) > MaxJSONSize {
+			return &mapfile.TooLargeError{Path: path, Limit: MaxJSONSize, What: "JSON file"}
+		}
 		if opt.Progress != nil {
 			opt.Progress(int64(len(data)))
 		}
@@ -53,7 +56,11 @@ func ReadJSONFile(path string, opt Options) (*Stats, error) {
 // by encoding/json, then decoded with goccy/go-json's token decoder (a fast
 // path only: fuzzing showed it can panic on, or accept, malformed input), and
 // whenever that fails or panics, decoded with encoding/json.
+//
+// A UTF-8 byte order mark before the JSON is skipped. A JSON without any
+// counter ("{}") is an error wrapping ErrNoCounters.
 func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
+	data = bytes.TrimPrefix(data, utf8BOM)
 	keys, values, meta, err := parseJSONText(name, data)
 	if err != nil && json.Valid(data) {
 		keys, values, meta, err = parseFast(name, data)
@@ -66,6 +73,9 @@ func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%s: %w (a JSON object without counters)", QuoteName(name), ErrNoCounters)
 	}
 	if err := checkOpcodeNaming(name, keys); err != nil {
 		return nil, err

@@ -1,8 +1,8 @@
 package pystats
 
 import (
+	"bufio"
 	"bytes"
-	"compress/gzip"
 	stdjson "encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/go-json-experiment/json/jsontext"
 	json "github.com/goccy/go-json"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
 )
@@ -259,6 +260,9 @@ func (s *PyperfSuite) BenchValues(i int) []float64 {
 func ReadPyperfFile(path string) (*PyperfSuite, error) {
 	var s *PyperfSuite
 	err := mapfile.Guard(path, func(data []byte) (err error) {
+		if len(data) > MaxJSONSize {
+			return &mapfile.TooLargeError{Path: path, Limit: MaxJSONSize, What: "JSON file"}
+		}
 		s, err = ReadPyperf(path, data)
 		return err
 	})
@@ -266,7 +270,8 @@ func ReadPyperfFile(path string) (*PyperfSuite, error) {
 }
 
 // ReadPyperf parses pyperf JSON (format versions 1.0, 6 and 5, optionally
-// gzip-compressed); name is used in messages and kept as Path.
+// gzip-compressed, at most MaxJSONSize bytes after decompression, a UTF-8
+// byte order mark skipped); name is used in messages and kept as Path.
 //
 // A benchmark whose runs are all calibration runs (no values) is kept with
 // values 0 and a null mean; comparisons reject it with an error naming it.
@@ -276,11 +281,12 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		data, err = io.ReadAll(zr)
+		data, err = mapfile.ReadAllLimit(name, "JSON (decompressed)", zr, MaxJSONSize)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, readErr(name, err)
 		}
 	}
+	data = bytes.TrimPrefix(data, utf8BOM)
 	var f pjFile
 	if err := decodePyperfStream(data, &f); err != nil {
 		// Off the streaming decoder's path (odd or invalid JSON): the
@@ -920,4 +926,49 @@ func Fsum(xs []float64) float64 {
 		}
 	}
 	return hi
+}
+
+// IsPyperfFile reports whether path is a pyperf results file (optionally
+// gzip-compressed): a JSON object with a top-level "benchmarks" member.
+// Summarize JSON, dumps, tarballs, directories and anything that is not a
+// regular file (never opened for reading) are not.
+func IsPyperfFile(path string) bool {
+	f, _, err := mapfile.OpenRegular(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	var r io.Reader = br
+	if head, _ := br.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return false
+		}
+		defer zr.Close()
+		r = zr
+	}
+	r = io.LimitReader(r, MaxJSONSize)
+	br2 := bufio.NewReader(r)
+	if head, _ := br2.Peek(3); bytes.Equal(head, utf8BOM) {
+		br2.Discard(3)
+	}
+	dec := stdjson.NewDecoder(br2)
+	if t, err := dec.Token(); err != nil || t != stdjson.Delim('{') {
+		return false
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		if t == "benchmarks" {
+			return true
+		}
+		var skip stdjson.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return false
+		}
+	}
+	return false
 }

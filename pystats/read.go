@@ -1,10 +1,8 @@
 package pystats
 
 import (
-	"archive/tar"
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -17,12 +15,28 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
 )
 
 // ErrNoData is returned for an input that holds no dump file.
-var ErrNoData = errors.New("no pystats dump files")
+var ErrNoData = errors.New("no counters: no pystats dump files")
+
+// ErrNoCounters is returned for an input that holds no counter at all: an
+// empty file or folder, a folder of empty files, whitespace only, "{}",
+// "null" or any text without one "key : value" line.
+var ErrNoCounters = errors.New("no counters")
+
+// MaxJSONSize caps what a JSON input (summarize or pyperf JSON, a build
+// tables file) may hold, after decompression: JSON is parsed in memory, so
+// the cap bounds the memory. Real files are below 10 MB.
+const MaxJSONSize = 64 << 20
+
+// zstdMaxWindow bounds the window of a zstd stream, and so the decoder's
+// memory: zstd's levels 1-19 use at most 8 MiB.
+const zstdMaxWindow = 32 << 20
 
 // Options tune reading.
 type Options struct {
@@ -46,6 +60,8 @@ type Options struct {
 	// base name it returns true for: they are neither read nor counted
 	// (a stray README.md beside the dumps). The caller names them.
 	Ignore func(name string) bool
+	// Stdin is what the input "-" reads; nil means os.Stdin.
+	Stdin io.Reader
 }
 
 func (o Options) allocator() memory.Allocator {
@@ -58,32 +74,39 @@ func (o Options) allocator() memory.Allocator {
 // DefaultInput is where CPython writes its dumps on POSIX systems.
 const DefaultInput = "/tmp/py_stats"
 
+// StdinName is the input name that means standard input.
+const StdinName = "-"
+
 // Read reads any pystats input: a directory of dump files, one dump file, a
-// .tar/.tar.gz/.tgz archive of dump files, or a summarize JSON file (the
-// summarizer's compact output or bench_runner's indented one).
+// .tar archive of dump files, a summarize JSON file (the summarizer's compact
+// output or bench_runner's indented one), or "-" for standard input. Files
+// are recognised by their content, not their names: a file (or standard
+// input) may be gzip- or zstd-compressed, and what it holds after
+// decompression is sniffed again (a tar archive, JSON, or a dump).
+//
+// Only regular files, directories and standard input are read: a FIFO, a
+// device or a socket is refused before it is opened. Memory does not depend
+// on the input's size: dumps and archives are read as streams; JSON, which
+// is parsed in memory, is capped at MaxJSONSize.
 func Read(path string, opt Options) (*Stats, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading pystats input: %w", err)
-	}
 	var st *Stats
-	switch {
-	case fi.IsDir():
-		st, err = ReadDir(path, opt)
-	case isTarball(path):
-		st, err = ReadTarball(path, opt)
-	default:
-		var head []byte
-		head, err = peek(path, 512)
-		if err != nil {
-			return nil, err
+	var err error
+	if path == StdinName {
+		in := opt.Stdin
+		if in == nil {
+			in = os.Stdin
 		}
-		if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
-			st, err = ReadJSONFile(path, opt)
-		} else if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-			st, err = ReadTarball(path, opt)
+		st, err = readStream("<stdin>", in, nil, opt)
+	} else {
+		var fi fs.FileInfo
+		fi, err = os.Stat(path)
+		if err != nil {
+			return nil, fmt.Errorf("reading pystats input: %w", err)
+		}
+		if fi.IsDir() {
+			st, err = ReadDir(path, opt)
 		} else {
-			st, err = ReadDumpFile(path, opt)
+			st, err = readFile(path, opt)
 		}
 	}
 	if err != nil {
@@ -91,41 +114,221 @@ func Read(path string, opt Options) (*Stats, error) {
 	}
 	if opt.Strict && len(st.Source.Warnings) > 0 {
 		st.Release()
-		return nil, fmt.Errorf("%s (strict mode; %d problem(s) in all)", st.Source.Warnings[0], len(st.Source.Warnings))
+		return nil, fmt.Errorf("%s (--strict)", st.Source.Warnings[0])
 	}
 	return st, nil
 }
 
-func isTarball(path string) bool {
-	return strings.HasSuffix(path, ".tar") || strings.HasSuffix(path, ".tar.gz") || strings.HasSuffix(path, ".tgz")
+// tarNames are the names of archives; a file so named must hold a tar
+// archive (possibly compressed).
+var tarNames = []string{".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst"}
+
+func hasTarName(path string) bool {
+	for _, ext := range tarNames {
+		if strings.HasSuffix(path, ext) {
+			return true
+		}
+	}
+	return false
 }
 
-func peek(path string, n int) ([]byte, error) {
-	f, err := os.Open(path)
+// readFile reads one regular file of any kind.
+func readFile(path string, opt Options) (*Stats, error) {
+	f, _, err := mapfile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading pystats input: %w", err)
 	}
 	defer f.Close()
-	buf := make([]byte, n)
-	m, err := io.ReadFull(f, buf)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+	reopen := func() (io.ReadCloser, error) {
+		g, _, err := mapfile.OpenRegular(path)
+		return g, err
 	}
-	return buf[:m], nil
+	return readStream(path, f, reopen, opt)
 }
 
-// ReadDumpFile reads a single dump file.
-func ReadDumpFile(path string, opt Options) (*Stats, error) {
-	data, err := os.ReadFile(path)
+// The formats a stream is sniffed as.
+type format int
+
+const (
+	formatDump format = iota
+	formatTar
+	formatJSON
+)
+
+// sniffFormat tells a tar archive (a first header block with a valid
+// checksum, or an empty archive's zero block), JSON (an object or array,
+// after an optional UTF-8 byte order mark and white space) and a dump
+// (anything else) apart.
+func sniffFormat(head []byte) format {
+	if len(head) >= 512 {
+		if isTarHeader(head[:512]) {
+			return formatTar
+		}
+	}
+	t := bytes.TrimPrefix(head, utf8BOM)
+	t = bytes.TrimLeft(t, " \t\r\n")
+	if len(t) > 0 && (t[0] == '{' || t[0] == '[') {
+		return formatJSON
+	}
+	return formatDump
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// isTarHeader reports whether a 512-byte block is a tar header (its checksum
+// field matches its bytes) or the zero block that ends an archive.
+func isTarHeader(b []byte) bool {
+	if bytes.Count(b, []byte{0}) == len(b) {
+		return true
+	}
+	field := bytes.Trim(b[148:156], " \x00")
+	if len(field) == 0 {
+		return false
+	}
+	var want int64
+	for _, c := range field {
+		if c < '0' || c > '7' {
+			return false
+		}
+		want = want*8 + int64(c-'0')
+	}
+	var unsigned, signed int64
+	for i, c := range b {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		unsigned += int64(c)
+		signed += int64(int8(c))
+	}
+	return want == unsigned || want == signed
+}
+
+// compression is a stream's compression, known by its magic bytes.
+func compression(head []byte) string {
+	switch {
+	case len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b:
+		return "gzip"
+	case len(head) >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd:
+		return "zstd"
+	}
+	return ""
+}
+
+// decompressor wraps r in the decoder of its compression ("" for none).
+func decompressor(name string, r io.Reader, kind string) (io.Reader, func(), error) {
+	switch kind {
+	case "gzip":
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", QuoteName(name), err)
+		}
+		return zr, func() { zr.Close() }, nil
+	case "zstd":
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", QuoteName(name), err)
+		}
+		return zr, zr.Close, nil
+	}
+	return r, func() {}, nil
+}
+
+// readStream reads a file or standard input, sniffing its compression and
+// format. reopen, nil for standard input, opens the file again (to read the
+// members that links of an archive point to).
+func readStream(name string, src io.Reader, reopen func() (io.ReadCloser, error), opt Options) (*Stats, error) {
+	br := bufio.NewReaderSize(src, 64<<10)
+	head, err := br.Peek(512)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, fmt.Errorf("reading %s: %w", QuoteName(name), err)
+	}
+	comp := compression(head)
+	r, done, err := decompressor(name, br, comp)
 	if err != nil {
-		return nil, fmt.Errorf("reading dump: %w", err)
+		return nil, err
+	}
+	defer done()
+	inner := br
+	if comp != "" {
+		inner = bufio.NewReaderSize(r, 64<<10)
+		head, err = inner.Peek(512)
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return nil, readErr(name, err)
+		}
+	}
+	f := sniffFormat(head)
+	if hasTarName(name) && f != formatTar {
+		return nil, fmt.Errorf("%s: not a tar archive (the name says it is one; its content is not)", QuoteName(name))
+	}
+	switch f {
+	case formatTar:
+		var open func() (io.Reader, func(), error)
+		if reopen != nil {
+			open = func() (io.Reader, func(), error) {
+				rc, err := reopen()
+				if err != nil {
+					return nil, nil, err
+				}
+				r, done, err := decompressor(name, bufio.NewReaderSize(rc, 64<<10), comp)
+				if err != nil {
+					rc.Close()
+					return nil, nil, err
+				}
+				return r, func() { done(); rc.Close() }, nil
+			}
+		}
+		return readTar(name, inner, open, opt)
+	case formatJSON:
+		if comp == "" && reopen != nil {
+			// A plain file: mapped, not copied.
+			return ReadJSONFile(name, opt)
+		}
+		data, err := mapfile.ReadAllLimit(name, "JSON (decompressed)", inner, MaxJSONSize)
+		if err != nil {
+			return nil, readErr(name, err)
+		}
+		if opt.Progress != nil {
+			opt.Progress(int64(len(data)))
+		}
+		return ReadJSON(name, data, opt)
 	}
 	a := newAggregator()
-	if err := a.addFile(path, 0, data); err != nil {
+	a.strict = opt.Strict
+	n, err := a.addStream(name, 0, inner, make([]byte, ReadBlockSize))
+	if err != nil {
 		return nil, err
 	}
 	if opt.Progress != nil {
-		opt.Progress(int64(len(data)))
+		opt.Progress(n)
+	}
+	return finish(a, name, KindDumpFile, opt)
+}
+
+// readErr wraps an error met reading name; a *TooLargeError names the file
+// itself.
+func readErr(name string, err error) error {
+	var tl *mapfile.TooLargeError
+	if errors.As(err, &tl) {
+		return err
+	}
+	return fmt.Errorf("reading %s: %w", QuoteName(name), err)
+}
+
+// ReadDumpFile reads a single dump file (plain; see Read for compressed ones).
+func ReadDumpFile(path string, opt Options) (*Stats, error) {
+	f, _, err := mapfile.OpenRegular(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading dump: %w", err)
+	}
+	defer f.Close()
+	a := newAggregator()
+	a.strict = opt.Strict
+	n, err := a.addStream(path, 0, f, make([]byte, ReadBlockSize))
+	if err != nil {
+		return nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress(n)
 	}
 	return finish(a, path, KindDumpFile, opt)
 }
@@ -133,6 +336,7 @@ func ReadDumpFile(path string, opt Options) (*Stats, error) {
 // ReadDump parses one dump held in memory; name is used in messages only.
 func ReadDump(name string, data []byte, opt Options) (*Stats, error) {
 	a := newAggregator()
+	a.strict = opt.Strict
 	if err := a.addFile(name, 0, data); err != nil {
 		return nil, err
 	}
@@ -141,8 +345,9 @@ func ReadDump(name string, data []byte, opt Options) (*Stats, error) {
 
 // ReadDir reads every dump file of a directory, several at once, and sums
 // them. Files are taken in name order, so the key order of the result does not
-// depend on the file system. Entries that are not regular files are an error:
-// a dump directory holds nothing else.
+// depend on the file system (Options.DirectoryOrder takes the file system's
+// order instead). Entries that are not regular files are an error: a dump
+// directory holds nothing else. A symbolic link is followed.
 func ReadDir(dir string, opt Options) (*Stats, error) {
 	entries, err := readDirUnsorted(dir)
 	if err != nil {
@@ -157,18 +362,18 @@ func ReadDir(dir string, opt Options) (*Stats, error) {
 		if e.Type()&fs.ModeSymlink != 0 {
 			fi, err := os.Stat(p)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
+				return nil, fmt.Errorf("%s: %w", QuoteName(p), err)
 			}
 			if !fi.Mode().IsRegular() {
-				return nil, fmt.Errorf("%s: not a regular file (a dump directory holds only dump files)", p)
+				return nil, fmt.Errorf("%s: not a regular file (%s; a dump directory holds only dump files)", QuoteName(p), mapfile.DescribeMode(fi.Mode()))
 			}
 		} else if !e.Type().IsRegular() {
-			return nil, fmt.Errorf("%s: not a regular file (a dump directory holds only dump files)", p)
+			return nil, fmt.Errorf("%s: not a regular file (%s; a dump directory holds only dump files)", QuoteName(p), mapfile.DescribeMode(e.Type()))
 		}
 		names = append(names, p)
 	}
 	if len(names) == 0 {
-		return nil, fmt.Errorf("%s: %w", dir, ErrNoData)
+		return nil, fmt.Errorf("%s: %w", QuoteName(dir), ErrNoData)
 	}
 	if !opt.DirectoryOrder {
 		sort.Strings(names)
@@ -191,9 +396,13 @@ func readDirUnsorted(dir string) ([]fs.DirEntry, error) {
 	return f.ReadDir(-1)
 }
 
-// readFiles parses files concurrently; each worker owns an aggregator and the
-// workers' aggregates are merged at the end, so memory depends on the number
-// of distinct keys times the number of workers, never on the number of files.
+// readFiles parses files concurrently; each worker owns an aggregator and a
+// ReadBlockSize buffer, and the workers' aggregates are merged at the end, so
+// memory depends on the number of distinct keys times the number of workers,
+// never on the number or size of files. On an error no further file is
+// started; the error of the first failing file in input order is returned
+// (every file before it was started, so the answer does not depend on
+// timing).
 func readFiles(names []string, opt Options) (*aggregator, error) {
 	workers := opt.Workers
 	if workers <= 0 {
@@ -204,32 +413,26 @@ func readFiles(names []string, opt Options) (*aggregator, error) {
 	}
 	next := make(chan int)
 	aggs := make([]*aggregator, workers)
-	errs := make([]error, workers)
+	errs := make([]error, len(names))
 	var wg sync.WaitGroup
 	var stop sync.Once
 	done := make(chan struct{})
 	for w := 0; w < workers; w++ {
 		aggs[w] = newAggregator()
+		aggs[w].strict = opt.Strict
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			// One buffer per worker, reused for every file and grown by
-			// doubling: fresh memory costs a page fault per 4 KiB, which on
-			// some virtual machines is dearer than parsing the page.
-			var buf []byte
+			buf := make([]byte, ReadBlockSize)
 			for i := range next {
-				var err error
-				buf, err = readInto(names[i], buf)
-				if err == nil {
-					err = aggs[w].addFile(names[i], i, buf)
-				}
+				n, err := readOne(aggs[w], names[i], i, buf)
 				if err != nil {
-					errs[w] = err
+					errs[i] = err
 					stop.Do(func() { close(done) })
-					return
+					continue
 				}
 				if opt.Progress != nil {
-					opt.Progress(int64(len(buf)))
+					opt.Progress(n)
 				}
 			}
 		}(w)
@@ -258,75 +461,14 @@ feed:
 	return total, nil
 }
 
-// readInto reads a whole file into buf, growing it when needed.
-func readInto(path string, buf []byte) ([]byte, error) {
-	f, err := os.Open(path)
+// readOne streams one dump file into a.
+func readOne(a *aggregator, path string, order int, buf []byte) (int64, error) {
+	f, _, err := mapfile.OpenRegular(path)
 	if err != nil {
-		return buf, fmt.Errorf("reading dump: %w", err)
+		return 0, fmt.Errorf("reading dump: %w", err)
 	}
 	defer f.Close()
-	var size int64
-	if fi, err := f.Stat(); err == nil {
-		size = fi.Size()
-	}
-	buf, err = mapfile.ReadInto(f, size, buf)
-	if err != nil {
-		return buf, fmt.Errorf("reading %s: %w", path, err)
-	}
-	return buf, nil
-}
-
-// ReadTarball reads the regular files of a .tar or .tar.gz archive as dump
-// files, in archive order. Directories inside the archive are skipped.
-func ReadTarball(path string, opt Options) (*Stats, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading tarball: %w", err)
-	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReaderSize(f, 1<<16)
-	if head, _ := r.(*bufio.Reader).Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		gz, err := gzip.NewReader(r)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	tr := tar.NewReader(r)
-	a := newAggregator()
-	var buf bytes.Buffer
-	order := 0
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: reading archive: %w", path, err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		if strings.HasPrefix(filepath.Base(h.Name), "._") {
-			continue // macOS resource forks
-		}
-		buf.Reset()
-		if _, err := io.Copy(&buf, tr); err != nil {
-			return nil, fmt.Errorf("%s: reading %s: %w", path, h.Name, err)
-		}
-		if err := a.addFile(path+":"+h.Name, order, buf.Bytes()); err != nil {
-			return nil, err
-		}
-		order++
-		if opt.Progress != nil {
-			opt.Progress(int64(buf.Len()))
-		}
-	}
-	if order == 0 {
-		return nil, fmt.Errorf("%s: %w", path, ErrNoData)
-	}
-	return finish(a, path, KindTarball, opt)
+	return a.addStream(path, order, f, buf)
 }
 
 // finish orders the aggregate's keys as the summarizer would have seen them
@@ -359,16 +501,13 @@ func finish(a *aggregator, path string, kind InputKind, opt Options) (*Stats, er
 	if err := checkOpcodeNaming(path, keys); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(a.warnings, func(i, j int) bool {
-		if a.warnings[i].File != a.warnings[j].File {
-			return a.warnings[i].File < a.warnings[j].File
-		}
-		return a.warnings[i].Line < a.warnings[j].Line
-	})
+	if len(a.slots) == 0 {
+		return nil, fmt.Errorf("%s: %w (an empty input, or no line of the form \"key : value\")", QuoteName(path), ErrNoCounters)
+	}
 	st := &Stats{
 		Counters: buildCounters(opt.allocator(), keys, values),
 		Source: Source{Path: path, Kind: kind, Files: a.files, Lines: a.lines, Bytes: a.bytes,
-			Warnings: a.warnings},
+			Warnings: a.warn.list()},
 	}
 	return st, nil
 }
@@ -393,7 +532,7 @@ func checkOpcodeNaming(path string, keys []string) error {
 			named = k
 		}
 		if numeric != "" && named != "" {
-			return fmt.Errorf("%s: mixes numeric-opcode dumps (3.11/3.12, e.g. %q) with named-opcode dumps (3.13+, e.g. %q); read each build's dumps separately", path, numeric, named)
+			return fmt.Errorf("%s: mixes numeric-opcode dumps (3.11/3.12, e.g. %q) with named-opcode dumps (3.13+, e.g. %q); read each build's dumps separately", QuoteName(path), numeric, named)
 		}
 	}
 	return nil

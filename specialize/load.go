@@ -3,11 +3,11 @@ package specialize
 import (
 	"embed"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"sync"
 
+	"github.com/pystats-dev/pystats/internal/mapfile"
 	"github.com/pystats-dev/pystats/pystats"
 )
 
@@ -64,7 +64,7 @@ func EmbeddedVersions() []string {
 // LoadTablesFile reads a build-tables JSON file (the format of tables/*.json,
 // described in tables/README.md).
 func LoadTablesFile(path string) (*Tables, error) {
-	data, err := os.ReadFile(path)
+	data, err := mapfile.ReadFile(path, pystats.MaxJSONSize)
 	if err != nil {
 		return nil, fmt.Errorf("reading build tables: %w", err)
 	}

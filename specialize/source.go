@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pystats-dev/pystats/internal/mapfile"
 	"github.com/pystats-dev/pystats/pystats"
 )
 
@@ -70,7 +71,7 @@ func FromCPythonSource(dir string) (*Tables, error) {
 	}
 	metaPath := filepath.Join(dir, opcodeMetaFile)
 	named := false
-	if data, err := os.ReadFile(metaPath); err == nil && bytes.Contains(data, []byte("_specialized_opmap = {")) {
+	if data, err := mapfile.ReadFile(metaPath, maxSourceFile); err == nil && bytes.Contains(data, []byte("_specialized_opmap = {")) {
 		named = true
 		opmap, err := parseSpecializedOpmap(metaPath, data)
 		if err != nil {
@@ -81,7 +82,7 @@ func FromCPythonSource(dir string) (*Tables, error) {
 	}
 	if !named {
 		opPath := filepath.Join(dir, opcodePyFile)
-		data, err := os.ReadFile(opPath)
+		data, err := mapfile.ReadFile(opPath, maxSourceFile)
 		if err != nil {
 			return nil, fmt.Errorf("reading opcode tables (neither %s with _specialized_opmap nor %s): %w", opcodeMetaFile, opcodePyFile, err)
 		}
@@ -120,8 +121,12 @@ func releaseLine(v string) string {
 
 var pyVersionRE = regexp.MustCompile(`^#\s*define\s+PY_VERSION\s+"([^"]+)"`)
 
+// maxSourceFile bounds a CPython source file read for build tables (the
+// largest, Python/specialize.c, is about 100 KB).
+const maxSourceFile = 16 << 20
+
 func readPyVersion(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, err := mapfile.ReadFile(path, maxSourceFile)
 	if err != nil {
 		return "", fmt.Errorf("reading the CPython version: %w", err)
 	}
@@ -136,7 +141,7 @@ func readPyVersion(path string) (string, error) {
 // ParseDefinesFile reads the "#define <prefix>_<NAME> <int>" lines of a C
 // source file the way the summarizer does; see ParseDefines.
 func ParseDefinesFile(path, prefix string) (pystats.Defines, error) {
-	data, err := os.ReadFile(path)
+	data, err := mapfile.ReadFile(path, maxSourceFile)
 	if err != nil {
 		return pystats.Defines{}, fmt.Errorf("reading %s defines: %w", prefix, err)
 	}
@@ -313,7 +318,7 @@ var hashDefineRE = regexp.MustCompile(`^#define\s+(\w+)\s+(\d+)\s*$`)
 // cross-check Opnames against the numbering the interpreter was compiled with.
 func HeaderOpcodes(dir string) (map[string]int, string, error) {
 	for _, h := range []string{opcodeIDsHeader, opcodeHeader} {
-		data, err := os.ReadFile(filepath.Join(dir, h))
+		data, err := mapfile.ReadFile(filepath.Join(dir, h), maxSourceFile)
 		if err != nil {
 			continue
 		}

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report/export"
@@ -80,7 +76,7 @@ func runExport(args []string, e *env) error {
 		}
 	}()
 	for i, p := range paths {
-		if isPyperfFile(p) {
+		if pystats.IsPyperfFile(p) {
 			s, err := pystats.ReadPyperfFile(p)
 			if err != nil {
 				return fmt.Errorf("reading pyperf results: %w", err)
@@ -104,52 +100,4 @@ func runExport(args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", len(files), rows, *out)
 	return nil
-}
-
-// isPyperfFile reports whether path is a pyperf results file (optionally
-// gzip-compressed): a JSON object with a top-level "benchmarks" member.
-// Summarize JSON, dumps, tarballs and directories are not.
-func isPyperfFile(path string) bool {
-	fi, err := os.Stat(path)
-	if err != nil || fi.IsDir() {
-		return false
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var r io.Reader = f
-	head := make([]byte, 2)
-	if n, _ := io.ReadFull(f, head); n == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return false
-		}
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return false
-		}
-		defer zr.Close()
-		r = zr
-	} else if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return false
-	}
-	dec := json.NewDecoder(r)
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return false
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		if t == "benchmarks" {
-			return true
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return false
-		}
-	}
-	return false
 }

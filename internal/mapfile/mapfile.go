@@ -23,17 +23,15 @@ const minMapSize = 256 << 10
 //
 // A mapped file that shrinks while it is read would fault; Read's caller runs
 // the parse through Guard, which turns that fault into an error.
+//
+// Only regular files are read: others are refused by OpenRegular.
 func Read(path string) (data []byte, release func(), err error) {
-	f, err := os.Open(path)
+	f, fi, err := OpenRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if fi.Mode().IsRegular() && fi.Size() >= minMapSize && int64(int(fi.Size())) == fi.Size() {
+	if fi.Size() >= minMapSize && int64(int(fi.Size())) == fi.Size() {
 		if data, release, err := mapFile(f, int(fi.Size())); err == nil {
 			return data, release, nil
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pystats-dev/pystats/internal/mapfile"
 	"github.com/pystats-dev/pystats/report/timing"
 )
 
@@ -221,7 +222,7 @@ func sortRunnerNames(rs []string) {
 // comparison table on disk (so a kept table keeps its number), else computed.
 func summaryOf(r, ref *Result, base string, opt Options) (string, error) {
 	md := strings.TrimSuffix(r.Path, ".json") + "-vs-" + base + ".md"
-	data, err := os.ReadFile(md)
+	data, err := mapfile.ReadFile(md, 16<<20)
 	if err != nil {
 		_, sum, err := timing.BenchRunnerMarkdown(ref.suite, r.suite, base, opt.Runners)
 		return sum, err

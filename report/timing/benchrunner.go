@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 
+	"github.com/pystats-dev/pystats/internal/mapfile"
 	"github.com/pystats-dev/pystats/pystats"
 )
 
@@ -91,7 +91,7 @@ func DefaultRunners() Runners {
 // ReadRunnersINI reads a bench_runner runners.ini: one [nickname] section
 // per runner with an "os = ..." line.
 func ReadRunnersINI(path string) (Runners, error) {
-	f, err := os.Open(path)
+	f, _, err := mapfile.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,277 @@
+package pystats
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
+
+// ReadTarball reads the dump files of a tar archive, plain or gzip- or
+// zstd-compressed (as Read does for any file that holds one).
+//
+// Members are read as streams in archive order, whatever
+// Options.DirectoryOrder says (the order is the archive's, fixed by its bytes,
+// so both --file-order modes give the same result). Directories and macOS
+// "._" files are skipped. A hard link or a symbolic link counts as a dump of
+// its own holding the linked member's content, as a link in a dump folder
+// does; a link that leaves the archive, or points to a missing member or to a
+// directory, is an error. So is any other kind of member (a device, a FIFO),
+// a member name that occurs twice, an archive cut short (without its
+// end-of-archive blocks) and a compressed stream with a bad checksum.
+func ReadTarball(path string, opt Options) (*Stats, error) {
+	if !hasTarName(path) {
+		// Read sniffs; a tarball asked for by name must be one.
+		st, err := readFile(path, opt)
+		if err == nil && st.Source.Kind != KindTarball {
+			st.Release()
+			return nil, fmt.Errorf("%s: not a tar archive", QuoteName(path))
+		}
+		return st, err
+	}
+	return readFile(path, opt)
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// tarMember is what the reader remembers of a member: enough to resolve
+// links and to name duplicates.
+type tarMember struct {
+	entry  int    // 1-based position in the archive
+	name   string // as stored
+	typ    byte
+	target string // for links: the cleaned target name
+}
+
+// tarLink is a link member waiting for its target's content.
+type tarLink struct {
+	order  int
+	name   string // member name as stored
+	target string // resolved regular member
+}
+
+// maxLinkHops bounds chains of symbolic links (as the kernel's ELOOP does).
+const maxLinkHops = 40
+
+// readTar reads a tar stream. open, nil for standard input, opens the
+// archive again from its start for a second pass over the members that
+// links point to.
+func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), opt Options) (*Stats, error) {
+	cr := &countingReader{r: r}
+	tr := tar.NewReader(cr)
+	a := newAggregator()
+	a.strict = opt.Strict
+	buf := make([]byte, ReadBlockSize)
+	members := map[string]tarMember{}
+	var links []tarLink
+	var pending []string // link member names, in order, before resolution
+	var pendingOrder []int
+	order, entry := 0, 0
+	var skip int64 // bytes Next must skip before the next header
+	truncated := func() error {
+		return fmt.Errorf("%s: truncated archive (it ends after %d members without the end-of-archive blocks)", QuoteName(name), entry)
+	}
+	for {
+		before := cr.n
+		h, err := tr.Next()
+		if err == io.EOF {
+			if cr.n-before < skip+512 {
+				return nil, truncated()
+			}
+			break
+		}
+		if err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, truncated()
+			}
+			return nil, fmt.Errorf("%s: reading archive (after %d members): %w", QuoteName(name), entry, err)
+		}
+		entry++
+		skip = (h.Size + 511) &^ 511
+		clean := path.Clean(h.Name)
+		if h.Typeflag == tar.TypeDir {
+			continue
+		}
+		if prev, ok := members[clean]; ok {
+			return nil, fmt.Errorf("%s: members %q (entry %d) and %q (entry %d) are the same file: the archive is ambiguous", QuoteName(name), prev.name, prev.entry, h.Name, entry)
+		}
+		m := tarMember{entry: entry, name: h.Name, typ: h.Typeflag}
+		switch h.Typeflag {
+		case tar.TypeReg:
+		case tar.TypeLink:
+			m.target = path.Clean(h.Linkname)
+		case tar.TypeSymlink:
+			if path.IsAbs(h.Linkname) {
+				m.target = "/" // outside
+			} else {
+				m.target = path.Join(path.Dir(clean), h.Linkname)
+			}
+		default:
+			return nil, fmt.Errorf("%s: member %q is not a regular file (tar type %q; an archive of dumps holds only dump files)", QuoteName(name), h.Name, h.Typeflag)
+		}
+		members[clean] = m
+		if strings.HasPrefix(path.Base(clean), "._") {
+			continue // macOS resource forks
+		}
+		if m.typ == tar.TypeLink || m.typ == tar.TypeSymlink {
+			pending = append(pending, clean)
+			pendingOrder = append(pendingOrder, order)
+			order++
+			continue
+		}
+		n, err := a.addStream(name+":"+h.Name, order, tr, buf)
+		if err != nil {
+			return nil, err
+		}
+		skip -= n
+		order++
+		if opt.Progress != nil {
+			opt.Progress(n)
+		}
+	}
+	// Read on to the end of the stream so that a compressed archive's
+	// checksum is checked.
+	if _, err := io.Copy(io.Discard, cr); err != nil {
+		return nil, streamErr(name, err)
+	}
+	for i, ln := range pending {
+		target, err := resolveLink(name, members, ln)
+		if err != nil {
+			return nil, err
+		}
+		links = append(links, tarLink{order: pendingOrder[i], name: ln, target: target})
+	}
+	if len(links) > 0 {
+		if err := readLinkTargets(name, a, links, open); err != nil {
+			return nil, err
+		}
+	}
+	if a.files == 0 {
+		return nil, fmt.Errorf("%s: %w", QuoteName(name), ErrNoData)
+	}
+	st, err := finish(a, name, KindTarball, opt)
+	return st, err
+}
+
+// resolveLink follows a link member to the regular member it names.
+func resolveLink(archive string, members map[string]tarMember, name string) (string, error) {
+	cur := name
+	for hop := 0; hop < maxLinkHops; hop++ {
+		m := members[cur]
+		if m.typ != tar.TypeLink && m.typ != tar.TypeSymlink {
+			return cur, nil
+		}
+		t := m.target
+		if t == ".." || strings.HasPrefix(t, "../") || path.IsAbs(t) {
+			return "", fmt.Errorf("%s: member %q links to %q, outside the archive", QuoteName(archive), name, t)
+		}
+		tm, ok := members[t]
+		if !ok {
+			return "", fmt.Errorf("%s: member %q links to %q, which is not in the archive", QuoteName(archive), name, t)
+		}
+		if tm.typ == tar.TypeDir {
+			return "", fmt.Errorf("%s: member %q links to the directory %q (an archive of dumps holds only dump files)", QuoteName(archive), name, t)
+		}
+		cur = t
+	}
+	return "", fmt.Errorf("%s: member %q: too many levels of links", QuoteName(archive), name)
+}
+
+// readLinkTargets reads the archive a second time and adds each link
+// target's counters once per link, under the link's name and position.
+func readLinkTargets(name string, a *aggregator, links []tarLink, open func() (io.Reader, func(), error)) error {
+	if open == nil {
+		return fmt.Errorf("%s: the archive holds links (%q -> %q); links are read from archive files, not from standard input", QuoteName(name), links[0].name, links[0].target)
+	}
+	r, done, err := open()
+	if err != nil {
+		return err
+	}
+	defer done()
+	byTarget := map[string][]tarLink{}
+	for _, l := range links {
+		byTarget[l.target] = append(byTarget[l.target], l)
+	}
+	tr := tar.NewReader(r)
+	buf := make([]byte, ReadBlockSize)
+	for len(byTarget) > 0 {
+		h, err := tr.Next()
+		if err != nil {
+			return fmt.Errorf("%s: reading archive again for its links: %w", QuoteName(name), err)
+		}
+		ls, ok := byTarget[path.Clean(h.Name)]
+		if !ok || h.Typeflag == tar.TypeLink || h.Typeflag == tar.TypeSymlink {
+			continue
+		}
+		delete(byTarget, path.Clean(h.Name))
+		sub := newAggregator()
+		sub.strict = a.strict
+		if _, err := sub.addStream(name+":"+ls[0].name, 0, tr, buf); err != nil {
+			return err
+		}
+		for _, l := range ls {
+			if err := a.addAggregate(sub, l.order, name+":"+l.name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addAggregate adds the counters of sub, one file's, as the file at position
+// order named name.
+func (a *aggregator) addAggregate(sub *aggregator, order int, name string) error {
+	fp := fileParse{name: name, order: int32(order), prev: -1}
+	for _, s := range sub.slots {
+		fp.line = s.firstLine
+		i, ok := a.index[s.key]
+		if !ok {
+			a.index[s.key] = int32(len(a.slots))
+			a.slots = append(a.slots, slot{key: s.key, value: s.value, firstFile: fp.order, firstLine: s.firstLine, lastFile: fp.order, next: -1})
+			continue
+		}
+		t := &a.slots[i]
+		if fp.order < t.firstFile {
+			t.firstFile, t.firstLine = fp.order, s.firstLine
+		}
+		sum, carry := bitsAdd(t.value, s.value)
+		if carry {
+			return &ParseError{File: name, Line: int(s.firstLine), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", t.key, t.value, s.value)}
+		}
+		t.value = sum
+	}
+	for k := range numWarnKinds {
+		for _, w := range sub.warn.kept[k] {
+			w.order, w.w.File = fp.order, name
+			a.warn.kept[k] = append(a.warn.kept[k], w)
+		}
+		for _, c := range sub.warn.more[k] {
+			a.warn.count(k, fp.order, name, c.n)
+		}
+		a.warn.normalize(k)
+	}
+	a.files += sub.files
+	a.lines += sub.lines
+	a.bytes += sub.bytes
+	return nil
+}
+
+// streamErr describes an error of a compressed stream read to its end.
+func streamErr(name string, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: truncated compressed stream (the file is cut short): %w", QuoteName(name), err)
+	}
+	return fmt.Errorf("%s: damaged compressed stream: %w", QuoteName(name), err)
+}
