@@ -37,7 +37,7 @@ import (
 // e1Op is the view of one opcode number: its stats (nil when the data has
 // no key for it) and its E1 name.
 type e1Op struct {
-	stat *OpcodeStat
+	stat *specialize.OpcodeStat
 	name string
 }
 
@@ -47,12 +47,12 @@ type e1View struct {
 	total  uint64 // sum of execution counts
 	tables *specialize.Tables
 	// other are the keys and values outside the opcode family, data order.
-	other []NamedCount
+	other []specialize.NamedCount
 }
 
 // newE1View builds the E1 view of st from its per-instruction views.
 func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
-	views := NewOpcodeViews(st)
+	views := specialize.NewOpcodeViews(st)
 	v := &e1View{ops: make([]e1Op, 256), tables: t}
 	for i := range views.Opcode.Ops {
 		o := &views.Opcode.Ops[i]
@@ -79,7 +79,7 @@ func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
 		if f == pystats.FamilyOpcode || f == pystats.FamilyMeta {
 			continue
 		}
-		v.other = append(v.other, NamedCount{keys.Value(i), values.Value(i)})
+		v.other = append(v.other, specialize.NamedCount{Name: keys.Value(i), Value: values.Value(i)})
 	}
 	return v, nil
 }
@@ -280,7 +280,7 @@ func (v *e1View) writePairs(w e2Writer) {
 
 // familyTotal is the E1 specialization total of a family: deferred + hit +
 // miss + execution count.
-func e1FamilyTotal(s *OpcodeStat) uint64 {
+func e1FamilyTotal(s *specialize.OpcodeStat) uint64 {
 	return s.Deferred + s.Hit + s.Miss + s.ExecutionCount
 }
 
@@ -288,7 +288,7 @@ func e1FamilyTotal(s *OpcodeStat) uint64 {
 // counters in key order (execution_count as "unquickened", hit and miss
 // without their "specialization." prefix, others under their full key),
 // label and count right-justified to 12.
-func (v *e1View) kindRows(s *OpcodeStat, total uint64) [][]string {
+func (v *e1View) kindRows(s *specialize.OpcodeStat, total uint64) [][]string {
 	type kind struct {
 		key, label string
 		value      uint64
@@ -318,7 +318,7 @@ func (v *e1View) kindRows(s *OpcodeStat, total uint64) [][]string {
 
 // failureKindRows are the non-zero failure kinds sorted by (count, index)
 // descending, each with its E1 label.
-func (v *e1View) failureKindRows(name string, s *OpcodeStat) [][]string {
+func (v *e1View) failureKindRows(name string, s *specialize.OpcodeStat) [][]string {
 	kinds := nonZeroKindsDesc(s.FailureKinds)
 	var defines *pystats.Defines
 	if v.tables != nil {

@@ -138,8 +138,8 @@ type e2Op struct {
 	// fields are the unindexed counters (and unknown indexed ones, with
 	// their index in the name), first-seen order.
 	fields []e2Field
-	kinds  []IndexedCount // specialization.failure_kinds[n]
-	pairs  []IndexedCount // pair_count[n], first-seen order
+	kinds  []specialize.IndexedCount // specialization.failure_kinds[n]
+	pairs  []specialize.IndexedCount // pair_count[n], first-seen order
 }
 
 // e2Row is one counter row outside the opcode family, in data order.
@@ -217,10 +217,10 @@ func (o *e2Op) add(counter, index string, val uint64) {
 		n, err := strconv.Atoi(index)
 		switch {
 		case err == nil && counter == "pair_count":
-			o.pairs = append(o.pairs, IndexedCount{n, val})
+			o.pairs = append(o.pairs, specialize.IndexedCount{Index: n, Value: val})
 			return
 		case err == nil && counter == "specialization.failure_kinds":
-			o.kinds = append(o.kinds, IndexedCount{n, val})
+			o.kinds = append(o.kinds, specialize.IndexedCount{Index: n, Value: val})
 			return
 		}
 		o.fields = append(o.fields, e2Field{counter + "[" + index + "]", val})
@@ -643,8 +643,8 @@ func (v *e2View) failureKindRows(name string, o *e2Op) [][]string {
 
 // nonZeroKindsDesc is the E1 and E2 summarizers' failure-kind order: the
 // non-zero kinds by (count, index) descending.
-func nonZeroKindsDesc(all []IndexedCount) []IndexedCount {
-	kinds := make([]IndexedCount, 0, len(all))
+func nonZeroKindsDesc(all []specialize.IndexedCount) []specialize.IndexedCount {
+	kinds := make([]specialize.IndexedCount, 0, len(all))
 	for _, k := range all {
 		if k.Value != 0 {
 			kinds = append(kinds, k)

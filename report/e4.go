@@ -98,10 +98,12 @@ func e4VariantOf(s Style) e4Variant {
 // e4Input is one data set with its derived views.
 type e4Input struct {
 	st *pystats.Stats
-	ov *OpcodeViews
+	ov *specialize.OpcodeViews
 }
 
-func newE4Input(st *pystats.Stats) *e4Input { return &e4Input{st: st, ov: NewOpcodeViews(st)} }
+func newE4Input(st *pystats.Stats) *e4Input {
+	return &e4Input{st: st, ov: specialize.NewOpcodeViews(st)}
+}
 
 // e4Builder builds a report for one input or a base/head pair.
 type e4Builder struct {
@@ -141,7 +143,7 @@ func (b *e4Builder) build() (*Report, error) {
 	r := &Report{Style: b.v.style, Comparison: b.head != nil}
 	r.Sections = []*Section{
 		b.executionCountSection(),
-		b.pairCountSection(func(in *e4Input) *OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil),
+		b.pairCountSection(func(in *e4Input) *specialize.OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil),
 		b.predSuccSection(),
 		b.specializationSection(),
 		b.effectivenessSection(),
@@ -166,7 +168,7 @@ func (b *e4Builder) opcodePairSummary() string {
 }
 
 // e4ExecutionRows is the script's calc_execution_count_table.
-func e4ExecutionRows(s *OpcodeStats) [][]Cell {
+func e4ExecutionRows(s *specialize.OpcodeStats) [][]Cell {
 	type ec struct {
 		name        string
 		count, miss uint64
@@ -216,7 +218,7 @@ instruction is not counted.`,
 
 // pairCountSection is the script's pair_count_section; total, when set,
 // gives the Self/Cumulative denominator (else the family's executions).
-func (b *e4Builder) pairCountSection(fam func(*e4Input) *OpcodeStats, summary string, total func(*e4Input) uint64) *Section {
+func (b *e4Builder) pairCountSection(fam func(*e4Input) *specialize.OpcodeStats, summary string, total func(*e4Input) uint64) *Section {
 	s := &Section{
 		Title:          "Pair counts",
 		Summary:        summary,
@@ -236,7 +238,7 @@ the corresponding unspecialized instruction are not counted as pairs.`,
 	} else {
 		den = ops.TotalExecutionCount()
 	}
-	pairs = topStableDesc(pairs, 100, func(p Pair) uint64 { return p.Count })
+	pairs = topStableDesc(pairs, 100, func(p specialize.Pair) uint64 { return p.Count })
 	rows := make([][]Cell, 0, len(pairs))
 	var cum uint64
 	for _, p := range pairs {
@@ -259,12 +261,12 @@ specialized instruction deoptimizes.`,
 		return s
 	}
 	ops := b.base.ov.Opcode
-	rowsOf := func(xs []NamedCount) [][]Cell {
+	rowsOf := func(xs []specialize.NamedCount) [][]Cell {
 		var total uint64
 		for _, x := range xs {
 			total += x.Value
 		}
-		top := topStableDesc(xs, 5, func(x NamedCount) uint64 { return x.Value })
+		top := topStableDesc(xs, 5, func(x specialize.NamedCount) uint64 { return x.Value })
 		rows := make([][]Cell, 0, len(top))
 		for _, x := range top {
 			rows = append(rows, []Cell{TextCell(x.Name), CountCell(x.Value), RatioCell(x.Value, total)})
@@ -306,7 +308,7 @@ func e4LabelCell(label string, docs map[string]string) Cell {
 }
 
 // failureKindRows is the script's failure-kind table for one family.
-func (b *e4Builder) failureKindRows(in *e4Input, o *OpcodeStat) [][]Cell {
+func (b *e4Builder) failureKindRows(in *e4Input, o *specialize.OpcodeStat) [][]Cell {
 	type kv struct {
 		label string
 		value uint64
@@ -354,7 +356,7 @@ func (b *e4Builder) specializationSection() *Section {
 			continue
 		}
 		name := name
-		get := func(in *e4Input) *OpcodeStat { return in.ov.Opcode.Get(name) }
+		get := func(in *e4Input) *specialize.OpcodeStat { return in.ov.Opcode.Get(name) }
 		s.Parts = append(s.Parts, &Section{
 			Title:   name,
 			Summary: "specialization stats for " + name + " family",
@@ -390,7 +392,7 @@ func (b *e4Builder) specializationSection() *Section {
 
 func (b *e4Builder) effectivenessSection() *Section {
 	cols := []string{"Name", "Count:", "Ratio:"}
-	top10 := func(vals []NamedCount) [][]Cell {
+	top10 := func(vals []specialize.NamedCount) [][]Cell {
 		var total uint64
 		for _, v := range vals {
 			total += v.Value
@@ -398,7 +400,7 @@ func (b *e4Builder) effectivenessSection() *Section {
 		if total == 0 {
 			return nil
 		}
-		sortStableDesc(vals, func(x NamedCount) uint64 { return x.Value })
+		sortStableDesc(vals, func(x specialize.NamedCount) uint64 { return x.Value })
 		if len(vals) > 10 {
 			vals = vals[:10]
 		}
@@ -450,10 +452,10 @@ Tier 1 instructions executed.`,
 				Summary: "Breakdown of deferred (not specialized) instruction counts by family",
 				Parts: []any{b.table(cols, JoinChange, func(in *e4Input) [][]Cell {
 					ops := in.ov.Opcode
-					vals := make([]NamedCount, 0, len(ops.Ops))
+					vals := make([]specialize.NamedCount, 0, len(ops.Ops))
 					for i := range ops.Ops {
 						if ops.Ops[i].Name != "RESUME" {
-							vals = append(vals, NamedCount{ops.Ops[i].Name, ops.Ops[i].Deferred})
+							vals = append(vals, specialize.NamedCount{Name: ops.Ops[i].Name, Value: ops.Ops[i].Deferred})
 						}
 					}
 					return top10(vals)
@@ -464,10 +466,10 @@ Tier 1 instructions executed.`,
 				Summary: "Breakdown of misses (specialized deopts) instruction counts by family",
 				Parts: []any{b.table(cols, JoinChange, func(in *e4Input) [][]Cell {
 					ops := in.ov.Opcode
-					vals := make([]NamedCount, 0, len(ops.Ops))
+					vals := make([]specialize.NamedCount, 0, len(ops.Ops))
 					for i := range ops.Ops {
 						if !ops.Ops[i].Specializable {
-							vals = append(vals, NamedCount{ops.Ops[i].Name, ops.Ops[i].Miss})
+							vals = append(vals, specialize.NamedCount{Name: ops.Ops[i].Name, Value: ops.Ops[i].Miss})
 						}
 					}
 					return top10(vals)
@@ -662,8 +664,8 @@ func (b *e4Builder) gcStatsSection() *Section {
 }
 
 // e4Histogram returns the buckets of a power-of-two histogram, ascending.
-func e4Histogram(st *pystats.Stats, name string) []IndexedCount {
-	var out []IndexedCount
+func e4Histogram(st *pystats.Stats, name string) []specialize.IndexedCount {
+	var out []specialize.IndexedCount
 	fams := st.Families()
 	names, idx, vals := st.Names(), st.Indexes(), st.Values()
 	for i, f := range fams {
@@ -674,7 +676,7 @@ func e4Histogram(st *pystats.Stats, name string) []IndexedCount {
 		if err != nil {
 			continue
 		}
-		out = append(out, IndexedCount{n, vals.Value(i)})
+		out = append(out, specialize.IndexedCount{Index: n, Value: vals.Value(i)})
 	}
 	sort.SliceStable(out, func(a, b int) bool {
 		if out[a].Index != out[b].Index {
@@ -810,14 +812,14 @@ func e4JitMemoryRows(in *e4Input) [][]Cell {
 
 // e4CountRows is an "Opcode", "Count:" table of X[...].count counters,
 // sorted by count, descending.
-func e4CountRows(s *OpcodeStats) [][]Cell {
-	var xs []NamedCount
+func e4CountRows(s *specialize.OpcodeStats) [][]Cell {
+	var xs []specialize.NamedCount
 	for i := range s.Ops {
 		if s.Ops[i].Count != 0 {
-			xs = append(xs, NamedCount{s.Ops[i].Name, s.Ops[i].Count})
+			xs = append(xs, specialize.NamedCount{Name: s.Ops[i].Name, Value: s.Ops[i].Count})
 		}
 	}
-	sortStableDesc(xs, func(x NamedCount) uint64 { return x.Value })
+	sortStableDesc(xs, func(x specialize.NamedCount) uint64 { return x.Value })
 	rows := make([][]Cell, 0, len(xs))
 	for _, x := range xs {
 		rows = append(rows, []Cell{TextCell(x.Name), CountCell(x.Value)})
@@ -868,7 +870,7 @@ func (b *e4Builder) optimizationSection() *Section {
 		// The script's prefix "uop" also matches "uops[" keys, so the
 		// denominator is the total uop execution count.
 		s.Parts = append(s.Parts, b.pairCountSection(
-			func(in *e4Input) *OpcodeStats { return in.ov.UopPairs },
+			func(in *e4Input) *specialize.OpcodeStats { return in.ov.UopPairs },
 			"Pair counts for top 100 Non-JIT uop pairs",
 			func(in *e4Input) uint64 {
 				return in.ov.Uops.TotalExecutionCount() + in.ov.UopPairs.TotalExecutionCount()

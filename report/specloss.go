@@ -13,7 +13,7 @@ import (
 var ErrNumericOpcodes = errors.New("the specialization view needs named-opcode data (CPython 3.13 or later)")
 
 // SpecLoss computes the ranked specialization view of one data set from the
-// same per-instruction counters the E4 report renders (NewOpcodeViews), with
+// same per-instruction counters the E4 report renders (specialize.NewOpcodeViews), with
 // failure kinds labelled as the E4 report labels them. tables supply the
 // specialized instructions and SPEC_FAIL_* names when the data carries none;
 // they may be nil for data with its own metadata.
@@ -27,7 +27,7 @@ func SpecLoss(st *pystats.Stats, tables *specialize.Tables) (*specialize.Loss, e
 		specialized, defines = tables.SpecializedInstructions, &tables.Defines
 	}
 	getIterIsIter := e4VariantOf(ResolveE4Style(st, StyleAuto)).getIterIsIter
-	ov := NewOpcodeViews(st)
+	ov := specialize.NewOpcodeViews(st)
 	ops := make([]specialize.OpCounts, 0, len(ov.Opcode.Ops))
 	for i := range ov.Opcode.Ops {
 		o := &ov.Opcode.Ops[i]
@@ -47,7 +47,7 @@ func SpecLoss(st *pystats.Stats, tables *specialize.Tables) (*specialize.Loss, e
 // specFailureKinds labels a family's non-zero failure kinds as the E4
 // report's "Failure kind" table does (failureKindRows): a label that two
 // kinds share keeps its first position and the later kind's count.
-func specFailureKinds(o *OpcodeStat, defines *pystats.Defines, getIterIsIter bool) []specialize.KindCount {
+func specFailureKinds(o *specialize.OpcodeStat, defines *pystats.Defines, getIterIsIter bool) []specialize.KindCount {
 	var kinds []specialize.KindCount
 	pos := map[string]int{}
 	for _, fk := range o.FailureKinds {
