@@ -46,14 +46,16 @@ type e1View struct {
 	ops    []e1Op // indexed by opcode number, at least 256 long
 	total  uint64 // sum of execution counts
 	tables *specialize.Tables
+	view   *specialize.View // classification, totals and labels
 	// other are the keys and values outside the opcode family, data order.
 	other []specialize.NamedCount
 }
 
 // newE1View builds the E1 view of st from its per-instruction views.
 func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
-	views := specialize.NewOpcodeViews(st)
-	v := &e1View{ops: make([]e1Op, 256), tables: t}
+	view := specialize.NewView(st, pystats.DetectEra(st), t)
+	views := view.Counters
+	v := &e1View{ops: make([]e1Op, 256), tables: t, view: view, total: view.Tier1Total}
 	for i := range views.Opcode.Ops {
 		o := &views.Opcode.Ops[i]
 		n, err := strconv.Atoi(o.Name)
@@ -70,9 +72,6 @@ func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
 	}
 	for i := range v.ops {
 		v.ops[i].name = e2OpName(t, i)
-		if s := v.ops[i].stat; s != nil {
-			v.total += s.ExecutionCount
-		}
 	}
 	fams, keys, values := st.Families(), st.Keys(), st.Values()
 	for i, f := range fams {
@@ -278,12 +277,6 @@ func (v *e1View) writePairs(w e2Writer) {
 	w.end()
 }
 
-// familyTotal is the E1 specialization total of a family: deferred + hit +
-// miss + execution count.
-func e1FamilyTotal(s *specialize.OpcodeStat) uint64 {
-	return s.Deferred + s.Hit + s.Miss + s.ExecutionCount
-}
-
 // kindRows is the Kind table of print_specialization_stats: the family's
 // counters in key order (execution_count as "unquickened", hit and miss
 // without their "specialization." prefix, others under their full key),
@@ -320,13 +313,9 @@ func (v *e1View) kindRows(s *specialize.OpcodeStat, total uint64) [][]string {
 // descending, each with its E1 label.
 func (v *e1View) failureKindRows(name string, s *specialize.OpcodeStat) [][]string {
 	kinds := nonZeroKindsDesc(s.FailureKinds)
-	var defines *pystats.Defines
-	if v.tables != nil {
-		defines = &v.tables.Defines
-	}
 	rows := make([][]string, len(kinds))
 	for i, k := range kinds {
-		rows[i] = []string{specialize.FailureKindLabelE1(name, k.Index, defines), e1Int(k.Value), e1Pct(k.Value, s.Failure)}
+		rows[i] = []string{v.view.FailureKindLabel(name, k.Index), e1Int(k.Value), e1Pct(k.Value, s.Failure)}
 	}
 	return rows
 }
@@ -340,7 +329,7 @@ func (v *e1View) writeSpecialization(w e2Writer) {
 		if s == nil || !s.Specializable {
 			continue
 		}
-		total := e1FamilyTotal(s)
+		total := v.view.FamilyTotal(s)
 		if total == 0 {
 			continue
 		}
@@ -360,32 +349,13 @@ func (v *e1View) writeSpecialization(w e2Writer) {
 }
 
 // writeEffectiveness is emit_specialization_overview with
-// categorized_counts: specializable families and *_ADAPTIVE instructions are
-// not specialized; specialized instructions count as specialized less their
-// misses, which count as not specialized; everything else is basic.
+// categorized_counts (specialize.View.Effectiveness under the 3.11 rules):
+// specializable families and *_ADAPTIVE instructions are not specialized;
+// specialized instructions count as specialized less their misses, which
+// count as not specialized; everything else is basic.
 func (v *e1View) writeEffectiveness(w e2Writer) {
-	var basic, notSpecialized uint64
-	var specialized int64
-	for i := range v.ops {
-		s := v.ops[i].stat
-		if s == nil || !s.HasExecutionCount {
-			continue
-		}
-		name := v.ops[i].name
-		adaptive := strings.Contains(name, "ADAPTIVE")
-		isSpec := v.tables.IsSpecialized(name) && !strings.Contains(name, "__")
-		switch {
-		case s.Specializable:
-			notSpecialized += s.ExecutionCount
-		case isSpec && adaptive:
-			notSpecialized += s.ExecutionCount
-		case isSpec:
-			notSpecialized += s.Miss
-			specialized += int64(s.ExecutionCount) - int64(s.Miss)
-		default:
-			basic += s.ExecutionCount
-		}
-	}
+	e := v.view.Effectiveness()
+	basic, notSpecialized, specialized := e.Basic, e.NotSpecialized+e.Misses, e.Hits
 	w.section("Specialization effectiveness", 2, "")
 	w.table([]string{"Instructions", "Count:", "Ratio:"}, [][]string{
 		{"Basic", e1Int(basic), e1Pct(basic, v.total)},

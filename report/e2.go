@@ -50,7 +50,7 @@ const (
 // IsE2 reports whether s is E2 or one of its sub-styles.
 func (s Style) IsE2() bool {
 	switch s {
-	case StyleE2, StyleE2Nov2022, StyleE2Dec2022, StyleE2Apr2023:
+	case StyleE2, StyleE2Nov2022, StyleE2Dec2022, StyleE2Apr2023, styleE2Of311:
 		return true
 	}
 	return false
@@ -78,12 +78,27 @@ type e2Variant struct {
 	noMeta bool
 	// gc: the GC stats section of August 2023 (data with GC counters).
 	gc bool
+	// rules311: the 3.11 summarizer's failure-kind names (a 3.11 pair's
+	// comparison, see styleE2Of311).
+	rules311 bool
 }
+
+// styleE2Of311 is the E2 comparison of 3.11 data (WriteComparison of E1
+// data): the 3.12 script's layout with the 3.11 script's meaning.
+const styleE2Of311 Style = "e2-of-3.11"
 
 // e2VariantOf returns the behaviours of style s for the data in v.
 func e2VariantOf(s Style, v *e2View) e2Variant {
 	if !s.IsE2() {
 		s = StyleE2 // auto, or E2 resolved from the data
+	}
+	if s == styleE2Of311 {
+		// 3.11 data (the 3.11 script has no comparison mode, so its pairs
+		// get this one): the 3.11 summarizer's meaning of the counters, so
+		// each column equals that side's own 3.11 report: an "unquickened"
+		// Kind row and a total with the deferred count, 3.11 failure-kind
+		// names (specialize.Rules).
+		return e2Variant{unquickened: true, genericKinds: 7, gc: v.hasGC, rules311: true}
 	}
 	if s == StyleE2 {
 		switch {
@@ -163,6 +178,9 @@ type e2View struct {
 	hasGC     bool
 	tables    *specialize.Tables
 	variant   e2Variant
+	// view is the data set's per-instruction view: classification and the
+	// era's rules (3.11 data keeps the 3.11 summarizer's meaning).
+	view *specialize.View
 }
 
 // newE2View builds the view of st, naming opcodes with t (which may be nil:
@@ -207,6 +225,7 @@ func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, e
 			v.total += v.ops[i].exec
 		}
 	}
+	v.view = specialize.NewView(st, pystats.DetectEra(st), t)
 	v.variant = e2VariantOf(style, v)
 	return v, nil
 }
@@ -659,30 +678,14 @@ func nonZeroKindsDesc(all []specialize.IndexedCount) []specialize.IndexedCount {
 	return kinds
 }
 
-// failureKindLabel is the variant's kind_to_text: generic kinds take their
-// first define; others the first define that starts with the family prefix
-// (see specialize.FamilyPrefix; SEND keeps its own name before May 2023).
+// failureKindLabel is the variant's kind_to_text: the era's rule
+// (specialize.Rules.FailureKindLabel) with the variant's number of generic
+// kinds and its SEND prefix (SEND keeps its own name before May 2023).
 func (v *e2View) failureKindLabel(op string, n int, defines *pystats.Defines) string {
-	names := defines.Names[n]
-	if n < v.variant.genericKinds {
-		if len(names) > 0 {
-			return e2Pretty(names[0])
-		}
-		return "kind " + strconv.Itoa(n)
-	}
-	prefix := specialize.FamilyPrefix(op, false)
-	if op == "SEND" && v.variant.sendOwnPrefix {
-		prefix = op
-	}
-	for _, name := range names {
-		if strings.HasPrefix(name, prefix) {
-			if len(name) <= len(prefix)+1 {
-				return ""
-			}
-			return e2Pretty(name[len(prefix)+1:])
-		}
-	}
-	return "kind " + strconv.Itoa(n)
+	r := v.view.Rules
+	r.Line311 = v.variant.rules311
+	r.GenericKinds, r.SendOwnPrefix = v.variant.genericKinds, v.variant.sendOwnPrefix
+	return r.FailureKindLabel(op, n, defines)
 }
 
 // e2Pretty is the summarizer's pretty(): "_" to " ", lower case.
@@ -719,32 +722,8 @@ type e2Effectiveness struct {
 }
 
 func (v *e2View) effectiveness() e2Effectiveness {
-	var spec map[string]bool
-	if v.tables != nil {
-		spec = make(map[string]bool, len(v.tables.SpecializedInstructions))
-		for _, s := range v.tables.SpecializedInstructions {
-			if !strings.Contains(s, "__") {
-				spec[s] = true
-			}
-		}
-	}
-	var e e2Effectiveness
-	for i := range v.ops {
-		o := &v.ops[i]
-		if !o.hasExec {
-			continue
-		}
-		switch {
-		case o.specializable:
-			e.notSpecialized += o.exec
-		case spec[v.names[i]]:
-			e.notSpecialized += o.miss
-			e.specialized += int64(o.exec) - int64(o.miss)
-		default:
-			e.basic += o.exec
-		}
-	}
-	return e
+	e := v.view.Effectiveness()
+	return e2Effectiveness{basic: e.Basic, notSpecialized: e.NotSpecialized + e.Misses, specialized: e.Hits}
 }
 
 // rows formats the effectiveness table against total.

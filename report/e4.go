@@ -50,8 +50,7 @@ func ResolveE4Style(st *pystats.Stats, style Style) Style {
 	switch {
 	case has("Object new values"):
 		return StyleE4a
-	case has("Object mortal increfs") || has("Object interpreter mortal increfs") ||
-		has("GC[0] objects reachable from roots"):
+	case specialize.Main2025(st):
 		return StyleE4c
 	}
 	if d, ok := st.Meta.BenchRunnerValue("commit_date"); ok && len(d) >= 4 && d[:4] < "2025" {
@@ -97,12 +96,14 @@ func e4VariantOf(s Style) e4Variant {
 
 // e4Input is one data set with its derived views.
 type e4Input struct {
-	st *pystats.Stats
-	ov *specialize.OpcodeViews
+	st   *pystats.Stats
+	ov   *specialize.OpcodeViews
+	view *specialize.View
 }
 
 func newE4Input(st *pystats.Stats) *e4Input {
-	return &e4Input{st: st, ov: specialize.NewOpcodeViews(st)}
+	v := specialize.NewView(st, pystats.DetectEra(st), nil)
+	return &e4Input{st: st, ov: v.Counters, view: v}
 }
 
 // e4Builder builds a report for one input or a base/head pair.
@@ -307,6 +308,16 @@ func e4LabelCell(label string, docs map[string]string) Cell {
 	return TextCell(label)
 }
 
+// kindRules are the failure-kind naming rules of an input: its era's
+// (specialize.RulesOf), with the GET_ITER rule of the sub-style rendered.
+func (b *e4Builder) kindRules(in *e4Input) specialize.Rules {
+	r := in.view.Rules
+	if !r.Line311 {
+		r.GetIterIsIter = b.v.getIterIsIter
+	}
+	return r
+}
+
 // failureKindRows is the script's failure-kind table for one family.
 func (b *e4Builder) failureKindRows(in *e4Input, o *specialize.OpcodeStat) [][]Cell {
 	type kv struct {
@@ -319,7 +330,7 @@ func (b *e4Builder) failureKindRows(in *e4Input, o *specialize.OpcodeStat) [][]C
 		if fk.Value == 0 {
 			continue
 		}
-		label := specialize.FailureKindLabel(o.Name, fk.Index, &in.st.Meta.Defines, b.v.getIterIsIter)
+		label := b.kindRules(in).FailureKindLabel(o.Name, fk.Index, &in.st.Meta.Defines)
 		if i, ok := pos[label]; ok {
 			kinds[i].value = fk.Value // a dict: the later kind wins, the first position stays
 			continue
@@ -352,7 +363,7 @@ func (b *e4Builder) specializationSection() *Section {
 		if !bo.Specializable {
 			continue
 		}
-		if bo.SpecializationTotal() == 0 && (b.head == nil || b.head.ov.Opcode.Get(name).SpecializationTotal() == 0) {
+		if b.base.view.FamilyTotal(bo) == 0 && (b.head == nil || b.head.view.FamilyTotal(b.head.ov.Opcode.Get(name)) == 0) {
 			continue
 		}
 		name := name
@@ -363,7 +374,7 @@ func (b *e4Builder) specializationSection() *Section {
 			Parts: []any{
 				b.table([]string{"Kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
 					o := get(in)
-					total := o.SpecializationTotal()
+					total := in.view.FamilyTotal(o)
 					rows := make([][]Cell, 0, len(o.KindCounters))
 					for _, k := range o.KindCounters {
 						rows = append(rows, []Cell{e4LabelCell(k.Name, e4KindDocs), CountCell(k.Value), RatioCell(k.Value, total)})
@@ -417,29 +428,10 @@ func (b *e4Builder) effectivenessSection() *Section {
 Tier 1 instructions executed.`,
 		Parts: []any{
 			b.table([]string{"Instructions", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
-				ops := in.ov.Opcode
-				total := ops.TotalExecutionCount()
-				specialized := make(map[string]bool, len(in.st.Meta.SpecializedInstructions))
-				for _, n := range in.st.Meta.SpecializedInstructions {
-					specialized[n] = true
-				}
+				e := in.view.Effectiveness()
+				total := in.view.Tier1Total
 				// Wrapping uint64 sums are exact whenever the true sum is >= 0.
-				var basic, hits, misses, notSpec uint64
-				for i := range ops.Ops {
-					o := &ops.Ops[i]
-					if !o.HasExecutionCount {
-						continue
-					}
-					switch {
-					case o.Specializable:
-						notSpec += o.ExecutionCount
-					case specialized[o.Name]:
-						hits += o.ExecutionCount - o.Miss
-						misses += o.Miss
-					default:
-						basic += o.ExecutionCount
-					}
-				}
+				basic, notSpec, hits, misses := e.Basic, e.NotSpecialized, uint64(e.Hits), e.Misses
 				return [][]Cell{
 					{DocCell("Basic", "Instructions that are not and cannot be specialized, e.g. `LOAD_FAST`."), CountCell(basic), RatioCell(basic, total)},
 					{DocCell("Not specialized", "Instructions that could be specialized but aren't, e.g. `LOAD_ATTR`, `BINARY_SLICE`."), CountCell(notSpec), RatioCell(notSpec, total)},

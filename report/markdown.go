@@ -118,12 +118,14 @@ func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 
 // WriteComparison writes the summarizer's two-input (base, head) report.
 // The 3.11 (E1) summarizer has no comparison mode: E1 data, or StyleE1,
-// gets the E2 (3.12) comparison, whose sub-style is then picked from the
-// data as for StyleE2.
+// gets the E2 (3.12) comparison's layout with the 3.11 summarizer's meaning
+// of the counters (adaptive forms not specialized, Kind totals with the
+// deferred count, 3.11 failure-kind names), so that each side's columns are
+// that side's own 3.11 report.
 func WriteComparison(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
 	s := ResolveStyle(head, opt.Style)
 	if s == StyleE1 {
-		s, opt.Style = StyleE2, StyleE2
+		s, opt.Style = styleE2Of311, styleE2Of311
 	}
 	switch {
 	case s.IsE2():

@@ -82,6 +82,8 @@ type Dataset struct {
 	// path ("PATH: ..."), in the order found. Commands print them as
 	// "warning: " lines; `info` counts them as problems.
 	Warnings []string
+
+	viewCache
 }
 
 // Problems are the reader's warnings (Stats.Source.Warnings) followed by the
