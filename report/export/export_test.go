@@ -600,33 +600,6 @@ func mustTable(t *testing.T, name string) *Table {
 	return tb
 }
 
-func TestFamilyOf(t *testing.T) {
-	specializable := []string{"LOAD_ATTR", "LOAD_SUPER_ATTR", "CALL", "CALL_KW", "BINARY_OP", "TO_BOOL"}
-	others := []string{"RESUME", "JUMP_BACKWARD", "LOAD_CONST", "CALL_FUNCTION_EX"}
-	tests := []struct {
-		name, want string
-		ok         bool
-	}{
-		{"LOAD_ATTR_SLOT", "LOAD_ATTR", true},
-		{"LOAD_SUPER_ATTR_METHOD", "LOAD_SUPER_ATTR", true},
-		{"CALL_KW_PY", "CALL_KW", true},
-		{"CALL_PY_EXACT_ARGS", "CALL", true},
-		{"TO_BOOL_ALWAYS_TRUE", "TO_BOOL", true},
-		{"RESUME_CHECK", "RESUME", true},
-		{"JUMP_BACKWARD_NO_JIT", "JUMP_BACKWARD", true},
-		{"LOAD_CONST_IMMORTAL", "LOAD_CONST", true},
-		{"STORE_FAST_MAYBE_NULL", "", false},
-		{"LOAD_ATTRX", "", false},
-		{"CALL", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := familyOf(tt.name, specializable, others)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("familyOf(%s) = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestLabels(t *testing.T) {
 	tests := []struct {
 		label string

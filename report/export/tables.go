@@ -363,37 +363,34 @@ func fillCounters(b *rows, in *Input) error {
 
 // buildFacts are the build tables of an input as the tables need them.
 type buildFacts struct {
-	specialized      map[string]bool // nil when unknown
+	// view is the input's per-instruction view (specialize.View): names,
+	// classes, families and failure-kind labels, shared with the reports.
+	view             *specialize.View
 	defines          *pystats.Defines
 	statsDefines     *pystats.Defines
 	tables           *specialize.Tables
-	getIterIsIter    bool
 	numericOpcodes   bool
 	knownSpecialized bool
 }
 
+// viewOf is the input's view: its dataset's when it has one.
+func viewOf(in *Input) *specialize.View {
+	if in.Dataset != nil {
+		return in.Dataset.View()
+	}
+	return specialize.NewView(in.Stats, in.Era, in.Tables)
+}
+
 func factsOf(in *Input) *buildFacts {
-	f := &buildFacts{tables: in.Tables, numericOpcodes: in.Era.HasOpcodes && !in.Era.NamedOpcodes}
+	f := &buildFacts{tables: in.Tables, numericOpcodes: in.Era.HasOpcodes && !in.Era.NamedOpcodes, view: viewOf(in)}
 	m := &in.Stats.Meta
-	var spec []string
 	switch {
 	case m.HasBuildTables:
-		spec, f.defines, f.statsDefines = m.SpecializedInstructions, &m.Defines, &m.StatsDefines
+		f.defines, f.statsDefines = &m.Defines, &m.StatsDefines
 		f.knownSpecialized = true
 	case in.Tables != nil:
-		spec, f.defines, f.statsDefines = in.Tables.SpecializedInstructions, &in.Tables.Defines, &in.Tables.StatsDefines
-		f.knownSpecialized = len(spec) > 0
-	}
-	if f.knownSpecialized {
-		f.specialized = make(map[string]bool, len(spec))
-		for _, s := range spec {
-			// The 3.11 summarizer counts *_ADAPTIVE forms as adaptive, not
-			// specialized; "__" names are superinstructions.
-			if strings.Contains(s, "ADAPTIVE") || strings.Contains(s, "__") {
-				continue
-			}
-			f.specialized[s] = true
-		}
+		f.defines, f.statsDefines = &in.Tables.Defines, &in.Tables.StatsDefines
+		f.knownSpecialized = len(in.Tables.SpecializedInstructions) > 0
 	}
 	if f.defines != nil && f.defines.Len() == 0 {
 		f.defines = nil
@@ -401,7 +398,6 @@ func factsOf(in *Input) *buildFacts {
 	if f.statsDefines != nil && f.statsDefines.Len() == 0 {
 		f.statsDefines = nil
 	}
-	f.getIterIsIter = in.Era.Version == "3.14" || in.Era.Version == "3.15"
 	return f
 }
 
@@ -414,153 +410,39 @@ func (f *buildFacts) opcodeName(name string) string {
 	return name
 }
 
-// opcodeStats are one instruction's counters.
-type opcodeStats struct {
-	tier                                               int32
-	raw, name                                          string
-	exec, hit, miss, deferred, success, failure, deopt uint64
-	specializable                                      bool
-}
-
-// collectOpcodes gathers the opcode (tier 1) and uops (tier 2) counters by
-// instruction, in first-seen order.
-func collectOpcodes(in *Input, f *buildFacts) []*opcodeStats {
-	c := newCounterRows(in.Stats)
-	var out []*opcodeStats
-	index := map[[2]string]*opcodeStats{}
-	for i, fam := range c.families {
-		var tier int32
-		switch fam {
-		case pystats.FamilyOpcode:
-			tier = 1
-		case pystats.FamilyUops:
-			tier = 2
-		default:
-			continue
-		}
-		raw := c.names.Value(i)
-		k := [2]string{string(fam), raw}
-		o := index[k]
-		if o == nil {
-			name := raw
-			if tier == 1 {
-				name = f.opcodeName(raw)
-			}
-			o = &opcodeStats{tier: tier, raw: raw, name: name}
-			index[k] = o
-			out = append(out, o)
-		}
-		v := c.values.Value(i)
-		switch c.counters.Value(i) {
-		case "execution_count":
-			o.exec += v
-		case "specializable":
-			o.specializable = o.specializable || v > 0
-		case "specialization.hit":
-			o.hit += v
-		case "specialization.miss":
-			o.miss += v
-		case "specialization.deferred":
-			o.deferred += v
-		case "specialization.success":
-			o.success += v
-		case "specialization.failure":
-			o.failure += v
-		case "specialization.deopt":
-			o.deopt += v
-		}
-	}
-	return out
-}
-
-// familyOf returns the generic instruction of a specialized instruction:
-//
-//  1. the longest instruction marked specializable in the data whose name
-//     followed by "_" starts the specialized name (LOAD_ATTR_SLOT → LOAD_ATTR,
-//     LOAD_SUPER_ATTR_METHOD → LOAD_SUPER_ATTR, CALL_KW_PY → CALL_KW when
-//     CALL_KW is specializable, else CALL);
-//  2. else the longest instruction of the data or the build's opcode table
-//     that is not itself specialized and whose name followed by "_" starts the
-//     specialized name (RESUME_CHECK → RESUME, JUMP_BACKWARD_NO_JIT →
-//     JUMP_BACKWARD: generics without inline caches are not marked);
-//  3. else unknown.
-func familyOf(name string, specializable []string, others []string) (string, bool) {
-	if fam, ok := specialize.FamilyOf(name, specializable); ok {
-		return fam, true
-	}
-	return specialize.FamilyOf(name, others)
-}
-
 // fillOpcodes writes one row per instruction (tier 1 opcodes, then tier 2
-// uops, each in first-seen order).
+// uops, each in first-seen order), from the input's view: specialized is
+// the view's class (3.11 *_ADAPTIVE forms are not specialized), family the
+// view's family of a generic or specialized instruction.
 func fillOpcodes(b *rows, in *Input) error {
 	f := factsOf(in)
-	ops := collectOpcodes(in, f)
-	var specializable, others []string
-	seen := map[string]bool{}
-	for _, o := range ops {
-		if o.tier != 1 {
-			continue
-		}
-		seen[o.name] = true
-		if o.specializable {
-			specializable = append(specializable, o.name)
-		} else if !f.specialized[o.name] {
-			others = append(others, o.name)
-		}
-	}
-	if f.tables != nil {
-		for _, n := range sortedOpnames(f.tables) {
-			if !seen[n] && !f.specialized[n] {
-				others = append(others, n)
-			}
-		}
-	}
-	for _, o := range ops {
-		b.i32(0, o.tier)
-		b.str(1, o.name)
-		num, err := strconv.ParseInt(o.raw, 10, 32)
-		b.i32OrNull(2, int32(num), o.tier == 1 && f.numericOpcodes && err == nil)
-		b.count(3, o.exec)
-		tier1 := o.tier == 1
-		b.boolOrNull(4, o.specializable, tier1)
-		spec := f.specialized[o.name]
+	row := func(tier int32, name, raw string, o *specialize.OpcodeStat, spec bool, fam string) {
+		tier1 := tier == 1
+		b.i32(0, tier)
+		b.str(1, name)
+		num, err := strconv.ParseInt(raw, 10, 32)
+		b.i32OrNull(2, int32(num), tier1 && f.numericOpcodes && err == nil)
+		b.count(3, o.ExecutionCount)
+		b.boolOrNull(4, o.Specializable, tier1)
 		b.boolOrNull(5, spec, tier1 && f.knownSpecialized)
-		var fam string
-		var famOK bool
-		switch {
-		case !tier1:
-		case o.specializable:
-			fam, famOK = o.name, true
-		case spec:
-			fam, famOK = familyOf(o.name, specializable, others)
-		}
-		b.strOrNull(6, fam, famOK)
-		for j, v := range []uint64{o.hit, o.miss, o.deferred, o.success, o.failure, o.deopt} {
+		b.strOrNull(6, fam, fam != "")
+		for j, v := range []uint64{o.Hit, o.Miss, o.Deferred, o.Success, o.Failure, o.Deopt} {
 			b.count(7+j, v)
 		}
 	}
+	for i := range f.view.Tier1 {
+		x := &f.view.Tier1[i]
+		fam := ""
+		if x.Class == specialize.ClassGeneric || x.Class == specialize.ClassSpecialized {
+			fam = x.Family
+		}
+		row(1, x.Name, x.Stat.Name, x.Stat, x.Class == specialize.ClassSpecialized, fam)
+	}
+	uops := f.view.Counters.Uops.Ops
+	for i := range uops {
+		row(2, uops[i].Name, uops[i].Name, &uops[i], false, "")
+	}
 	return nil
-}
-
-// sortedOpnames lists the names of a build's opcode table in number order.
-func sortedOpnames(t *specialize.Tables) []string {
-	if len(t.Opnames) == 0 {
-		return nil
-	}
-	max := 0
-	for n := range t.Opnames {
-		if n > max {
-			max = n
-		}
-	}
-	var out []string
-	for n := 0; n <= max; n++ {
-		if s, ok := t.Opnames[n]; ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // fillFailureKinds writes one row per opcode[X].specialization.failure_kinds[n]
@@ -580,7 +462,7 @@ func fillFailureKinds(b *rows, in *Input) error {
 		b.str(0, op)
 		b.i32(1, int32(n))
 		if f.defines != nil {
-			b.str(2, specialize.FailureKindLabel(op, int(n), f.defines, f.getIterIsIter))
+			b.str(2, f.view.FailureKindLabel(op, int(n)))
 		} else {
 			b.strOrNull(2, "", false)
 		}
