@@ -16,6 +16,7 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report"
 )
 
 // Exit statuses.
@@ -110,18 +111,19 @@ func exitStatus(e *env, name string, err error) int {
 	if errors.Is(err, pflag.ErrHelp) {
 		return exitOK
 	}
+	msg := terminalSafe(err.Error())
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(e.stderr, "pystats %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "pystats %s: %s\n", name, msg)
 		fmt.Fprintf(e.stderr, "run 'pystats %s --help' for usage\n", name)
 		return exitUsage
 	}
 	var ge gateError
 	if errors.As(err, &ge) {
-		fmt.Fprintf(e.stderr, "pystats %s: %v\n", name, err)
+		fmt.Fprintf(e.stderr, "pystats %s: %s\n", name, msg)
 		return exitGate
 	}
-	fmt.Fprintf(e.stderr, "pystats %s: %v\n", name, err)
+	fmt.Fprintf(e.stderr, "pystats %s: %s\n", name, msg)
 	return exitInput
 }
 
@@ -259,18 +261,86 @@ func writeOutput(e *env, path string, inputs []string, fill func(w io.Writer) er
 	return atomicfile.Write(path, inputs, fill)
 }
 
-// maxQuoted is how many bytes of a value messages show.
-const maxQuoted = 40
+// maxQuoted is how many bytes of an overlong value messages show; maxName
+// is the longest name (a path, a label) quote shows whole.
+const (
+	maxQuoted = 40
+	maxName   = 256
+)
 
-// quote is a value as messages show it: quoted with %q (no raw control
-// bytes reach the terminal) and clipped to maxQuoted bytes with an ellipsis.
+// quote is a name as messages show it: quoted with %q (no raw control bytes
+// reach the terminal) and clipped to maxName bytes with an ellipsis.
 func quote(s string) string {
-	if len(s) > maxQuoted {
-		cut := maxQuoted
+	if len(s) > maxName {
+		cut := maxName
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
 		}
 		return fmt.Sprintf("%q…", s[:cut])
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// styleFits makes an E1 or E2 style (numeric opcodes: 3.11, 3.12) asked for
+// named-opcode data (3.13+) a usage error, before anything is written.
+func styleFits(flag string, st report.Style, data ...*input) error {
+	if st != report.StyleE1 && !st.IsE2() {
+		return nil
+	}
+	for _, d := range data {
+		if d.Era.NamedOpcodes {
+			v := d.Era.Version
+			if v == "" {
+				v = "3.13+"
+			}
+			return usagef("--style %s: input %s has named opcodes (%s data), which only the E4 styles render; use --style auto or an E4 style", flag, quote(d.Stats.Source.Path), v)
+		}
+	}
+	return nil
+}
+
+// maxWord is the longest run of non-blank bytes terminalSafe shows whole.
+const maxWord = 512
+
+// terminalSafe is a message as it may reach a terminal: control bytes
+// (other than newline and tab), DEL and invalid UTF-8 are escaped as \xNN,
+// and a run of more than maxWord non-blank bytes (a 100,000-digit counter
+// echoed by a reader) is clipped to maxQuoted bytes, an ellipsis and its
+// length. Messages name files with %q already; this is the net under every
+// message, readers' included.
+func terminalSafe(msg string) string {
+	var b strings.Builder
+	for len(msg) > 0 {
+		n := strings.IndexAny(msg, " \n\t")
+		if n == 0 {
+			b.WriteByte(msg[0])
+			msg = msg[1:]
+			continue
+		}
+		if n < 0 {
+			n = len(msg)
+		}
+		word := msg[:n]
+		msg = msg[n:]
+		suffix := ""
+		if len(word) > maxWord {
+			suffix = fmt.Sprintf("…(%d bytes)", len(word))
+			cut := maxQuoted
+			for cut > 0 && !utf8.RuneStart(word[cut]) {
+				cut--
+			}
+			word = word[:cut]
+		}
+		for i := 0; i < len(word); {
+			r, size := utf8.DecodeRuneInString(word[i:])
+			if (r == utf8.RuneError && size == 1) || r < 0x20 || r == 0x7f {
+				fmt.Fprintf(&b, "\\x%02x", word[i])
+			} else {
+				b.WriteString(word[i : i+size])
+			}
+			i += size
+		}
+		b.WriteString(suffix)
+	}
+	return b.String()
 }

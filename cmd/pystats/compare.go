@@ -129,18 +129,29 @@ func runCompare(args []string, e *env) error {
 	if headNamed {
 		headInfo.Label = headLabel
 	}
-	mixed := base.Era.HasOpcodes && head.Era.HasOpcodes && base.Era.NamedOpcodes != head.Era.NamedOpcodes
-	if mixed {
-		if st.IsE2() || st == report.StyleE1 {
-			return usagef("--style %s: one input has named opcodes (%s); a mixed comparison renders in E4", f.style, versionOf(base, head))
+	for _, side := range []struct {
+		name string
+		in   *input
+	}{{"base", base}, {"head", head}} {
+		if !side.in.Era.HasOpcodes {
+			return fmt.Errorf("%s %s holds no opcode counters (no opcode[...] keys): a comparison needs opcode data on both sides", side.name, quote(side.in.Stats.Source.Path))
 		}
+	}
+	mixed := base.Era.HasOpcodes && head.Era.HasOpcodes && base.Era.NamedOpcodes != head.Era.NamedOpcodes
+	if mixed && (st.IsE2() || st == report.StyleE1) {
+		return usagef("--style %s: one input has named opcodes (%s); a mixed comparison renders in E4", f.style, versionOf(base, head))
+	}
+	if err := styleFits(f.style, st, base, head); err != nil {
+		return err
+	}
+	if mixed {
 		for _, side := range []*input{base, head} {
 			if side.Era.NamedOpcodes {
 				continue
 			}
 			named, err := specialize.Named(side.Stats, side.Tables)
 			if err != nil {
-				return fmt.Errorf("%s: %w (give --tables or --cpython-src)", side.Stats.Source.Path, err)
+				return fmt.Errorf("%s: %w (give --tables or --cpython-src)", quote(side.Stats.Source.Path), err)
 			}
 			side.Stats.Release()
 			side.Stats = named
@@ -155,7 +166,7 @@ func runCompare(args []string, e *env) error {
 		}
 	}
 	for _, d := range diffs {
-		fmt.Fprintf(e.stderr, "warning: %s\n", d)
+		fmt.Fprintf(e.stderr, "warning: %s\n", terminalSafe(d))
 	}
 	// The names verdict of each side (already printed when it was read) is
 	// a difference of the comparison too.
@@ -211,7 +222,7 @@ func buildNotable(base, head *input, style report.Style, opt report.NotableOptio
 		if !in.Stats.Meta.HasBuildTables && in.Era.HasOpcodes && !in.Era.NamedOpcodes {
 			named, err := specialize.Named(in.Stats, in.Tables)
 			if err != nil {
-				return nil, fmt.Errorf("notable changes: %s: %w (give --tables or --cpython-src)", in.Stats.Source.Path, err)
+				return nil, fmt.Errorf("notable changes: %s: %w (give --tables or --cpython-src)", quote(in.Stats.Source.Path), err)
 			}
 			defer named.Release()
 			sides[i] = named

@@ -56,10 +56,10 @@ func runExport(args []string, e *env) error {
 			names[i] = (*labels)[i]
 		}
 		if err := export.CheckLabel(names[i]); err != nil {
-			return usagef("input %s: %v; choose another with --label", p, err)
+			return usagef("input %s: %v; choose another with --label", quote(p), err)
 		}
 		if prev, dup := seen[names[i]]; dup {
-			return usagef("inputs %s and %s both have label %q; give each input its own --label", prev, p, names[i])
+			return usagef("inputs %s and %s both have label %s; give each input its own --label", quote(prev), quote(p), quote(names[i]))
 		}
 		seen[names[i]] = p
 	}

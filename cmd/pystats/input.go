@@ -67,7 +67,7 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 		return nil, err
 	}
 	for _, w := range st.Source.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+		fmt.Fprintf(e.stderr, "warning: %s\n", terminalSafe(fmt.Sprint(w)))
 	}
 	d, err := specialize.Resolve(st, f.choice())
 	if err != nil {
@@ -75,7 +75,7 @@ func (f *inputFlags) load(e *env, path string) (*input, error) {
 		return nil, tableError(err)
 	}
 	for _, w := range d.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", w)
+		fmt.Fprintf(e.stderr, "warning: %s\n", terminalSafe(fmt.Sprint(w)))
 	}
 	return d, nil
 }

@@ -28,6 +28,14 @@ import (
 )
 
 func main() {
+	handleSignals()
+	os.Exit(run(os.Args[1:], newEnv(os.Stdout, os.Stderr)))
+}
+
+// handleSignals makes SIGINT, SIGTERM and SIGHUP remove the temporary files
+// and folders of outputs being written (waiting for a swap in progress to
+// finish) and exit with 128 + the signal number.
+func handleSignals() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
@@ -39,5 +47,4 @@ func main() {
 		}
 		os.Exit(code)
 	}()
-	os.Exit(run(os.Args[1:], newEnv(os.Stdout, os.Stderr)))
 }

@@ -31,12 +31,15 @@ func runSpecialize(args []string, e *env) error {
 	kinds := fs.Int("kinds", 5, "failure kinds listed per top family")
 	benches := fs.Int("benchmarks", 5, "benchmarks listed per top family")
 	all := fs.Bool("all-families", false, "rank families without specialized forms (3.13's POP_JUMP_IF_*, BINARY_SLICE, STORE_SLICE) too")
-	jobs := fs.Int("jobs", 0, "benchmarks read at once (default: min(4, GOMAXPROCS))")
+	jobs := fs.Int("jobs", 0, fmt.Sprintf("benchmarks read at once, at most %d (default: min(4, GOMAXPROCS))", maxJobs))
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return usagef("specialize takes one INPUT (a run folder with one subfolder per benchmark is one INPUT)")
+	}
+	if *jobs < 0 || *jobs > maxJobs {
+		return usagef("--jobs %d: want 0 (default) to %d", *jobs, maxJobs)
 	}
 	if *top <= 0 || *kinds <= 0 || *benches <= 0 {
 		return usagef("--top, --kinds and --benchmarks must be positive")
@@ -99,6 +102,9 @@ func runSpecialize(args []string, e *env) error {
 	return writeOutput(e, *out, inputs, func(w io.Writer) error { return report.WriteSpecMarkdown(w, view) })
 }
 
+// maxJobs bounds --jobs (each reader holds one benchmark's data).
+const maxJobs = 64
+
 // specLossOf reads one input and computes its view; the data is released.
 func specLossOf(in *inputFlags, e *env, path string) (*specialize.Loss, error) {
 	if err := warnStrays(e, path); err != nil {
@@ -111,7 +117,7 @@ func specLossOf(in *inputFlags, e *env, path string) (*specialize.Loss, error) {
 	defer data.Stats.Release()
 	l, err := report.SpecLoss(data.Stats, data.Tables)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", quote(path), err)
 	}
 	return l, nil
 }
@@ -159,7 +165,7 @@ func specLayout(e *env, path string) (data string, benchmarks []specBenchmark, e
 	}
 	entries, err := os.ReadDir(path)
 	if err != nil {
-		return "", nil, fmt.Errorf("reading %s: %w", path, err)
+		return "", nil, fmt.Errorf("reading %s: %w", quote(path), err)
 	}
 	var dirs, dumps, strays []string
 	for _, ent := range entries {
@@ -169,7 +175,7 @@ func specLayout(e *env, path string) (data string, benchmarks []specBenchmark, e
 		}
 		st, err := os.Stat(filepath.Join(path, name))
 		if err != nil {
-			return "", nil, fmt.Errorf("reading %s: %w", path, err)
+			return "", nil, fmt.Errorf("reading %s: %w", quote(path), err)
 		}
 		switch {
 		case st.IsDir():
@@ -184,10 +190,10 @@ func specLayout(e *env, path string) (data string, benchmarks []specBenchmark, e
 	case len(dirs) == 0:
 		return path, nil, nil
 	case len(dumps) > 0:
-		return "", nil, fmt.Errorf("%s holds both dump files (%s) and folders (%s): give a dump folder or a folder of benchmark folders", path, dumps[0], dirs[0])
+		return "", nil, fmt.Errorf("%s holds both dump files (%s) and folders (%s): give a dump folder or a folder of benchmark folders", quote(path), quote(dumps[0]), quote(dirs[0]))
 	}
 	for _, name := range strays {
-		fmt.Fprintf(e.stderr, "warning: %s: skipped: not a benchmark folder\n", filepath.Join(path, name))
+		fmt.Fprintf(e.stderr, "warning: %s: skipped: not a benchmark folder\n", quote(filepath.Join(path, name)))
 	}
 	sort.Strings(dirs)
 	for _, name := range dirs {
@@ -209,7 +215,7 @@ func warnStrays(e *env, dir string) error {
 	}
 	for _, ent := range entries {
 		if name := ent.Name(); notDumpFile(name) && !strings.HasPrefix(name, ".") {
-			fmt.Fprintf(e.stderr, "warning: %s: skipped: not a dump file (dumps are named *.txt)\n", filepath.Join(dir, name))
+			fmt.Fprintf(e.stderr, "warning: %s: skipped: not a dump file (dumps are named *.txt)\n", quote(filepath.Join(dir, name)))
 		}
 	}
 	return nil
@@ -241,14 +247,14 @@ func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchm
 	wg.Wait()
 	for i := range benchmarks {
 		if logs[i].Len() > 0 {
-			prefix := "benchmark " + benchmarks[i].name + ": "
+			prefix := "benchmark " + quote(benchmarks[i].name) + ": "
 			for _, line := range strings.SplitAfter(strings.TrimSuffix(logs[i].String(), "\n"), "\n") {
 				io.WriteString(e.stderr, prefix+strings.TrimSuffix(line, "\n")+"\n")
 			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("reading benchmarks of %s: %w", root, err)
+		return nil, fmt.Errorf("reading benchmarks of %s: %w", quote(root), err)
 	}
 	return out, nil
 }

@@ -47,6 +47,9 @@ func runSummarize(args []string, e *env) error {
 		return err
 	}
 	defer data.Stats.Release()
+	if err := styleFits(*style, st, data); err != nil {
+		return err
+	}
 	if *jsonOut != "" {
 		layout := pystats.JSONCompact
 		if *indent {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -25,7 +27,7 @@ func runTiming(args []string, e *env) error {
 	quiet := fs.BoolP("quiet", "q", false, "pyperf -q: no values before ratios, no 'Ignored benchmarks' lines")
 	summary := fs.Bool("summary", false, "print bench_runner's summary line and missing/new benchmarks after the table")
 	ci := fs.Bool("ci", false, "print a 95% bootstrap confidence interval of the geometric mean (implies --summary)")
-	resamples := fs.Int("resamples", 2000, "bootstrap resamples for --ci")
+	resamples := fs.Int("resamples", 2000, fmt.Sprintf("bootstrap resamples for --ci (1 to %d; each benchmark side is resampled from at most %d of its values, evenly spaced)", timing.MaxResamples, timing.MaxCIValues))
 	seed := fs.Uint64("seed", 1, "bootstrap seed for --ci")
 	test := fs.String("test", "", "extra significance test: mwu (Mann-Whitney U, implies --summary)")
 	memory := fs.Bool("memory", false, "print the memory change from mem_max_rss/command_max_rss (implies --summary)")
@@ -38,6 +40,12 @@ func runTiming(args []string, e *env) error {
 	files := fs.Args()
 	if len(files) < 2 {
 		return usagef("need at least two pyperf JSON files (BASE HEAD ...)")
+	}
+	if *resamples < 1 || *resamples > timing.MaxResamples {
+		return usagef("--resamples %d: want 1 to %d", *resamples, timing.MaxResamples)
+	}
+	if math.IsNaN(*minSpeed) || math.IsInf(*minSpeed, 0) || *minSpeed < 0 || *minSpeed > 100 {
+		return usagef("--min-speed %v: want a percentage from 0 to 100", *minSpeed)
 	}
 	if *test != "" && *test != "mwu" {
 		return usagef("--test %q: only mwu is supported", *test)
@@ -52,7 +60,7 @@ func runTiming(args []string, e *env) error {
 	if *plotOut != "" {
 		plotFormat = strings.TrimPrefix(strings.ToLower(filepath.Ext(*plotOut)), ".")
 		if plotFormat != "png" && plotFormat != "svg" {
-			return usagef("--plot %s: want a .png or .svg file", *plotOut)
+			return usagef("--plot %s: want a .png or .svg file", quote(*plotOut))
 		}
 	}
 	reads := append([]string{*runnersFile}, files...)

@@ -20,17 +20,43 @@ type CI struct {
 	Benchmarks int     `json:"benchmarks"` // benchmarks resampled
 }
 
+// MaxResamples is the most bootstrap resamples a CI takes (the command line
+// refuses more), and MaxCIValues the most values of one benchmark side that
+// a resample draws from: a side with more is resampled from MaxCIValues of
+// its values, evenly spaced (deterministic; pyperf's default run has 60
+// values, so only unusually long runs are affected, and their interval is
+// then somewhat wider). Together they bound the work to MaxResamples x
+// 2 x MaxCIValues draws per benchmark.
+const (
+	MaxResamples = 20000
+	MaxCIValues  = 200
+)
+
+// ciValues is xs, or MaxCIValues of them evenly spaced.
+func ciValues(xs []float64) []float64 {
+	if len(xs) <= MaxCIValues {
+		return xs
+	}
+	out := make([]float64, MaxCIValues)
+	for i := range out {
+		out[i] = xs[i*len(xs)/MaxCIValues]
+	}
+	return out
+}
+
 // BootstrapGeoMeanCI returns a percentile bootstrap confidence interval for
 // the geometric mean of head/ref mean ratios of head h: each resample draws
 // every benchmark's ref and head values with replacement, takes the ratio of
 // the means, and the geometric mean over all common benchmarks. The seeded
-// PCG generator makes the result reproducible.
+// PCG generator makes the result reproducible. resamples is capped at
+// MaxResamples and each side at MaxCIValues values (see there).
 func (c *Comparison) BootstrapGeoMeanCI(h, resamples int, level float64, seed uint64) CI {
+	resamples = max(1, min(resamples, MaxResamples))
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	type pair struct{ ref, head []float64 }
 	ps := make([]pair, len(c.Results))
 	for i, r := range c.Results {
-		ps[i] = pair{c.Ref.BenchValues(r.refIdx), c.Heads[h].BenchValues(r.headIdx[h])}
+		ps[i] = pair{ciValues(c.Ref.BenchValues(r.refIdx)), ciValues(c.Heads[h].BenchValues(r.headIdx[h]))}
 	}
 	means := func(xs []float64) float64 {
 		s := 0.0
