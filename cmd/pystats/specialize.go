@@ -193,7 +193,7 @@ func specLayout(e *env, path string) (data string, benchmarks []specBenchmark, e
 		return "", nil, fmt.Errorf("%s holds both dump files (%s) and folders (%s): give a dump folder or a folder of benchmark folders", quote(path), quote(dumps[0]), quote(dirs[0]))
 	}
 	for _, name := range strays {
-		fmt.Fprintf(e.stderr, "warning: %s: skipped: not a benchmark folder\n", quote(filepath.Join(path, name)))
+		fmt.Fprintf(e.stderr, "warning: %s: skipped: not a benchmark folder\n", terminalSafe(filepath.Join(path, name)))
 	}
 	sort.Strings(dirs)
 	for _, name := range dirs {
@@ -215,7 +215,7 @@ func warnStrays(e *env, dir string) error {
 	}
 	for _, ent := range entries {
 		if name := ent.Name(); notDumpFile(name) && !strings.HasPrefix(name, ".") {
-			fmt.Fprintf(e.stderr, "warning: %s: skipped: not a dump file (dumps are named *.txt)\n", quote(filepath.Join(dir, name)))
+			fmt.Fprintf(e.stderr, "warning: %s: skipped: not a dump file (dumps are named *.txt)\n", terminalSafe(filepath.Join(dir, name)))
 		}
 	}
 	return nil
