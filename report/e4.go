@@ -75,7 +75,10 @@ type e4Variant struct {
 }
 
 func e4VariantOf(s Style) e4Variant {
-	v := e4Variant{style: s, tooShort: "A potential trace is abandoned because it is too short."}
+	// "abandoced" was fixed on main and the 3.13 branch in the second half
+	// of 2024; "it it" stayed until the end of June 2025 (published 2025
+	// main reports up to 2025-06-29 show it; later ones say "it is").
+	v := e4Variant{style: s, tooShort: "A potential trace is abandoned because it it too short."}
 	switch s {
 	case StyleE4a:
 		v.tier1PairSummary, v.newValues = true, true
@@ -84,9 +87,7 @@ func e4VariantOf(s Style) e4Variant {
 		v.uopPairs = true
 		v.tooShort = "A potential trace is abandoced because it it too short."
 	case StyleE4b:
-		// The 3.13 branch fixed "abandoced" but kept "it it" (3.13.5).
 		v.uopPairs = true
-		v.tooShort = "A potential trace is abandoned because it it too short."
 	case StyleE4c:
 		v.uopPairs, v.mortal, v.gcReachable, v.jitMemory = true, true, true, true
 		v.unknownCallee, v.trimLeading, v.getIterIsIter = true, true, true

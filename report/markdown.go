@@ -35,7 +35,8 @@ const (
 	// StyleE4c is main of 2025 (3.14, 3.15-dev): mortal/immortal refcount
 	// denominators, GC reachability columns, JIT memory sections,
 	// "Unknown callee", histograms trimmed at both ends, GET_ITER failure
-	// kinds named like FOR_ITER's.
+	// kinds named like FOR_ITER's, and main's "abandoned because it it too
+	// short" pop-up (until the end of June 2025; later main says "it is").
 	StyleE4c Style = "e4c"
 )
 
