@@ -98,6 +98,6 @@ func runExport(args []string, e *env) error {
 	for _, f := range files {
 		rows += f.Rows
 	}
-	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", len(files), rows, *out)
+	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", len(files), rows, terminalSafe(*out))
 	return nil
 }

@@ -1,8 +1,10 @@
 package timing
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -111,7 +113,7 @@ func MannWhitneyU(x, y []float64) MWU {
 	for _, v := range y {
 		all = append(all, obs{v, false})
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].v < all[j].v })
+	slices.SortFunc(all, func(a, b obs) int { return cmp.Compare(a.v, b.v) })
 	r1 := 0.0
 	tieTerm := 0.0
 	ties := false
