@@ -929,8 +929,8 @@ func Fsum(xs []float64) float64 {
 }
 
 // IsPyperfFile reports whether path is a pyperf results file (optionally
-// gzip-compressed): a JSON object with a top-level "benchmarks" member.
-// Summarize JSON, dumps, tarballs, directories and anything that is not a
+// gzip-compressed): a JSON object with a top-level "benchmarks" member
+// before any member that pyperf does not write. Summarize JSON, dumps, tarballs, directories and anything that is not a
 // regular file (never opened for reading) are not.
 func IsPyperfFile(path string) bool {
 	f, _, err := mapfile.OpenRegular(path)
@@ -957,13 +957,21 @@ func IsPyperfFile(path string) bool {
 	if t, err := dec.Token(); err != nil || t != stdjson.Delim('{') {
 		return false
 	}
+	// A pyperf file's top-level members are "benchmarks", "metadata" and
+	// "version": any other name settles it, so that a summarize JSON (which
+	// starts with its counters) is not scanned through (that scan was a
+	// sixth of a fleet export's time).
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
 			return false
 		}
-		if t == "benchmarks" {
+		switch t {
+		case "benchmarks":
 			return true
+		case "metadata", "version":
+		default:
+			return false
 		}
 		var skip stdjson.RawMessage
 		if err := dec.Decode(&skip); err != nil {

@@ -64,33 +64,19 @@ func runExport(args []string, e *env) error {
 		seen[names[i]] = p
 	}
 
-	inputs := make([]export.Input, 0, len(paths))
-	defer func() {
-		for _, x := range inputs {
-			if x.Stats != nil {
-				x.Stats.Release()
-			}
-			if x.Pyperf != nil {
-				x.Pyperf.Release()
-			}
-		}
-	}()
+	// Inputs are read, written and released one by one (export.Writer), so
+	// memory does not grow with their number.
+	w, err := export.NewWriter(*out, opt)
+	if err != nil {
+		return err
+	}
 	for i, p := range paths {
-		if pystats.IsPyperfFile(p) {
-			s, err := pystats.ReadPyperfFile(p)
-			if err != nil {
-				return fmt.Errorf("reading pyperf results: %w", err)
-			}
-			inputs = append(inputs, export.Input{Label: names[i], Pyperf: s})
-			continue
-		}
-		data, err := in.load(e, p)
-		if err != nil {
+		if err := exportOne(e, &in, w, p, names[i]); err != nil {
+			w.Abort()
 			return err
 		}
-		inputs = append(inputs, export.Input{Label: names[i], Stats: data.Stats, Era: data.Era, Tables: data.Tables, Dataset: data})
 	}
-	files, err := export.Write(*out, inputs, opt)
+	files, err := w.Close()
 	if err != nil {
 		return err
 	}
@@ -100,4 +86,22 @@ func runExport(args []string, e *env) error {
 	}
 	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", len(files), rows, terminalSafe(*out))
 	return nil
+}
+
+// exportOne reads one input and adds its tables to w.
+func exportOne(e *env, in *inputFlags, w *export.Writer, path, label string) error {
+	if pystats.IsPyperfFile(path) {
+		s, err := pystats.ReadPyperfFile(path)
+		if err != nil {
+			return fmt.Errorf("reading pyperf results: %w", err)
+		}
+		defer s.Release()
+		return w.Add(export.Input{Label: label, Pyperf: s})
+	}
+	data, err := in.load(e, path)
+	if err != nil {
+		return err
+	}
+	defer data.Stats.Release()
+	return w.Add(export.Input{Label: label, Stats: data.Stats, Era: data.Era, Tables: data.Tables, Dataset: data})
 }

@@ -53,7 +53,49 @@ func step(name string) error {
 // stays). An existing folder keeps its mode; a new one gets 0777 minus the
 // umask. It returns the relative paths of the old folder's files that the new
 // set does not hold (removed by the swap), sorted.
+//
+// BeginDir does the same for files written one by one, as they are made.
 func CommitDir(dir string, files []DirFile, opt DirOptions) (removed []string, err error) {
+	s, err := BeginDir(dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		w, err := s.Create(f.Path)
+		if err == nil {
+			_, err = w.Write(f.Data)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				err = fmt.Errorf("writing %q: %w", filepath.Join(dir, filepath.FromSlash(f.Path)), err)
+			}
+		}
+		if err != nil {
+			s.Abort()
+			return nil, err
+		}
+	}
+	return s.Commit()
+}
+
+// A DirStage is a folder commit in progress (see CommitDir): Create adds a
+// file to the temporary folder, Commit swaps the folder in, Abort (or a
+// failed Create or Commit) removes everything the stage made.
+type DirStage struct {
+	dir, real, stage string
+	old              os.FileInfo
+	mode             fs.FileMode
+	made             []string // parents of a new dir made by BeginDir
+	oldFiles         map[string]bool
+	newFiles         map[string]bool
+	dirs             map[string]bool // folders made in the stage
+	done             bool
+}
+
+// BeginDir starts replacing the folder dir (see CommitDir): it checks dir
+// against opt and makes the temporary folder.
+func BeginDir(dir string, opt DirOptions) (*DirStage, error) {
 	if err := CheckDirNotInput(dir, opt.Protected); err != nil {
 		return nil, err
 	}
@@ -62,81 +104,112 @@ func CommitDir(dir string, files []DirFile, opt DirOptions) (removed []string, e
 		return nil, fmt.Errorf("output folder %q: cannot replace the root folder", dir)
 	}
 	parent := filepath.Dir(real)
-	mode := NewDirMode()
+	s := &DirStage{dir: dir, real: real, mode: NewDirMode(), newFiles: map[string]bool{}, dirs: map[string]bool{}}
 	old, err := os.Stat(real)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		old = nil
 		made, merr := mkdirParents(parent)
 		if merr != nil {
 			return nil, fmt.Errorf("output folder %q: %w", dir, merr)
 		}
-		defer func() {
-			if err != nil {
-				for i := len(made) - 1; i >= 0; i-- {
-					os.Remove(made[i]) // only when still empty
-				}
-			}
-		}()
+		s.made = made
 	case err != nil:
 		return nil, fmt.Errorf("output folder %q: %w", dir, err)
 	case !old.IsDir():
 		return nil, fmt.Errorf("output %q is not a folder", dir)
 	default:
-		mode = old.Mode().Perm()
-	}
-	var oldFiles map[string]bool
-	if old != nil {
-		oldFiles, err = ownedEntries(dir, real, opt.Owned)
+		s.old, s.mode = old, old.Mode().Perm()
+		s.oldFiles, err = ownedEntries(dir, real, opt.Owned)
 		if err != nil {
 			return nil, err
 		}
 	}
 	RemoveStale(parent)
-
-	stage, err := makeTempDir(parent, filepath.Base(real))
+	s.stage, err = makeTempDir(parent, filepath.Base(real))
 	if err != nil {
+		s.Abort()
 		return nil, fmt.Errorf("output folder %q: %w", dir, err)
 	}
-	defer func() {
-		os.RemoveAll(stage)
-		Untrack(stage)
-	}()
-	newFiles := map[string]bool{}
-	for _, f := range files {
-		rel := filepath.FromSlash(f.Path)
-		if !filepath.IsLocal(rel) {
-			return nil, fmt.Errorf("output folder %q: file name %q leaves the folder", dir, f.Path)
-		}
-		newFiles[f.Path] = true
-		p := filepath.Join(stage, rel)
-		if err := os.MkdirAll(filepath.Dir(p), NewDirMode()); err != nil {
-			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
-		}
-		if err := step("write"); err != nil {
-			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
-		}
-		if err := os.WriteFile(p, f.Data, NewFileMode()); err != nil {
-			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
-		}
-		// WriteFile's mode is cut by the umask already; Chmod makes it exact.
-		if err := os.Chmod(p, NewFileMode()); err != nil {
-			return nil, fmt.Errorf("writing %q: %w", filepath.Join(dir, rel), err)
-		}
+	return s, nil
+}
+
+// Create opens a new file of the set (rel: relative, with forward slashes)
+// for writing; the caller writes and closes it. After an error the stage is
+// aborted.
+func (s *DirStage) Create(rel string) (*os.File, error) {
+	if s.done {
+		return nil, fmt.Errorf("output folder %q: commit already finished", s.dir)
 	}
-	if err := os.Chmod(stage, mode); err != nil {
-		return nil, fmt.Errorf("output folder %q: %w", dir, err)
+	local := filepath.FromSlash(rel)
+	if !filepath.IsLocal(local) {
+		s.Abort()
+		return nil, fmt.Errorf("output folder %q: file name %q leaves the folder", s.dir, rel)
 	}
-	if err := swapIn(stage, real, old != nil); err != nil {
-		return nil, fmt.Errorf("output folder %q: %w", dir, err)
+	s.newFiles[rel] = true
+	p := filepath.Join(s.stage, local)
+	target := filepath.Join(s.dir, local)
+	if d := filepath.Dir(p); !s.dirs[d] {
+		if err := os.MkdirAll(d, NewDirMode()); err != nil {
+			s.Abort()
+			return nil, fmt.Errorf("writing %q: %w", target, err)
+		}
+		s.dirs[d] = true
 	}
-	for rel := range oldFiles {
-		if !newFiles[rel] {
+	if err := step("write"); err != nil {
+		s.Abort()
+		return nil, fmt.Errorf("writing %q: %w", target, err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, NewFileMode())
+	if err != nil {
+		s.Abort()
+		return nil, fmt.Errorf("writing %q: %w", target, err)
+	}
+	// OpenFile's mode is cut by the umask already; Chmod makes it exact.
+	if err := f.Chmod(NewFileMode()); err != nil {
+		f.Close()
+		s.Abort()
+		return nil, fmt.Errorf("writing %q: %w", target, err)
+	}
+	return f, nil
+}
+
+// Commit swaps the staged folder in and returns the old folder's files the
+// new set does not hold (see CommitDir).
+func (s *DirStage) Commit() (removed []string, err error) {
+	if s.done {
+		return nil, fmt.Errorf("output folder %q: commit already finished", s.dir)
+	}
+	defer s.Abort()
+	if err := os.Chmod(s.stage, s.mode); err != nil {
+		return nil, fmt.Errorf("output folder %q: %w", s.dir, err)
+	}
+	if err := swapIn(s.stage, s.real, s.old != nil); err != nil {
+		return nil, fmt.Errorf("output folder %q: %w", s.dir, err)
+	}
+	s.made = nil // in use by the new folder
+	for rel := range s.oldFiles {
+		if !s.newFiles[rel] {
 			removed = append(removed, rel)
 		}
 	}
 	sort.Strings(removed)
 	return removed, nil
+}
+
+// Abort removes the temporary folder (after Commit: the old folder) and the
+// parents BeginDir made; it may be called more than once.
+func (s *DirStage) Abort() {
+	if s.done {
+		return
+	}
+	s.done = true
+	if s.stage != "" {
+		os.RemoveAll(s.stage)
+		Untrack(s.stage)
+	}
+	for i := len(s.made) - 1; i >= 0; i-- {
+		os.Remove(s.made[i]) // only when still empty
+	}
 }
 
 // swapIn puts the complete folder stage at target. With an existing target

@@ -164,7 +164,7 @@ func Encode(inputs []Input, opt Options) ([]File, error) {
 			continue
 		}
 		if !opt.Partition {
-			f, err := encodeTable(t, inputs, "", opt)
+			f, err := encodeTable(t, inputs, "", opt, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -177,7 +177,7 @@ func Encode(inputs []Input, opt Options) ([]File, error) {
 			if (in[0].Pyperf != nil) != t.Pyperf {
 				continue
 			}
-			f, err := encodeTable(t, in, in[0].Label, opt)
+			f, err := encodeTable(t, in, in[0].Label, opt, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -188,9 +188,10 @@ func Encode(inputs []Input, opt Options) ([]File, error) {
 	return files, nil
 }
 
-// encodeTable builds t from inputs and encodes it; with a run label, the run
-// column is dropped (it is in the partition path).
-func encodeTable(t *Table, inputs []Input, run string, opt Options) (File, error) {
+// encodeTable builds t from inputs and encodes it to w (nil: into the
+// returned File's Data); with a run label, the run column is dropped (it is
+// in the partition path).
+func encodeTable(t *Table, inputs []Input, run string, opt Options, w io.Writer) (File, error) {
 	rec, err := t.Build(opt.Allocator, inputs)
 	if err != nil {
 		return File{}, err
@@ -202,11 +203,19 @@ func encodeTable(t *Table, inputs []Input, run string, opt Options) (File, error
 		rec = array.NewRecordBatch(sc, cols, rec.NumRows())
 		defer rec.Release()
 	}
-	var buf bytes.Buffer
-	if err := encodeRecord(&buf, rec, opt); err != nil {
+	var buf *bytes.Buffer
+	if w == nil {
+		buf = new(bytes.Buffer)
+		w = buf
+	}
+	if err := encodeRecord(w, rec, opt); err != nil {
 		return File{}, fmt.Errorf("encoding %s: %w", t.Name, err)
 	}
-	return File{Table: t.Name, Run: run, Rows: rec.NumRows(), Data: buf.Bytes()}, nil
+	f := File{Table: t.Name, Run: run, Rows: rec.NumRows()}
+	if buf != nil {
+		f.Data = buf.Bytes()
+	}
+	return f, nil
 }
 
 // EncodeRecord writes rec to w in the given format ("" means Parquet) and
@@ -253,7 +262,8 @@ func parquetCodec(c Compression) compress.Compression {
 	return compress.Codecs.Zstd
 }
 
-func writeParquet(w io.Writer, rec arrow.RecordBatch, opt Options) error {
+// newParquetWriter starts a Parquet file of that schema on w.
+func newParquetWriter(w io.Writer, sc *arrow.Schema, opt Options) (*pqarrow.FileWriter, error) {
 	mem := opt.Allocator
 	props := parquet.NewWriterProperties(
 		parquet.WithAllocator(mem),
@@ -261,8 +271,12 @@ func writeParquet(w io.Writer, rec arrow.RecordBatch, opt Options) error {
 		parquet.WithDictionaryDefault(true),
 		parquet.WithCreatedBy(CreatedBy(opt.Version)),
 	)
-	fw, err := pqarrow.NewFileWriter(rec.Schema(), w, props,
+	return pqarrow.NewFileWriter(sc, w, props,
 		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem)))
+}
+
+func writeParquet(w io.Writer, rec arrow.RecordBatch, opt Options) error {
+	fw, err := newParquetWriter(w, rec.Schema(), opt)
 	if err != nil {
 		return err
 	}
@@ -299,24 +313,42 @@ func writeIPC(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memory.A
 // true/false, floats in the shortest form that reads back exactly, lists as
 // their items joined by ';'.
 func WriteCSV(w io.Writer, rec arrow.RecordBatch) error {
+	cw, err := newCSVWriter(w, rec.Schema())
+	if err != nil {
+		return err
+	}
+	if err := writeCSVRows(cw, rec); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// newCSVWriter starts a CSV file of that schema on w: its header row.
+func newCSVWriter(w io.Writer, sc *arrow.Schema) (*csv.Writer, error) {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
-	header := make([]string, rec.NumCols())
+	header := make([]string, sc.NumFields())
+	for i, f := range sc.Fields() {
+		header[i] = f.Name
+	}
+	return cw, cw.Write(header)
+}
+
+// writeCSVRows writes the rows of rec (see WriteCSV).
+func writeCSVRows(cw *csv.Writer, rec arrow.RecordBatch) error {
 	format := make([]func(int) string, rec.NumCols())
 	for i, f := range rec.Schema().Fields() {
-		header[i] = f.Name
 		fn, err := csvFormatter(rec.Column(i))
 		if err != nil {
 			return fmt.Errorf("column %s: %w", f.Name, err)
 		}
 		format[i] = fn
 	}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
+	row := make([]string, len(format))
 	for r := 0; r < int(rec.NumRows()); r++ {
-		row := make([]string, len(format))
 		for i, fn := range format {
+			row[i] = ""
 			if rec.Column(i).IsNull(r) {
 				continue
 			}
@@ -326,8 +358,7 @@ func WriteCSV(w io.Writer, rec arrow.RecordBatch) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }
 
 func csvFormatter(col arrow.Array) (func(int) string, error) {
@@ -383,17 +414,19 @@ func formatFloat(v float64) string {
 // ends up holding exactly the new tables or, on any error or interrupt, what
 // it held before (see atomicfile.CommitDir). A folder that holds anything but
 // a pystats export's files (see Owned) is refused. Tables of an older export
-// that this one does not write are removed, and named on opt.Log. It returns
-// the files written.
+// that this one does not write are removed, and named on opt.Log. Inputs are
+// encoded one by one (see Writer). It returns the files written (Data nil).
 func Write(dir string, inputs []Input, opt Options) ([]File, error) {
-	files, err := Encode(inputs, opt)
+	w, err := NewWriter(dir, opt)
 	if err != nil {
 		return nil, err
 	}
-	if err := Commit(dir, files, opt); err != nil {
-		return nil, err
+	for _, in := range inputs {
+		if err := w.Add(in); err != nil {
+			return nil, err
+		}
 	}
-	return files, nil
+	return w.Close()
 }
 
 // Commit writes files as the whole content of dir, all or nothing (see

@@ -22,7 +22,39 @@ type lowMemoryZstd struct {
 	compress.Codec // arrow-go's zstd codec, for everything but block encoding
 }
 
-var zstdEncoders sync.Map // zstd.EncoderLevel -> *sync.Pool of *zstd.Encoder
+// zstdEncoders keeps idle encoders per level. Not a sync.Pool: that one is
+// emptied at every garbage collection, and an export of many small runs
+// then made a new 2.5 MiB encoder for nearly every column chunk (a sixth
+// of a fleet export's allocations).
+var zstdEncoders = struct {
+	sync.Mutex
+	idle map[zstd.EncoderLevel][]*zstd.Encoder
+}{idle: map[zstd.EncoderLevel][]*zstd.Encoder{}}
+
+func getEncoder(l zstd.EncoderLevel) *zstd.Encoder {
+	zstdEncoders.Lock()
+	idle := zstdEncoders.idle[l]
+	if n := len(idle); n > 0 {
+		enc := idle[n-1]
+		zstdEncoders.idle[l] = idle[:n-1]
+		zstdEncoders.Unlock()
+		return enc
+	}
+	zstdEncoders.Unlock()
+	enc, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(l),
+		zstd.WithEncoderConcurrency(1), zstd.WithAllLitEntropyCompression(true),
+		zstd.WithWindowSize(zstdWindow), zstd.WithLowerEncoderMem(true))
+	if err != nil {
+		panic(err) // only for invalid options, which these are not
+	}
+	return enc
+}
+
+func putEncoder(l zstd.EncoderLevel, enc *zstd.Encoder) {
+	zstdEncoders.Lock()
+	zstdEncoders.idle[l] = append(zstdEncoders.idle[l], enc)
+	zstdEncoders.Unlock()
+}
 
 func (c lowMemoryZstd) Encode(dst, src []byte) []byte {
 	return c.EncodeLevel(dst, src, compress.DefaultCompressionLevel)
@@ -33,18 +65,8 @@ func (c lowMemoryZstd) EncodeLevel(dst, src []byte, level int) []byte {
 	if level != compress.DefaultCompressionLevel {
 		l = zstd.EncoderLevelFromZstd(level)
 	}
-	p, _ := zstdEncoders.LoadOrStore(l, &sync.Pool{New: func() any {
-		enc, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(l),
-			zstd.WithEncoderConcurrency(1), zstd.WithAllLitEntropyCompression(true),
-			zstd.WithWindowSize(zstdWindow), zstd.WithLowerEncoderMem(true))
-		if err != nil {
-			panic(err) // only for invalid options, which these are not
-		}
-		return enc
-	}})
-	pool := p.(*sync.Pool)
-	enc := pool.Get().(*zstd.Encoder)
-	defer pool.Put(enc)
+	enc := getEncoder(l)
+	defer putEncoder(l, enc)
 	return enc.EncodeAll(src, dst[:0])
 }
 

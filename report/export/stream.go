@@ -1,0 +1,369 @@
+package export
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/pystats-dev/pystats/internal/atomicfile"
+)
+
+// A Writer writes an export run by run, so that memory does not grow with
+// the number of inputs: Add builds one input's tables and writes them to
+// temporary files beside their targets, after which the caller may release
+// the input; Close swaps the folder in (atomicfile.BeginDir). An error from
+// Add or Close (or a call to Abort) leaves dir as it was: as with Write, an
+// export is all or nothing.
+//
+// With Options.Partition every (table, run) is its own file, written and
+// closed by Add. Without it, one file per table receives every run's rows:
+// Parquet as one row group per run, CSV as rows, and Arrow IPC, whose file
+// format allows one dictionary per column, as the runs' rows kept in memory
+// until Close (use --partition or Parquet for fleets).
+type Writer struct {
+	dir    string
+	opt    Options
+	stage  *atomicfile.DirStage
+	labels map[string]bool
+	kinds  [2]bool     // pystats, pyperf inputs seen
+	flat   []*flatFile // open per-table files (no Partition), in table order
+	byName map[*Table]*flatFile
+	files  []File        // the files written, Data nil
+	bw     *bufio.Writer // reused for partition files
+	failed error
+}
+
+// NewWriter starts an export into dir (created when missing), which ends up
+// holding exactly the new tables (see Write).
+func NewWriter(dir string, opt Options) (*Writer, error) {
+	if err := opt.normalize(); err != nil {
+		return nil, err
+	}
+	st, err := atomicfile.BeginDir(dir, atomicfile.DirOptions{Protected: opt.Protected, Owned: Owned})
+	if err != nil {
+		return nil, err
+	}
+	return &Writer{dir: dir, opt: opt, stage: st, labels: map[string]bool{}, byName: map[*Table]*flatFile{}}, nil
+}
+
+// Add writes the tables of one input. The Writer does not keep in (nor, but
+// for flat Arrow IPC files, anything built from it), so the caller may
+// release it once Add returns. After an error the export is aborted.
+func (w *Writer) Add(in Input) (err error) {
+	if w.failed != nil {
+		return w.failed
+	}
+	defer func() {
+		if err != nil {
+			w.failed = err
+			w.Abort()
+		}
+	}()
+	if err := CheckLabel(in.Label); err != nil {
+		return err
+	}
+	if w.labels[in.Label] {
+		return fmt.Errorf("label %q is used twice; give each input its own --label", in.Label)
+	}
+	w.labels[in.Label] = true
+	if in.Stats == nil && in.Pyperf == nil {
+		return nil
+	}
+	pyperf := in.Pyperf != nil
+	kind := 0
+	if pyperf {
+		kind = 1
+	}
+	first := !w.kinds[kind]
+	w.kinds[kind] = true
+	one := []Input{in}
+	for _, t := range tables {
+		if t.Pyperf != pyperf {
+			continue
+		}
+		if w.opt.Partition {
+			path := t.Name + "/run=" + in.Label + "/part-0" + w.opt.Format.Ext()
+			f, err := w.stage.Create(path)
+			if err != nil {
+				return err
+			}
+			if w.bw == nil {
+				w.bw = bufio.NewWriterSize(f, 64<<10)
+			}
+			bw := w.bw
+			bw.Reset(f)
+			file, err := encodeTable(t, one, in.Label, w.opt, bw)
+			if err == nil {
+				err = bw.Flush()
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("writing %s: %w", path, err)
+			}
+			file.Path = path
+			w.files = append(w.files, file)
+			continue
+		}
+		if first {
+			ff, err := w.openFlat(t)
+			if err != nil {
+				return err
+			}
+			w.byName[t] = ff
+			w.flat = append(w.flat, ff)
+		}
+		if err := w.byName[t].add(t, one, w.opt); err != nil {
+			return fmt.Errorf("writing %s: %w", w.byName[t].file.Path, err)
+		}
+	}
+	return nil
+}
+
+// Close finishes the files and renames them into place. It returns the files
+// written (Data is nil).
+func (w *Writer) Close() (files []File, err error) {
+	if w.failed != nil {
+		return nil, w.failed
+	}
+	defer func() {
+		if err != nil {
+			w.failed = err
+			w.Abort()
+		}
+	}()
+	for _, ff := range w.flat {
+		if err := ff.close(w.opt); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", ff.file.Path, err)
+		}
+		w.files = append(w.files, ff.file)
+	}
+	w.flat = nil
+	removed, err := w.stage.Commit()
+	if err != nil {
+		return nil, err
+	}
+	if w.opt.Log != nil && len(removed) > 0 {
+		fmt.Fprintf(w.opt.Log, "removed %d file(s) of the previous export in %q that this export does not write: %s\n",
+			len(removed), w.dir, strings.Join(removed, ", "))
+	}
+	w.failed = fmt.Errorf("export writer is closed")
+	return w.files, nil
+}
+
+// Abort removes what the export wrote so far; it is safe to call more than
+// once and after Close.
+func (w *Writer) Abort() {
+	for _, ff := range w.flat {
+		ff.abort()
+	}
+	w.flat = nil
+	w.stage.Abort()
+	if w.failed == nil {
+		w.failed = fmt.Errorf("export aborted")
+	}
+}
+
+// flatFile is one table's file of an unpartitioned export.
+type flatFile struct {
+	file File
+	f    *os.File
+	bw   *bufio.Writer
+	pq   *pqarrow.FileWriter
+	csv  *csv.Writer
+	recs []arrow.RecordBatch // Arrow IPC: every run's rows, written by close
+}
+
+func (w *Writer) openFlat(t *Table) (*flatFile, error) {
+	path := t.Name + w.opt.Format.Ext()
+	f, err := w.stage.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	ff := &flatFile{file: File{Path: path, Table: t.Name}, f: f, bw: bufio.NewWriterSize(f, 64<<10)}
+	switch w.opt.Format {
+	case Parquet:
+		ff.pq, err = newParquetWriter(ff.bw, t.Schema, w.opt)
+	case CSV:
+		ff.csv, err = newCSVWriter(ff.bw, t.Schema)
+	}
+	if err != nil {
+		ff.abort()
+		return nil, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return ff, nil
+}
+
+func (ff *flatFile) add(t *Table, one []Input, opt Options) error {
+	rec, err := t.Build(opt.Allocator, one)
+	if err != nil {
+		return err
+	}
+	ff.file.Rows += rec.NumRows()
+	switch {
+	case ff.pq != nil:
+		defer rec.Release()
+		if rec.NumRows() == 0 {
+			return nil
+		}
+		return ff.pq.Write(rec)
+	case ff.csv != nil:
+		defer rec.Release()
+		return writeCSVRows(ff.csv, rec)
+	}
+	ff.recs = append(ff.recs, rec)
+	return nil
+}
+
+func (ff *flatFile) close(opt Options) error {
+	var err error
+	switch {
+	case ff.pq != nil:
+		err = ff.pq.Close()
+		ff.pq = nil
+	case ff.csv != nil:
+		ff.csv.Flush()
+		err = ff.csv.Error()
+	default:
+		err = ff.writeIPC(opt)
+	}
+	if err == nil {
+		err = ff.bw.Flush()
+	}
+	if cerr := ff.f.Close(); err == nil {
+		err = cerr
+	}
+	ff.f = nil
+	return err
+}
+
+// writeIPC writes the kept runs as one record batch: the IPC file format
+// allows a single dictionary per column, so the runs' dictionaries are
+// unified by concatenation.
+func (ff *flatFile) writeIPC(opt Options) error {
+	recs := ff.recs
+	ff.recs = nil
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	// Runs without rows add nothing (and arrow-go's concatenation of
+	// dictionary arrays fails on empty ones).
+	var nonEmpty []arrow.RecordBatch
+	for _, r := range recs {
+		if r.NumRows() > 0 {
+			nonEmpty = append(nonEmpty, r)
+		}
+	}
+	if len(nonEmpty) == 0 {
+		nonEmpty = recs[:1]
+	}
+	var rec arrow.RecordBatch
+	switch len(nonEmpty) {
+	case 1:
+		rec = nonEmpty[0]
+		rec.Retain()
+	default:
+		cols := make([]arrow.Array, recs[0].NumCols())
+		defer func() {
+			for _, c := range cols {
+				if c != nil {
+					c.Release()
+				}
+			}
+		}()
+		var n int64
+		for _, r := range nonEmpty {
+			n += r.NumRows()
+		}
+		for i := range cols {
+			parts := make([]arrow.Array, len(nonEmpty))
+			for j, r := range nonEmpty {
+				parts[j] = r.Column(i)
+			}
+			c, err := concatColumn(parts, opt)
+			if err != nil {
+				return err
+			}
+			cols[i] = c
+		}
+		rec = array.NewRecordBatch(nonEmpty[0].Schema(), cols, n)
+	}
+	defer rec.Release()
+	return writeIPC(ff.bw, rec, opt.Compression, opt.Allocator)
+}
+
+func (ff *flatFile) abort() {
+	if ff.pq != nil {
+		ff.pq.Close() // frees its buffers; the file is removed with the stage
+		ff.pq = nil
+	}
+	for _, r := range ff.recs {
+		r.Release()
+	}
+	ff.recs = nil
+	if ff.f != nil {
+		ff.f.Close()
+		ff.f = nil
+	}
+}
+
+// concatColumn concatenates the runs' parts of one column; dictionary
+// columns get one dictionary, the union in first-seen order.
+func concatColumn(parts []arrow.Array, opt Options) (arrow.Array, error) {
+	dt, ok := parts[0].DataType().(*arrow.DictionaryType)
+	if !ok {
+		return array.Concatenate(parts, opt.Allocator)
+	}
+	values := array.NewStringBuilder(opt.Allocator)
+	defer values.Release()
+	indices := array.NewBuilder(opt.Allocator, dt.IndexType)
+	defer indices.Release()
+	appendIndex := func(n int32) error {
+		switch ib := indices.(type) {
+		case *array.Int8Builder:
+			ib.Append(int8(n))
+		case *array.Int16Builder:
+			ib.Append(int16(n))
+		case *array.Int32Builder:
+			ib.Append(n)
+		default:
+			return fmt.Errorf("dictionary index type %s", dt.IndexType)
+		}
+		return nil
+	}
+	seen := map[string]int32{}
+	for _, p := range parts {
+		d := p.(*array.Dictionary)
+		dict := d.Dictionary().(*array.String)
+		for i := 0; i < d.Len(); i++ {
+			if d.IsNull(i) {
+				indices.AppendNull()
+				continue
+			}
+			v := dict.Value(d.GetValueIndex(i))
+			n, ok := seen[v]
+			if !ok {
+				n = int32(len(seen))
+				seen[v] = n
+				values.Append(v)
+			}
+			if err := appendIndex(n); err != nil {
+				return nil, err
+			}
+		}
+	}
+	dict := values.NewArray()
+	defer dict.Release()
+	idx := indices.NewArray()
+	defer idx.Release()
+	return array.NewDictionaryArray(dt, idx, dict), nil
+}
