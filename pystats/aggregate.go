@@ -311,7 +311,7 @@ func (a *aggregator) badValue(fp *fileParse, key, head []byte, size int64, digit
 const maxValueShown = 40
 
 // ClipValue quotes a value for a message: whole when short, else its first
-// 40 bytes, "...", and its length ("(100000 digits)" or "(N bytes)"). head
+// 40 bytes, "…", and its length ("(100000 digits)" or "(N bytes)"). head
 // holds at least the first 40 bytes of the value (all of it when short).
 func ClipValue(head []byte, size int64, digits bool) string {
 	if size <= maxValueShown && int64(len(head)) >= size {
@@ -325,7 +325,7 @@ func ClipValue(head []byte, size int64, digits bool) string {
 	if digits {
 		unit = "digits"
 	}
-	return fmt.Sprintf("%q... (%d %s)", h, size, unit)
+	return fmt.Sprintf("%q… (%d %s)", h, size, unit)
 }
 
 func allDigits(b []byte) bool {
@@ -559,6 +559,9 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 		i, ok = a.index[string(key)]
 		if !ok {
 			k := string(key)
+			if msg := KeyProblem(k); msg != "" {
+				return -1, &ParseError{File: fp.name, Line: int(line), Msg: msg}
+			}
 			i = int32(len(a.slots))
 			a.index[k] = i
 			a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder, next: -1})
@@ -621,6 +624,8 @@ func (a *aggregator) merge(b *aggregator) error {
 	a.files += b.files
 	return nil
 }
+
+func clipString(s string) string { return clip([]byte(s)) }
 
 func clip(b []byte) string {
 	const max = 80

@@ -269,7 +269,7 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 			return nil, nil, meta, p.errorf("empty counter key")
 		}
 		if seen[key] {
-			return nil, nil, meta, p.errorf("key %q occurs twice", key)
+			return nil, nil, meta, p.errorf("key %q occurs twice", clip([]byte(key)))
 		}
 		seen[key] = true
 		switch key {
@@ -300,11 +300,17 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 			}
 			num, ok := t.(number)
 			if !ok {
-				return nil, nil, meta, p.errorf("counter %q is not an integer: %v", key, tokenString(t))
+				return nil, nil, meta, p.errorf("counter %q is not an integer: %v", clip([]byte(key)), clipString(tokenString(t)))
 			}
 			v, err := strconv.ParseUint(string(num), 10, 64)
 			if err != nil {
-				return nil, nil, meta, p.errorf("counter %q is not an unsigned 64-bit integer: %s", key, num)
+				return nil, nil, meta, p.errorf("counter %q is not an unsigned 64-bit integer: %s", clip([]byte(key)), ClipValue([]byte(num), int64(len(num)), allDigits([]byte(num))))
+			}
+			if len(key) > MaxKeyLength {
+				return nil, nil, meta, p.errorf("key of %d bytes (longest allowed %d): not pystats data", len(key), MaxKeyLength)
+			}
+			if msg := KeyProblem(key); msg != "" {
+				return nil, nil, meta, p.errorf("%s", msg)
 			}
 			keys = append(keys, key)
 			values = append(values, v)

@@ -1,6 +1,67 @@
 package pystats
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
+
+// MaxIndex is the largest number a key may carry where CPython's counters
+// are indexed by a small number: a GC generation, a failure kind, a
+// PyEval_EvalFrame call kind, a numeric (3.11/3.12) opcode. CPython's are
+// below 300; the reports build tables by index, so a larger one would make
+// them grow without end.
+const MaxIndex = 4095
+
+// KeyProblem is the one verdict on keys that every reader and consumer of
+// pystats uses: it returns why a key cannot be read as CPython pystats data,
+// or "" when it can. The rules are those of the summarizer, which fails on
+// such keys (it calls int() on the number and indexes a list with it):
+//
+//   - a key starting with "GC" must be "GC[<generation>] <name>";
+//   - an opcode's "specialization.failure_kinds[<kind>]" and "Calls via
+//     PyEval_EvalFrame[<kind>]" need a kind number;
+//   - a numeric opcode ("opcode[<n>]...") must be at most MaxIndex;
+//
+// where each number is a decimal from 0 to MaxIndex. A key that looks like a
+// histogram bucket without a plain decimal bucket ("Trace length[-5]") is not
+// a problem: the summarizer does not take it for one (its pattern is
+// "[0-9]+"), and neither does ParseKey, which makes it a plain counter of
+// family other.
+func KeyProblem(key string) string {
+	switch {
+	case strings.HasPrefix(key, "GC"):
+		n, _, ok := strings.Cut(strings.TrimPrefix(key, "GC["), "]")
+		if !strings.HasPrefix(key, "GC[") || !ok || !smallIndex(n) {
+			return fmt.Sprintf("key %q: GC generation %q is not a whole number from 0 to %d (not CPython pystats data; the summarizer fails on it)", clipString(key), clipString(n), MaxIndex)
+		}
+	case strings.HasPrefix(key, "Calls via PyEval_EvalFrame["):
+		n := strings.TrimSuffix(strings.TrimPrefix(key, "Calls via PyEval_EvalFrame["), "]")
+		if !strings.HasSuffix(key, "]") || !smallIndex(n) {
+			return fmt.Sprintf("key %q: call kind %q is not a whole number from 0 to %d (not CPython pystats data; the summarizer fails on it)", clipString(key), clipString(n), MaxIndex)
+		}
+	case strings.HasPrefix(key, "opcode["):
+		p := ParseKey(key)
+		if isDecimal(p.Name) && !smallIndex(p.Name) {
+			return fmt.Sprintf("key %q: numeric opcode %s is above %d (not CPython pystats data)", clipString(key), clipString(p.Name), MaxIndex)
+		}
+		if strings.HasPrefix(p.Counter, "specialization.failure_kind") && !smallIndex(p.Index) {
+			return fmt.Sprintf("key %q: failure kind %q is not a whole number from 0 to %d (not CPython pystats data; the summarizer fails on it)", clipString(key), clipString(p.Index), MaxIndex)
+		}
+	}
+	return ""
+}
+
+// smallIndex reports whether s is a decimal from 0 to MaxIndex.
+func smallIndex(s string) bool {
+	if !isDecimal(s) || len(s) > 4 {
+		return false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n <= MaxIndex
+}
 
 // Family names the group a raw counter key belongs to. The reader parses every
 // distinct key into its dimensions once; later code never re-parses key strings.
@@ -92,7 +153,7 @@ func ParseKey(key string) KeyParts {
 		return KeyParts{Family: FamilyGC, Name: strings.TrimSpace(key[end+1:]), Index: key[3:end]}
 	case strings.HasPrefix(key, "Rare event (") && strings.HasSuffix(key, ")"):
 		return KeyParts{Family: FamilyRareEvent, Name: key[len("Rare event (") : len(key)-1]}
-	case strings.HasSuffix(key, "]") && strings.IndexByte(key, '[') > 0:
+	case strings.HasSuffix(key, "]") && strings.IndexByte(key, '[') > 0 && histogramBucket(key[strings.IndexByte(key, '[')+1:len(key)-1]):
 		open := strings.IndexByte(key, '[')
 		return KeyParts{Family: FamilyHistogram, Name: key[:open], Index: key[open+1 : len(key)-1]}
 	case strings.HasPrefix(key, "Optimization ") || strings.HasPrefix(key, "Optimizer ") ||
@@ -102,4 +163,14 @@ func ParseKey(key string) KeyParts {
 		return KeyParts{Family: FamilyFreeThreading, Name: key}
 	}
 	return KeyParts{Family: FamilyOther, Name: key}
+}
+
+// histogramBucket reports whether s is a histogram bucket: a decimal, as the
+// summarizer's "[0-9]+" pattern wants, that fits an int64 (for the exports).
+func histogramBucket(s string) bool {
+	if !isDecimal(s) {
+		return false
+	}
+	s = strings.TrimLeft(s, "0")
+	return len(s) < 19 || (len(s) == 19 && s <= "9223372036854775807")
 }

@@ -1,6 +1,9 @@
 package pystats
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseKey(t *testing.T) {
 	tests := []struct {
@@ -37,6 +40,40 @@ func TestParseKey(t *testing.T) {
 	for _, tt := range tests {
 		if got := ParseKey(tt.key); got != tt.want {
 			t.Errorf("ParseKey(%q) = %+v, want %+v", tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestKeyProblem(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		want string // substring of the problem; "" for none
+	}{
+		{"GC[0] collections", ""},
+		{"GC[4095] collections", ""},
+		{"GC[] collections", `GC generation ""`},
+		{"GC[-5] collections", `GC generation "-5"`},
+		{"GC[4096] collections", "from 0 to 4095"},
+		{"GC[99999999999999999999] collections", "from 0 to 4095"},
+		{"GCx", "GC generation"},
+		{"Calls via PyEval_EvalFrame[3]", ""},
+		{"Calls via PyEval_EvalFrame[x]", `call kind "x"`},
+		{"opcode[LOAD_ATTR].specialization.failure_kinds[3]", ""},
+		{"opcode[LOAD_ATTR].specialization.failure_kinds[x]", `failure kind "x"`},
+		{"opcode[106].specialization.failure_kinds[2]", ""},
+		{"opcode[17111111111].execution_count", "numeric opcode"},
+		{"Trace length[-5]", ""},
+		{"Trace length[64]", ""},
+	} {
+		got := KeyProblem(tc.key)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("KeyProblem(%q) = %q, want %q", tc.key, got, tc.want)
+		}
+	}
+	// A bucket that is not a plain decimal is a plain counter, as for the summarizer.
+	for _, k := range []string{"Trace length[-5]", "Trace length[99999999999999999999]", "Trace length[x]"} {
+		if f := ParseKey(k).Family; f != FamilyOther {
+			t.Errorf("ParseKey(%q).Family = %s, want other", k, f)
 		}
 	}
 }

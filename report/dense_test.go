@@ -23,12 +23,21 @@ func TestHugeTableIndexIsAnError(t *testing.T) {
 		{"E4 GC generation", StyleE4, "opcode[LOAD_FAST].execution_count : 1\nGC[17111111111] collections : 1\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := pystats.ReadDump("dump.txt", []byte(tc.dump), pystats.Options{})
-			if err != nil {
-				t.Fatal(err)
+			// The reader refuses the key (pystats.KeyProblem), naming file and line.
+			if _, err := pystats.ReadDump("dump.txt", []byte(tc.dump), pystats.Options{}); err == nil || !strings.Contains(err.Error(), "dump.txt:") || !strings.Contains(err.Error(), "4095") {
+				t.Fatalf("reading: got %v, want an error naming the line and the bound", err)
 			}
+			// Data made without the reader is refused by the report.
+			var keys []string
+			var values []uint64
+			for _, line := range strings.Split(strings.TrimSpace(tc.dump), "\n") {
+				k, _, _ := strings.Cut(line, " : ")
+				keys = append(keys, k)
+				values = append(values, 1)
+			}
+			st := pystats.NewStats(keys, values, pystats.Metadata{}, pystats.Source{Path: "dump.txt"})
 			defer st.Release()
-			err = WriteSummary(io.Discard, st, MarkdownOptions{Style: tc.style, Date: "2026-01-01"})
+			err := WriteSummary(io.Discard, st, MarkdownOptions{Style: tc.style, Date: "2026-01-01"})
 			if err == nil || !strings.Contains(err.Error(), "out of range") {
 				t.Fatalf("got %v, want an out-of-range error", err)
 			}
