@@ -11,8 +11,9 @@ const maxInputPaths = 100000
 // InputPaths lists what reading path may read, for a command to check that
 // no output is written over an input before anything is read: path itself
 // (a file, or a folder standing for everything inside it) and every entry
-// that is a symbolic link, since it may lead out of the folder. Folders are
-// looked into three levels deep (a run folder's <benchmark>/raw/ dumps).
+// of a folder (a symbolic link may lead out of the folder, a hard link may
+// have a name outside it). Folders are looked into three levels deep (a run
+// folder's <benchmark>/raw/ dumps), at most 100,000 entries in all.
 // Standard input ("-") has no paths. Nothing is opened but folders.
 func InputPaths(path string) []string {
 	if path == "" || path == "-" {
@@ -34,9 +35,7 @@ func InputPaths(path string) []string {
 			}
 			p := filepath.Join(dir, ent.Name())
 			link := ent.Type()&os.ModeSymlink != 0
-			if link {
-				out = append(out, p)
-			}
+			out = append(out, p)
 			if ent.IsDir() || link {
 				if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 					walk(p, depth+1)

@@ -133,6 +133,9 @@ func TestHostileOutputs(t *testing.T) {
 		{name: "summarize -o a hard link of the input", code: exitInput, stderr: refused,
 			setup: func(t *testing.T, f *outFixture) { os.Link(f.summ, filepath.Join(f.out, "h.md")) },
 			args:  func(f *outFixture) []string { return []string{"summarize", f.summ, "-o", filepath.Join(f.out, "h.md")} }},
+		{name: "summarize -o a hard link elsewhere of a dump in the folder", code: exitInput, stderr: refused,
+			setup: func(t *testing.T, f *outFixture) { os.Link(f.dumpFile, filepath.Join(f.out, "h.md")) },
+			args:  func(f *outFixture) []string { return []string{"summarize", f.dump, "-o", filepath.Join(f.out, "h.md")} }},
 		{name: "summarize -o the --tables file", code: exitInput, stderr: refused,
 			args: func(f *outFixture) []string {
 				return []string{"summarize", f.summ, "--tables", f.tables, "-o", f.tables}
@@ -541,5 +544,41 @@ func TestSignalRemovesTemporaryFiles(t *testing.T) {
 				t.Error("partial output committed")
 			}
 		})
+	}
+}
+
+// TestExportReplacesItsOwnExport: every layout an export writes is
+// recognised as an export by the next one (so a folder can be exported into
+// again), and a change of format or layout removes the old files, naming
+// them.
+func TestExportReplacesItsOwnExport(t *testing.T) {
+	f := newOutFixture(t)
+	dir := filepath.Join(f.out, "x")
+	layouts := [][]string{
+		{"--format", "parquet"},
+		{"--format", "parquet", "--partition"},
+		{"--format", "arrow"},
+		{"--format", "csv", "--partition"},
+		{"--format", "csv"},
+	}
+	for i, l := range layouts {
+		args := append([]string{"export", f.dump, f.base, "-o", dir}, l...)
+		code, _, stderr := runCLI(t, args...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", l, code, stderr)
+		}
+		if i > 0 && !strings.Contains(stderr, "removed") {
+			t.Errorf("%v after %v: the previous files are not named: %s", l, layouts[i-1], stderr)
+		}
+		ext := "." + l[1]
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && !strings.HasSuffix(p, ext) {
+				t.Errorf("%v: stale file %s", l, p)
+			}
+			return nil
+		})
+	}
+	if s := strays(f.root); len(s) > 0 {
+		t.Errorf("temporary files left: %v", s)
 	}
 }

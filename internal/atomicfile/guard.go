@@ -77,7 +77,7 @@ func CheckNotInput(path string, inputs []string) error {
 			}
 			continue
 		}
-		if (outInfo != nil && os.SameFile(outInfo, fi)) || real == RealPath(in) {
+		if outInfo != nil && os.SameFile(outInfo, fi) {
 			if path == in {
 				return fmt.Errorf("%w %q", ErrInput, path)
 			}
