@@ -291,7 +291,8 @@ func TestRemoveStale(t *testing.T) {
 	}
 	files := map[string]bool{ // name -> removed
 		tmpPrefix + itoa(dead) + "-0123abcd-out.md":   true,
-		oldPrefix + itoa(dead) + "-0123abcd-export":   true,
+		oldPrefix + itoa(dead) + "-0123abcd-export":   true, // put back as export
+		oldPrefix + itoa(dead) + "-0123abcd-keep.md":  true, // keep.md exists: removed
 		tmpPrefix + itoa(os.Getpid()) + "-0123abcd-x": false,
 		tmpPrefix + "1-0123abcd-init":                 false, // PID 1 lives
 		tmpPrefix + itoa(dead) + "-nothex12-out.md":   false,
@@ -301,7 +302,7 @@ func TestRemoveStale(t *testing.T) {
 	}
 	for name := range files {
 		p := filepath.Join(dir, name)
-		if strings.HasSuffix(name, "-export") {
+		if strings.HasSuffix(name, "-export") || strings.HasSuffix(name, "-keep.md") {
 			os.MkdirAll(filepath.Join(p, "t"), 0o755)
 		} else {
 			os.WriteFile(p, nil, 0o644)
@@ -312,6 +313,9 @@ func TestRemoveStale(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, young), nil, 0o644)
 	files[young] = false
 	RemoveStale(dir)
+	if _, err := os.Stat(filepath.Join(dir, "export", "t")); err != nil {
+		t.Errorf("a folder moved aside by a killed swap was not put back: %v", err)
+	}
 	for name, gone := range files {
 		_, err := os.Lstat(filepath.Join(dir, name))
 		if gone != os.IsNotExist(err) {

@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -84,6 +85,17 @@ func RemoveStale(dir string) {
 		}
 		age := now.Sub(fi.ModTime())
 		if age > staleMaxAge || (age > staleAge && !alive(pid)) {
+			if fi.IsDir() && strings.HasPrefix(name, oldPrefix) {
+				// A folder moved aside by a swap that was killed before the
+				// new folder went in: put it back if its place is free.
+				if orig := origName(name); orig != "" && len(orig) < 160 { // not clipped by tempName
+					if _, err := os.Lstat(filepath.Join(dir, orig)); errors.Is(err, fs.ErrNotExist) {
+						if os.Rename(p, filepath.Join(dir, orig)) == nil {
+							continue
+						}
+					}
+				}
+			}
 			if fi.IsDir() {
 				os.RemoveAll(p)
 			} else {
@@ -91,6 +103,16 @@ func RemoveStale(dir string) {
 			}
 		}
 	}
+}
+
+// origName is NAME of .pystats-old-PID-HEX-NAME.
+func origName(name string) string {
+	parts := strings.SplitN(name, "-", 4) // ".pystats", "old", PID, HEX-NAME
+	if len(parts) < 4 {
+		return ""
+	}
+	_, orig, _ := strings.Cut(parts[3], "-")
+	return orig
 }
 
 // ourName parses the PID of a pystats temporary name.
