@@ -69,7 +69,7 @@ func runInfo(args []string, e *env) error {
 		}
 	}
 	fmt.Fprintf(w, "tier 2 / JIT:   %s\n", tier2)
-	fmt.Fprintf(w, "tier 1 instructions: %d\n", tier1Total(st))
+	fmt.Fprintf(w, "tier 1 instructions: %d\n", data.View().Tier1Total)
 	meta := "none"
 	if st.Meta.HasBuildTables {
 		meta = fmt.Sprintf("%d specialized instructions, %d SPEC_FAIL kinds, %d EVAL_CALL kinds",
@@ -97,16 +97,4 @@ func runInfo(args []string, e *env) error {
 		fmt.Fprintf(w, "  %s\n", p)
 	}
 	return nil
-}
-
-// tier1Total sums opcode execution counts.
-func tier1Total(st *pystats.Stats) uint64 {
-	var total uint64
-	fams, counters, values := st.Families(), st.CounterNames(), st.Values()
-	for i, f := range fams {
-		if f == pystats.FamilyOpcode && counters.Value(i) == "execution_count" {
-			total += values.Value(i)
-		}
-	}
-	return total
 }
