@@ -101,10 +101,12 @@ func e2VariantOf(s Style, v *e2View) e2Variant {
 		return e2Variant{unquickened: true, genericKinds: 7, gc: v.hasGC, rules311: true}
 	}
 	if s == StyleE2 {
-		switch {
-		case !v.hasNFiles:
+		// The script version the data shows (specialize.RulesOf decides it,
+		// for the exports' failure-kind names too).
+		switch r := v.view.Rules; {
+		case r.GenericKinds == 8:
 			s = StyleE2Nov2022
-		case v.tables != nil && len(v.tables.Opnames) > 0 && !hasOpname(v.tables, "LOAD_SUPER_ATTR"):
+		case r.SendOwnPrefix:
 			s = StyleE2Apr2023
 		}
 	}
@@ -120,16 +122,6 @@ func e2VariantOf(s Style, v *e2View) e2Variant {
 		e.sendOwnPrefix = true
 	}
 	return e
-}
-
-// hasOpname reports whether the tables name an opcode name.
-func hasOpname(t *specialize.Tables, name string) bool {
-	for _, n := range t.Opnames {
-		if n == name {
-			return true
-		}
-	}
-	return false
 }
 
 // e2Field is one plain (unindexed) counter of an opcode, such as

@@ -51,6 +51,18 @@ func RulesOf(st *pystats.Stats, era pystats.Era, t *Tables) Rules {
 		r.Line311, r.TotalWithDeferred, r.GenericKinds = true, true, 7
 	}
 	r.GetIterIsIter = !r.Line311 && Main2025(st)
+	if era.HasOpcodes && !era.NamedOpcodes && !r.Line311 {
+		// The E2 scripts of main: before December 2022 (no "__nfiles__")
+		// kinds 0-7 were generic; before LOAD_SUPER_ATTR (April 2023) SEND
+		// kinds were looked up under "SEND_".
+		if _, ok := st.Value("__nfiles__"); !ok {
+			r.GenericKinds, r.SendOwnPrefix = 8, true
+		} else if t != nil && len(t.Opnames) > 0 {
+			if _, ok := t.OpcodeNumber("LOAD_SUPER_ATTR"); !ok {
+				r.SendOwnPrefix = true
+			}
+		}
+	}
 	return r
 }
 
