@@ -10,7 +10,7 @@ import (
 )
 
 // ErrInput marks an output refused because it would write an input.
-var ErrInput = errors.New("refusing to overwrite input file")
+var ErrInput = errors.New("refusing to overwrite input")
 
 // RealPath is the absolute path of p with every symbolic link of its
 // existing part resolved; the missing tail is appended as given.
@@ -79,9 +79,9 @@ func CheckNotInput(path string, inputs []string) error {
 		}
 		if outInfo != nil && os.SameFile(outInfo, fi) {
 			if path == in {
-				return fmt.Errorf("%w %q", ErrInput, path)
+				return fmt.Errorf("%w file %q", ErrInput, path)
 			}
-			return fmt.Errorf("%w %q: output %q is the same file", ErrInput, in, path)
+			return fmt.Errorf("%w file %q: output %q is the same file", ErrInput, in, path)
 		}
 	}
 	return nil
