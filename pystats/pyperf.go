@@ -277,11 +277,20 @@ func ReadPyperfFile(path string) (*PyperfSuite, error) {
 // values 0 and a null mean; comparisons reject it with an error naming it.
 func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		compressed := data
+		open := func() (io.Reader, func(), error) {
+			zr, err := gzip.NewReader(bytes.NewReader(compressed))
+			if err != nil {
+				return nil, nil, err
+			}
+			return zr, func() { zr.Close() }, nil
 		}
-		data, err = mapfile.ReadAllLimit(name, "JSON (decompressed)", zr, MaxJSONSize)
+		zr, done, err := open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", QuoteName(name), err)
+		}
+		data, err = readSized(name, zr, open)
+		done()
 		if err != nil {
 			return nil, readErr(name, err)
 		}

@@ -31,8 +31,8 @@ var ErrNoCounters = errors.New("no counters")
 
 // MaxJSONSize caps what a JSON input (summarize or pyperf JSON, a build
 // tables file) may hold, after decompression: JSON is parsed in memory, so
-// the cap bounds the memory. Real files are below 10 MB.
-const MaxJSONSize = 64 << 20
+// the cap bounds the memory. Real files are below 3 MB.
+const MaxJSONSize = 32 << 20
 
 // zstdMaxWindow bounds the window of a zstd stream, and so the decoder's
 // memory: zstd's levels 1-19 use at most 8 MiB.
@@ -159,9 +159,9 @@ const (
 // checksum, or an empty archive's zero block), JSON (an object or array,
 // after an optional UTF-8 byte order mark and white space) and a dump
 // (anything else) apart.
-func sniffFormat(head []byte) format {
+func sniffFormat(head []byte, tarName bool) format {
 	if len(head) >= 512 {
-		if isTarHeader(head[:512]) {
+		if isTarHeader(head[:512], tarName) {
 			return formatTar
 		}
 	}
@@ -176,10 +176,11 @@ func sniffFormat(head []byte) format {
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // isTarHeader reports whether a 512-byte block is a tar header (its checksum
-// field matches its bytes) or the zero block that ends an archive.
-func isTarHeader(b []byte) bool {
+// field matches its bytes), or, in a file named as an archive, the zero
+// block that ends an (empty) archive.
+func isTarHeader(b []byte, tarName bool) bool {
 	if bytes.Count(b, []byte{0}) == len(b) {
-		return true
+		return tarName
 	}
 	field := bytes.Trim(b[148:156], " \x00")
 	if len(field) == 0 {
@@ -256,7 +257,7 @@ func readStream(name string, src io.Reader, reopen func() (io.ReadCloser, error)
 			return nil, readErr(name, err)
 		}
 	}
-	f := sniffFormat(head)
+	f := sniffFormat(head, hasTarName(name))
 	if hasTarName(name) && f != formatTar {
 		return nil, fmt.Errorf("%s: not a tar archive (the name says it is one; its content is not)", QuoteName(name))
 	}
@@ -283,7 +284,25 @@ func readStream(name string, src io.Reader, reopen func() (io.ReadCloser, error)
 			// A plain file: mapped, not copied.
 			return ReadJSONFile(name, opt)
 		}
-		data, err := mapfile.ReadAllLimit(name, "JSON (decompressed)", inner, MaxJSONSize)
+		var data []byte
+		if reopen != nil {
+			// Measure, then read into a buffer of the right size: a
+			// decompression bomb costs no memory.
+			data, err = readSized(name, inner, func() (io.Reader, func(), error) {
+				rc, err := reopen()
+				if err != nil {
+					return nil, nil, err
+				}
+				r, done, err := decompressor(name, bufio.NewReaderSize(rc, 64<<10), comp)
+				if err != nil {
+					rc.Close()
+					return nil, nil, err
+				}
+				return r, func() { done(); rc.Close() }, nil
+			})
+		} else {
+			data, err = mapfile.ReadAllLimit(name, "JSON (decompressed)", inner, MaxJSONSize)
+		}
 		if err != nil {
 			return nil, readErr(name, err)
 		}
@@ -302,6 +321,34 @@ func readStream(name string, src io.Reader, reopen func() (io.ReadCloser, error)
 		opt.Progress(n)
 	}
 	return finish(a, name, KindDumpFile, opt)
+}
+
+// readSized reads a compressed JSON stream of at most MaxJSONSize bytes in
+// two passes: r is read to its end to learn the size (and check the
+// checksum), then open gives the stream again, read into a buffer of that
+// size.
+func readSized(name string, r io.Reader, open func() (io.Reader, func(), error)) ([]byte, error) {
+	n, err := io.CopyN(io.Discard, r, MaxJSONSize+1)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if n > MaxJSONSize {
+		return nil, &mapfile.TooLargeError{Path: name, Limit: MaxJSONSize, What: "JSON (decompressed)"}
+	}
+	again, done, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	buf := make([]byte, n+1)
+	m, err := io.ReadFull(again, buf)
+	if err != io.ErrUnexpectedEOF || int64(m) != n {
+		if err == nil || err == io.EOF {
+			err = fmt.Errorf("the file changed while it was read")
+		}
+		return nil, err
+	}
+	return buf[:n], nil
 }
 
 // readErr wraps an error met reading name; a *TooLargeError names the file

@@ -62,6 +62,9 @@ type tarLink struct {
 	target string // resolved regular member
 }
 
+// maxTrailing bounds the bytes read after the end-of-archive blocks.
+const maxTrailing = 1 << 20
+
 // maxLinkHops bounds chains of symbolic links (as the kernel's ELOOP does).
 const maxLinkHops = 40
 
@@ -142,9 +145,14 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 		}
 	}
 	// Read on to the end of the stream so that a compressed archive's
-	// checksum is checked.
-	if _, err := io.Copy(io.Discard, cr); err != nil {
-		return nil, streamErr(name, err)
+	// checksum is checked. What follows the end-of-archive blocks is the
+	// padding of the last record (tar writes 10 KiB records); much more is
+	// not an archive of ours.
+	if n, err := io.CopyN(io.Discard, cr, maxTrailing+1); err != io.EOF {
+		if err != nil {
+			return nil, streamErr(name, err)
+		}
+		return nil, fmt.Errorf("%s: more than %d KiB of data after the end of the archive (%d bytes read)", QuoteName(name), maxTrailing>>10, n)
 	}
 	for i, ln := range pending {
 		target, err := resolveLink(name, members, ln)

@@ -125,13 +125,30 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 // ReadAllLimit reads r to its end (so that a decompressor checks its
 // trailer) into memory, failing with a *TooLargeError naming path once more
 // than limit bytes come.
+//
+// The buffer grows by doubling from 512 KiB and never beyond limit+1 bytes,
+// so the memory it takes is at most about 1.5 times limit.
 func ReadAllLimit(path, what string, r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
+	buf := make([]byte, 0, min(512<<10, limit+1))
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return nil, &TooLargeError{Path: path, Limit: limit, What: what}
+			}
+			grown := make([]byte, len(buf), min(2*int64(cap(buf)), limit+1))
+			copy(grown, buf)
+			buf = grown
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if int64(len(buf)) > limit {
+				return nil, &TooLargeError{Path: path, Limit: limit, What: what}
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if int64(len(data)) > limit {
-		return nil, &TooLargeError{Path: path, Limit: limit, What: what}
-	}
-	return data, nil
 }
