@@ -193,6 +193,35 @@ type output struct {
 	flag string // "-o", "--json-output", ...
 	path string // "" for none, "-" for standard output
 	dir  bool   // a folder replaced as a whole (export -o)
+	// fill produces the output's bytes (for writeOutputs).
+	fill func(w io.Writer) error
+}
+
+// writeOutputs produces every output in memory first and only then writes
+// them (see writeOutput), so a run that fails producing one of them writes
+// none. Outputs with an empty path are skipped.
+func writeOutputs(e *env, inputs []string, outs ...output) error {
+	bufs := make([]bytes.Buffer, len(outs))
+	for i, o := range outs {
+		if o.path != "" {
+			if err := o.fill(&bufs[i]); err != nil {
+				return err
+			}
+		}
+	}
+	for i, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		data := bufs[i].Bytes()
+		if err := writeOutput(e, o.path, inputs, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkOutputs runs before anything is read or written. Two outputs naming

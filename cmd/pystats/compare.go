@@ -193,19 +193,16 @@ func runCompare(args []string, e *env) error {
 		mdOpt.Tables = nil // both sides are named now, with their own metadata
 	}
 	inputs := in.readPaths(basePath, headPath)
-	if f.jsonOut != "" {
-		if err := writeOutput(e, f.jsonOut, inputs, func(w io.Writer) error { return report.WriteNotableJSON(w, notable) }); err != nil {
-			return err
-		}
-	}
-	if err := writeOutput(e, f.out, inputs, func(w io.Writer) error {
-		if !f.noSummary {
-			if err := report.WriteNotableMarkdown(w, notable); err != nil {
-				return err
+	if err := writeOutputs(e, inputs,
+		output{path: f.jsonOut, fill: func(w io.Writer) error { return report.WriteNotableJSON(w, notable) }},
+		output{path: f.out, fill: func(w io.Writer) error {
+			if !f.noSummary {
+				if err := report.WriteNotableMarkdown(w, notable); err != nil {
+					return err
+				}
 			}
-		}
-		return report.WriteComparison(w, base.Stats, head.Stats, mdOpt)
-	}); err != nil {
+			return report.WriteComparison(w, base.Stats, head.Stats, mdOpt)
+		}}); err != nil {
 		return err
 	}
 	return gateOutcome(notable)

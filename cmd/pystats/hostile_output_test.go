@@ -582,3 +582,31 @@ func TestExportReplacesItsOwnExport(t *testing.T) {
 		t.Errorf("temporary files left: %v", s)
 	}
 }
+
+// TestWriteOutputsAllOrNone: when producing one output of a run fails, none
+// is written (the side output first in order included), and stdout gets
+// nothing.
+func TestWriteOutputsAllOrNone(t *testing.T) {
+	dir := t.TempDir()
+	var stdout strings.Builder
+	e := &env{stdout: &stdout, stderr: io.Discard}
+	first := filepath.Join(dir, "first.json")
+	err := writeOutputs(e, nil,
+		output{path: first, fill: func(w io.Writer) error { _, err := io.WriteString(w, "{}"); return err }},
+		output{path: "-", fill: func(w io.Writer) error {
+			io.WriteString(w, "half a report")
+			return io.ErrUnexpectedEOF
+		}})
+	if err != io.ErrUnexpectedEOF {
+		t.Errorf("error %v", err)
+	}
+	if _, err := os.Stat(first); err == nil {
+		t.Error("the first output was written")
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("stdout got %q", stdout.String())
+	}
+	if s := strays(dir); len(s) > 0 {
+		t.Errorf("temporary files left: %v", s)
+	}
+}

@@ -86,20 +86,11 @@ func runSpecialize(args []string, e *env) error {
 		view = report.NewSpecView(nil, bs, opt)
 	}
 
-	if *jsonOut != "" {
-		if err := writeOutput(e, *jsonOut, inputs, func(w io.Writer) error { return report.WriteSpecJSON(w, view) }); err != nil {
-			return err
-		}
-	}
-	if *plotOut != "" {
-		title := "Specialization by family: " + label
-		if err := writeOutput(e, *plotOut, inputs, func(w io.Writer) error {
-			return report.WriteSpecPlot(w, plotFormat, view, title, 0)
-		}); err != nil {
-			return err
-		}
-	}
-	return writeOutput(e, *out, inputs, func(w io.Writer) error { return report.WriteSpecMarkdown(w, view) })
+	title := "Specialization by family: " + label
+	return writeOutputs(e, inputs,
+		output{path: *jsonOut, fill: func(w io.Writer) error { return report.WriteSpecJSON(w, view) }},
+		output{path: *plotOut, fill: func(w io.Writer) error { return report.WriteSpecPlot(w, plotFormat, view, title, 0) }},
+		output{path: *out, fill: func(w io.Writer) error { return report.WriteSpecMarkdown(w, view) }})
 }
 
 // maxJobs bounds --jobs (each reader holds one benchmark's data).

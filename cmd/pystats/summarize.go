@@ -50,22 +50,19 @@ func runSummarize(args []string, e *env) error {
 	if err := styleFits(*style, st, data); err != nil {
 		return err
 	}
-	if *jsonOut != "" {
-		layout := pystats.JSONCompact
-		if *indent {
-			layout = pystats.JSONIndented
-		}
-		if err := writeOutput(e, *jsonOut, inputs, func(w io.Writer) error {
-			return pystats.WriteJSON(w, data.Stats, layout)
-		}); err != nil {
-			return err
-		}
+	layout := pystats.JSONCompact
+	if *indent {
+		layout = pystats.JSONIndented
 	}
-	return writeOutput(e, *out, inputs, func(w io.Writer) error {
-		opt := report.MarkdownOptions{Style: st, Date: day, Tables: data.Tables}
-		opt.Benchmark, opt.BenchmarkLinks = benchRunnerHeader(path, *benchmark, fs.Changed("benchmark"))
-		return report.WriteSummary(w, data.Stats, opt)
-	})
+	return writeOutputs(e, inputs,
+		output{path: *jsonOut, fill: func(w io.Writer) error {
+			return pystats.WriteJSON(w, data.Stats, layout)
+		}},
+		output{path: *out, fill: func(w io.Writer) error {
+			opt := report.MarkdownOptions{Style: st, Date: day, Tables: data.Tables}
+			opt.Benchmark, opt.BenchmarkLinks = benchRunnerHeader(path, *benchmark, fs.Changed("benchmark"))
+			return report.WriteSummary(w, data.Stats, opt)
+		}})
 }
 
 // benchRunnerHeader picks the "- benchmark:" value and the per-benchmark

@@ -118,24 +118,16 @@ func runTiming(args []string, e *env) error {
 			return err
 		}
 	}
-	if *jsonOut != "" {
-		if err := writeOutput(e, *jsonOut, reads, s.WriteJSON); err != nil {
+	return writeOutputs(e, reads,
+		output{path: *jsonOut, fill: s.WriteJSON},
+		output{path: *plotOut, fill: func(w io.Writer) error {
+			_, err := timing.WritePlot(w, plotFormat, suites[0], suites[1], timing.PlotTitle(suites[0], suites[1]))
 			return err
-		}
-	}
-	if *plotOut != "" {
-		title := timing.PlotTitle(suites[0], suites[1])
-		if err := writeOutput(e, *plotOut, reads, func(w io.Writer) error {
-			_, err := timing.WritePlot(w, plotFormat, suites[0], suites[1], title)
+		}},
+		output{path: *outFile, fill: func(w io.Writer) error {
+			_, err := w.Write(page.Bytes())
 			return err
-		}); err != nil {
-			return err
-		}
-	}
-	return writeOutput(e, *outFile, reads, func(w io.Writer) error {
-		_, err := w.Write(page.Bytes())
-		return err
-	})
+		}})
 }
 
 // readPyperfFiles reads pyperf files concurrently, keeping their order.
