@@ -212,9 +212,9 @@ func (b *e4Builder) executionCountSection() *Section {
 		Doc: `The "miss ratio" column shows the percentage of times the instruction
 executed that it deoptimized. When this happens, the base unspecialized
 instruction is not counted.`,
-		Parts: []any{b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell {
+		Parts: []any{tagged(MetricTag{Kind: MetricShare}, b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell {
 			return e4ExecutionRows(in.ov.Opcode)
-		})},
+		}))},
 	}
 }
 
@@ -373,7 +373,7 @@ func (b *e4Builder) specializationSection() *Section {
 			Title:   name,
 			Summary: "specialization stats for " + name + " family",
 			Parts: []any{
-				b.table([]string{"Kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+				tagged(MetricTag{Kind: MetricKindRatios, Family: name}, b.table([]string{"Kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
 					o := get(in)
 					total := in.view.FamilyTotal(o)
 					rows := make([][]Cell, 0, len(o.KindCounters))
@@ -381,8 +381,8 @@ func (b *e4Builder) specializationSection() *Section {
 						rows = append(rows, []Cell{e4LabelCell(k.Name, e4KindDocs), CountCell(k.Value), RatioCell(k.Value, total)})
 					}
 					return rows
-				}),
-				b.table([]string{"Success", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+				})),
+				tagged(MetricTag{Kind: MetricFailureRatio, Family: name, Names: map[string]string{"Failure": "failure_ratio"}}, b.table([]string{"Success", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
 					o := get(in)
 					total := o.Success + o.Failure
 					if total == 0 {
@@ -392,15 +392,21 @@ func (b *e4Builder) specializationSection() *Section {
 						{TextCell("Success"), CountCell(o.Success), RatioCell(o.Success, total)},
 						{TextCell("Failure"), CountCell(o.Failure), RatioCell(o.Failure, total)},
 					}
-				}),
-				b.table([]string{"Failure kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+				})),
+				tagged(MetricTag{Kind: MetricFailureShare, Family: name}, b.table([]string{"Failure kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
 					return b.failureKindRows(in, get(in))
-				}),
+				})),
 			},
 		})
 	}
 	return s
 }
+
+// e4EffectivenessTag names the effectiveness table's rows as metrics.
+var e4EffectivenessTag = MetricTag{Kind: MetricEffectiveness, Names: map[string]string{
+	"Basic": "basic", "Not specialized": "not_specialized",
+	"Specialized hits": "specialized_hits", "Specialized misses": "specialized_misses",
+}}
 
 func (b *e4Builder) effectivenessSection() *Section {
 	cols := []string{"Name", "Count:", "Ratio:"}
@@ -428,7 +434,7 @@ func (b *e4Builder) effectivenessSection() *Section {
 		Doc: `All entries are execution counts. Should add up to the total number of
 Tier 1 instructions executed.`,
 		Parts: []any{
-			b.table([]string{"Instructions", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+			tagged(e4EffectivenessTag, b.table([]string{"Instructions", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
 				e := in.view.Effectiveness()
 				total := in.view.Tier1Total
 				// Wrapping uint64 sums are exact whenever the true sum is >= 0.
@@ -439,7 +445,7 @@ Tier 1 instructions executed.`,
 					{DocCell("Specialized hits", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that complete."), CountCell(hits), RatioCell(hits, total)},
 					{DocCell("Specialized misses", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that deopt."), CountCell(misses), RatioCell(misses, total)},
 				}
-			}),
+			})),
 			&Section{
 				Title:   "Deferred by instruction",
 				Summary: "Breakdown of deferred (not specialized) instruction counts by family",
@@ -483,7 +489,7 @@ not having a call at the C level) and for those that are not, where the
 call comes from.  The various categories overlap.
 
 Also includes the count of frame objects created.`,
-		Parts: []any{b.table([]string{"", "Count:", "Ratio:"}, JoinChange, e4CallRows)},
+		Parts: []any{tagged(MetricTag{Kind: MetricCall}, b.table([]string{"", "Count:", "Ratio:"}, JoinChange, e4CallRows))},
 	}
 }
 
@@ -553,7 +559,7 @@ other names.`
 		Title:   "Object stats",
 		Summary: "Allocations, frees and dict materializatons",
 		Doc:     doc,
-		Parts:   []any{b.table([]string{"", "Count:", "Ratio:"}, JoinChange, b.objectRows)},
+		Parts:   []any{tagged(MetricTag{Kind: MetricObject}, b.table([]string{"", "Count:", "Ratio:"}, JoinChange, b.objectRows))},
 	}
 }
 
@@ -611,15 +617,17 @@ func (b *e4Builder) objectRows(in *e4Input) [][]Cell {
 func (b *e4Builder) gcStatsSection() *Section {
 	cols := []string{"Generation:", "Collections:", "Objects collected:", "Object visits:"}
 	fields := []string{"collections", "objects collected", "object visits"}
+	metrics := []string{"collections", "objects collected", "object visits"} // gc[GEN:metric]
 	if b.v.gcReachable {
 		cols = append(cols, "Reachable from roots:", "Not reachable from roots:")
 		fields = append(fields, "objects reachable from roots", "objects not reachable from roots")
+		metrics = append(metrics, "reachable from roots", "not reachable from roots")
 	}
 	return &Section{
 		Title:   "GC stats",
 		Summary: "GC collections and effectiveness",
 		Doc:     "Collected/visits gives some measure of efficiency.",
-		Parts: []any{b.table(cols, JoinSimple, func(in *e4Input) [][]Cell {
+		Parts: []any{tagged(MetricTag{Kind: MetricGC, Fields: metrics}, b.table(cols, JoinSimple, func(in *e4Input) [][]Cell {
 			st := in.st
 			var gens []map[string]uint64
 			fams := st.Families()
@@ -652,7 +660,7 @@ func (b *e4Builder) gcStatsSection() *Section {
 				rows = append(rows, row)
 			}
 			return rows
-		})},
+		}))},
 	}
 }
 
@@ -828,8 +836,8 @@ func (b *e4Builder) optimizationSection() *Section {
 	}
 	vcols := []string{"", "Count:", "Ratio:"}
 	s.Parts = append(s.Parts,
-		b.table(vcols, JoinChange, b.optimizationRows),
-		b.table(vcols, JoinChange, e4OptimizerRows),
+		tagged(MetricTag{Kind: MetricTier2}, b.table(vcols, JoinChange, b.optimizationRows)),
+		tagged(MetricTag{Kind: MetricTier2}, b.table(vcols, JoinChange, e4OptimizerRows)),
 	)
 	if b.v.jitMemory {
 		s.Parts = append(s.Parts,
@@ -857,7 +865,7 @@ func (b *e4Builder) optimizationSection() *Section {
 		}})
 	}
 	s.Parts = append(s.Parts, &Section{Title: "Uop execution stats", Summary: "uop execution stats", Parts: []any{
-		b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell { return e4ExecutionRows(in.ov.Uops) }),
+		tagged(MetricTag{Kind: MetricUopShare}, b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell { return e4ExecutionRows(in.ov.Uops) })),
 	}})
 	if b.v.uopPairs {
 		// The script's prefix "uop" also matches "uops[" keys, so the

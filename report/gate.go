@@ -117,6 +117,11 @@ func (e *GateError) Error() string {
 // or "*" names no row of the comparison.
 var ErrNoMatch = errors.New("no row matches")
 
+// ErrNoRows is returned (wrapped) by Evaluate when the gate's metric has no
+// row at all in the comparison (e.g. any(tier2) on data without Tier 2): the
+// gate could never trip.
+var ErrNoRows = errors.New("the metric has no rows")
+
 // ParseGates parses a list of expressions separated by "," or ";" (outside
 // brackets and parentheses). Empty input is an error.
 func ParseGates(s string) ([]*Gate, error) {
@@ -423,9 +428,12 @@ func (r GateResult) Tripped() bool { return len(r.Offending) > 0 }
 // rows the unit cannot apply to, is an error wrapping ErrNoMatch.
 func (g *Gate) Evaluate(changes []Change) (GateResult, error) {
 	res := GateResult{Expr: g}
-	matched, applicable := 0, 0
+	matched, applicable, ofMetric := 0, 0, 0
 	for i := range changes {
 		c := &changes[i]
+		if c.Metric == g.Metric {
+			ofMetric++
+		}
 		if !g.matches(c) {
 			continue
 		}
@@ -438,6 +446,10 @@ func (g *Gate) Evaluate(changes []Change) (GateResult, error) {
 		if g.holds(x) {
 			res.Offending = append(res.Offending, *c)
 		}
+	}
+	if ofMetric == 0 {
+		// any(tier2) on data without Tier 2 would pass whatever happens.
+		return res, fmt.Errorf("%s: %w: no %s rows on either side of this comparison", g.String(), ErrNoRows, g.Metric)
 	}
 	if !g.Any {
 		switch {

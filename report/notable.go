@@ -158,7 +158,9 @@ func sideOf(c Cell) (num, den uint64, ok bool) {
 }
 
 // Changes extracts every metric of a comparison report (CompareE4's), in
-// group order and then table order. It returns nil for a single-input report.
+// group order and then table order, from the typed metric tags the E4
+// renderer attaches to its tables (Table.Metric): titles and column headers
+// are never read. It returns nil for a single-input report.
 func Changes(r *Report) []Change {
 	if r == nil || !r.Comparison {
 		return nil
@@ -171,51 +173,47 @@ func Changes(r *Report) []Change {
 			continue
 		}
 		path := strings.Join(rt.Path, " / ")
-		top := ""
-		if len(rt.Path) > 0 {
-			top = rt.Path[0]
-		}
-		last := rt.Path[len(rt.Path)-1]
-		first := t.Columns[0]
-		switch {
-		case top == "Execution counts" && len(rt.Path) == 1:
-			shareChanges(t, GroupExecutionShare, "share", path, add)
-		case top == "Optimization (Tier 2) stats" && last == "Uop execution stats":
-			shareChanges(t, GroupTier2, "uop_share", path, add)
-		case top == "Specialization stats" && len(rt.Path) == 2:
-			fam := rt.Path[1]
-			switch first {
-			case "Kind":
-				valueChanges(t, path, func(label string) (string, string, string, bool) {
-					return GroupSpecialization, label + "_ratio", fam, true
-				}, UnitRatio, add)
-			case "Success":
-				valueChanges(t, path, func(label string) (string, string, string, bool) {
-					return GroupSpecialization, "failure_ratio", fam, label == "Failure"
-				}, UnitRatio, add)
-			case "Failure kind":
-				valueChanges(t, path, func(label string) (string, string, string, bool) {
-					return GroupFailureKinds, "failure_share", fam + ":" + label, true
-				}, UnitRatio, add)
+		m := t.Metric
+		named := func(group string) func(string) (string, string, string, bool) {
+			return func(label string) (string, string, string, bool) {
+				metric, ok := m.Names[label]
+				return group, metric, "", ok
 			}
-		case top == "Specialization effectiveness" && len(rt.Path) == 1 && first == "Instructions":
+		}
+		switch m.Kind {
+		case MetricShare:
+			shareChanges(t, GroupExecutionShare, "share", path, add)
+		case MetricUopShare:
+			shareChanges(t, GroupTier2, "uop_share", path, add)
+		case MetricKindRatios:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
-				return GroupEffectiveness, strings.ReplaceAll(strings.ToLower(label), " ", "_"), "", true
+				return GroupSpecialization, label + "_ratio", m.Family, true
 			}, UnitRatio, add)
-		case top == "Object stats":
+		case MetricFailureRatio:
+			valueChanges(t, path, func(label string) (string, string, string, bool) {
+				metric, ok := m.Names[label]
+				return GroupSpecialization, metric, m.Family, ok
+			}, UnitRatio, add)
+		case MetricFailureShare:
+			valueChanges(t, path, func(label string) (string, string, string, bool) {
+				return GroupFailureKinds, "failure_share", m.Family + ":" + label, true
+			}, UnitRatio, add)
+		case MetricEffectiveness:
+			valueChanges(t, path, named(GroupEffectiveness), UnitRatio, add)
+		case MetricObject:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupObjects, "object", label, true
 			}, "", add)
-		case top == "Call stats":
+		case MetricCall:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupCalls, "call", label, true
 			}, "", add)
-		case top == "GC stats":
-			gcChanges(t, path, add)
-		case top == "Optimization (Tier 2) stats" && len(rt.Path) == 1 && first == "":
+		case MetricTier2:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupTier2, "tier2", label, true
 			}, "", add)
+		case MetricGC:
+			gcChanges(t, m.Fields, path, add)
 		}
 	}
 	var out []Change
@@ -246,16 +244,16 @@ func shareChanges(t *Table, group, metric, path string, add func(Change)) {
 	}
 }
 
-// valueChanges turns a joined (label, Count, Ratio) table into changes. name
-// maps a row label to the change's group, metric and argument (false skips
-// the row). unit forces the unit; "" takes the ratio when both sides have a
-// non-zero denominator and the count otherwise.
+// valueChanges turns a joined (label, Count, Ratio) table (JoinChange:
+// label, Base Count, Base Ratio, Head Count, Head Ratio, Change) into
+// changes. name maps a row label to the change's group, metric and argument
+// (false skips the row). unit forces the unit; "" takes the ratio when both
+// sides have a non-zero denominator and the count otherwise.
 func valueChanges(t *Table, path string, name func(label string) (group, metric, arg string, ok bool), unit Unit, add func(Change)) {
-	// Joined columns: label, Base Count, Base Ratio, Head Count, Head Ratio, Change.
-	if len(t.Columns) != 6 {
-		return
-	}
 	for _, row := range t.Rows {
+		if len(row) < 5 {
+			continue
+		}
 		group, metric, arg, ok := name(row[0].Label())
 		if !ok {
 			continue
@@ -284,13 +282,15 @@ func valueChanges(t *Table, path string, name func(label string) (group, metric,
 }
 
 // gcChanges turns the joined GC table (Generation, Base fields..., Head
-// fields...) into gc[GEN:field] counts.
-func gcChanges(t *Table, path string, add func(Change)) {
-	nf := (len(t.Columns) - 1) / 2
+// fields...) into gc[GEN:field] counts, fields named by the table's tag.
+func gcChanges(t *Table, fields []string, path string, add func(Change)) {
+	nf := len(fields)
 	for _, row := range t.Rows {
+		if len(row) < 1+2*nf {
+			continue
+		}
 		gen := strconv.FormatUint(row[0].Value, 10)
-		for f := 0; f < nf; f++ {
-			field := strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(t.Columns[1+f], "Base "), ":"))
+		for f, field := range fields {
 			c := Change{Group: GroupGC, Metric: "gc", Arg: gen + ":" + field, Unit: UnitCount, Table: path}
 			c.BaseNum, _, c.HasBase = sideOf(row[1+f])
 			c.HeadNum, _, c.HasHead = sideOf(row[1+nf+f])

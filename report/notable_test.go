@@ -249,3 +249,52 @@ func TestSelectNotable(t *testing.T) {
 		}
 	}
 }
+
+// TestChangesReadTagsNotTitles: Changes takes every metric from the typed
+// tags the renderer attaches, so a sub-style that renamed every section and
+// every column header would keep all its metrics.
+func TestChangesReadTagsNotTitles(t *testing.T) {
+	base := e4ReadStats(t, shared.Path(t, bm0615))
+	head := e4ReadStats(t, shared.Path(t, bm0615Uops))
+	r, err := CompareE4(base, head, MarkdownOptions{Style: StyleAuto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := Changes(r)
+	var rename func(s *Section)
+	rename = func(s *Section) {
+		s.Title = "renamed " + s.Title
+		for _, p := range s.Parts {
+			switch p := p.(type) {
+			case *Section:
+				rename(p)
+			case *Table:
+				for i := range p.Columns {
+					p.Columns[i] = "x" + p.Columns[i]
+				}
+				p.Columns = append(p.Columns, "extra")
+			}
+		}
+	}
+	for _, s := range r.Sections {
+		rename(s)
+	}
+	after := Changes(r)
+	if len(after) != len(before) || len(before) < 100 {
+		t.Fatalf("%d metrics before renaming, %d after", len(before), len(after))
+	}
+	groups := map[string]int{}
+	for i := range before {
+		b, a := before[i], after[i]
+		b.Table, a.Table = "", ""
+		if b != a {
+			t.Errorf("metric %d: %+v, after renaming %+v", i, before[i], after[i])
+		}
+		groups[b.Group]++
+	}
+	for _, g := range NotableGroups {
+		if groups[g] == 0 && g != GroupTier2 { // the base has no Tier 2
+			t.Errorf("no %s metric", g)
+		}
+	}
+}

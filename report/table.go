@@ -160,6 +160,62 @@ type Table struct {
 	Rows    [][]Cell
 	// Mode is how the table joins base and head in a comparison.
 	Mode JoinMode
+	// Metric says which Notable-changes metrics the rows are, set by the
+	// renderer that builds the table (the zero tag: none). Changes reads
+	// it, never titles or column counts.
+	Metric MetricTag
+}
+
+// MetricKind is the kind of metric a table's rows carry.
+type MetricKind uint8
+
+// The metric kinds of the E4 tables (see NotableGroups for the selectors).
+const (
+	MetricNone MetricKind = iota
+	// MetricShare: an execution-count table; share[NAME] is each count over
+	// its column's total (the "Self" column).
+	MetricShare
+	// MetricUopShare: the uop execution-count table (uop_share[UOP]).
+	MetricUopShare
+	// MetricKindRatios: a family's Kind table; LABEL_ratio[family] is the
+	// row's ratio.
+	MetricKindRatios
+	// MetricFailureRatio: a family's Success table; failure_ratio[family]
+	// is the Failure row's ratio (MetricTag.Names).
+	MetricFailureRatio
+	// MetricFailureShare: a family's Failure kind table;
+	// failure_share[family:LABEL] is the row's ratio.
+	MetricFailureShare
+	// MetricEffectiveness: the effectiveness table; MetricTag.Names maps
+	// each row to basic, not_specialized, specialized_hits or
+	// specialized_misses.
+	MetricEffectiveness
+	// MetricObject, MetricCall, MetricTier2: object[LABEL], call[LABEL],
+	// tier2[LABEL], a ratio when both sides' rows have one, else the count.
+	MetricObject
+	MetricCall
+	MetricTier2
+	// MetricGC: the GC table; gc[GEN:FIELD] counts, MetricTag.Fields naming
+	// the value columns.
+	MetricGC
+)
+
+// MetricTag is the typed metric description a renderer attaches to a table.
+type MetricTag struct {
+	Kind MetricKind
+	// Family is the family of a specialization table ("LOAD_ATTR").
+	Family string
+	// Names maps row labels to metric names where the kind needs it
+	// (MetricEffectiveness, MetricFailureRatio); other rows are skipped.
+	Names map[string]string
+	// Fields name the value columns of a MetricGC table, in order.
+	Fields []string
+}
+
+// tagged attaches m to t and returns t.
+func tagged(m MetricTag, t *Table) *Table {
+	t.Metric = m
+	return t
 }
 
 // JoinMode is how a comparison joins a base and a head table on their first
