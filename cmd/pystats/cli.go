@@ -200,7 +200,7 @@ type output struct {
 // writeOutputs produces every output in memory first and only then writes
 // them (see writeOutput), so a run that fails producing one of them writes
 // none. Outputs with an empty path are skipped.
-func writeOutputs(e *env, inputs []string, outs ...output) error {
+func writeOutputs(e *env, inputs *atomicfile.Guard, outs ...output) error {
 	bufs := make([]bytes.Buffer, len(outs))
 	for i, o := range outs {
 		if o.path != "" {
@@ -228,7 +228,7 @@ func writeOutputs(e *env, inputs []string, outs ...output) error {
 // the same file (through links too), or two going to standard output, are a
 // usage error; an output that is, lies inside or (for a folder) holds one of
 // the files or folders that will be read is refused (bad input, exit 2).
-func checkOutputs(reads []string, outs ...output) error {
+func checkOutputs(guard *atomicfile.Guard, outs ...output) error {
 	var named []output
 	for _, o := range outs {
 		if o.path != "" {
@@ -249,20 +249,25 @@ func checkOutputs(reads []string, outs ...output) error {
 		if o.path == "-" {
 			continue
 		}
-		check := atomicfile.CheckNotInput
+		check := guard.Check
 		if o.dir {
-			check = atomicfile.CheckDirNotInput
+			check = guard.CheckDir
 		}
-		if err := check(o.path, reads); err != nil {
+		if err := check(o.path); err != nil {
 			return fmt.Errorf("%s: %w", o.flag, err)
 		}
 	}
 	return nil
 }
 
-// readPaths lists what the command will read: each pystats input (see
+// readPaths guards what the command will read: each pystats input (see
 // pystats.InputPaths) and the build-table file or checkout.
-func (f *inputFlags) readPaths(inputs ...string) []string {
+func (f *inputFlags) readPaths(inputs ...string) *atomicfile.Guard {
+	return atomicfile.NewGuard(f.readList(inputs...))
+}
+
+// readList lists what the command will read (see readPaths).
+func (f *inputFlags) readList(inputs ...string) []string {
 	var reads []string
 	for _, in := range inputs {
 		reads = append(reads, pystats.InputPaths(in)...)
@@ -278,7 +283,7 @@ func (f *inputFlags) readPaths(inputs ...string) []string {
 // writeOutput writes an output ("-" or "" means stdout) refusing to write
 // any of inputs; see atomicfile.Write for files. Standard output gets the
 // bytes only when fill succeeded (no partial report).
-func writeOutput(e *env, path string, inputs []string, fill func(w io.Writer) error) error {
+func writeOutput(e *env, path string, inputs *atomicfile.Guard, fill func(w io.Writer) error) error {
 	if path == "" || path == "-" {
 		var buf bytes.Buffer
 		if err := fill(&buf); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/pystats-dev/pystats/internal/atomicfile"
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report/export"
 )
@@ -41,13 +42,13 @@ func runExport(args []string, e *env) error {
 		Partition:   *partition,
 		Compression: export.Compression(*compression),
 		Version:     version,
-		Protected:   in.readPaths(paths...),
+		Protected:   in.readList(paths...),
 		Log:         e.stderr,
 	}
 	if err := opt.Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	if err := checkOutputs(opt.Protected, output{flag: "-o", path: *out, dir: true}); err != nil {
+	if err := checkOutputs(atomicfile.NewGuard(opt.Protected), output{flag: "-o", path: *out, dir: true}); err != nil {
 		return err
 	}
 	seen := map[string]string{}

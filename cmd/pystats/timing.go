@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pystats-dev/pystats/internal/atomicfile"
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report/timing"
 )
@@ -63,7 +64,7 @@ func runTiming(args []string, e *env) error {
 			return usagef("--plot %s: want a .png or .svg file", quote(*plotOut))
 		}
 	}
-	reads := append([]string{*runnersFile}, files...)
+	reads := atomicfile.NewGuard(append([]string{*runnersFile}, files...))
 	if err := checkOutputs(reads, output{flag: "-o", path: *outFile}, output{flag: "--json-output", path: *jsonOut}, output{flag: "--plot", path: *plotOut}); err != nil {
 		return err
 	}

@@ -112,11 +112,11 @@ func magicPath(p string) bool {
 }
 
 // Write writes the bytes that fill produces to path (see the package
-// comment). It refuses to write any of the protected paths (the command's
-// inputs) or inside a protected folder. On error the temporary file is
-// removed and path is left as it was.
-func Write(path string, protected []string, fill func(w io.Writer) error) error {
-	if err := CheckNotInput(path, protected); err != nil {
+// comment). It refuses to write what the guard protects (the command's
+// inputs; nil protects nothing). On error the temporary file is removed and
+// path is left as it was.
+func Write(path string, guard *Guard, fill func(w io.Writer) error) error {
+	if err := guard.Check(path); err != nil {
 		return err
 	}
 	t, err := Resolve(path)

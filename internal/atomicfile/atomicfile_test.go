@@ -215,7 +215,7 @@ func TestRefusesToOverwriteInput(t *testing.T) {
 		{filepath.Join(folder, "new.md"), []string{folderLink}},
 	}
 	for _, tt := range tests {
-		err := Write(tt.target, tt.inputs, writeString("x"))
+		err := Write(tt.target, NewGuard(tt.inputs), writeString("x"))
 		if !errors.Is(err, ErrInput) {
 			t.Errorf("%s over %v: error %v", tt.target, tt.inputs, err)
 		}

@@ -96,7 +96,7 @@ type DirStage struct {
 // BeginDir starts replacing the folder dir (see CommitDir): it checks dir
 // against opt and makes the temporary folder.
 func BeginDir(dir string, opt DirOptions) (*DirStage, error) {
-	if err := CheckDirNotInput(dir, opt.Protected); err != nil {
+	if err := NewGuard(opt.Protected).CheckDir(dir); err != nil {
 		return nil, err
 	}
 	real := RealPath(dir)

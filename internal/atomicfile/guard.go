@@ -39,77 +39,138 @@ func within(p, dir string) bool {
 	return strings.HasPrefix(p, dir+string(filepath.Separator))
 }
 
-// sameAsAncestor reports whether any of p, its folder, its folder's folder
-// and so on is the same file as fi (this catches bind mounts and other
-// aliases that real paths do not).
-func sameAsAncestor(p string, fi fs.FileInfo) bool {
+// Guard is the set of files and folders a run reads, looked at once, so
+// that every output can be checked against thousands of them cheaply.
+type Guard struct {
+	ins []guardIn
+}
+
+type guardIn struct {
+	name string
+	info fs.FileInfo // links followed
+	// real is the real path; "" for a plain (not linked) entry of an input
+	// folder, which that folder's own entry covers.
+	real string
+}
+
+// NewGuard looks at inputs (files or folders; "" and "-" are skipped, as
+// are paths that do not exist). A folder stands for everything inside it.
+func NewGuard(inputs []string) *Guard {
+	g := &Guard{}
+	dirs := map[string]bool{}
+	for _, in := range inputs {
+		if in == "" || in == "-" {
+			continue
+		}
+		lfi, err := os.Lstat(in)
+		if err != nil {
+			continue
+		}
+		fi := lfi
+		link := lfi.Mode()&fs.ModeSymlink != 0
+		if link {
+			if fi, err = os.Stat(in); err != nil {
+				continue
+			}
+		}
+		clean := filepath.Clean(in)
+		e := guardIn{name: in, info: fi}
+		if link || !dirs[filepath.Dir(clean)] {
+			e.real = RealPath(in)
+		}
+		if fi.IsDir() {
+			dirs[clean] = true
+		}
+		g.ins = append(g.ins, e)
+	}
+	return g
+}
+
+// ancestors are the file infos of p (when it exists), its folder, that
+// folder's folder, up to the root.
+func ancestors(p string) []fs.FileInfo {
+	var out []fs.FileInfo
 	for cur := p; ; cur = filepath.Dir(cur) {
-		if ci, err := os.Stat(cur); err == nil && os.SameFile(ci, fi) {
-			return true
+		if fi, err := os.Stat(cur); err == nil {
+			out = append(out, fi)
 		}
 		if filepath.Dir(cur) == cur {
-			return false
+			return out
 		}
 	}
 }
 
-// CheckNotInput fails (wrapping ErrInput) when writing path would write one
-// of inputs: path names the same file as an input file (through links too),
-// or lies inside an input folder. Inputs that do not exist are skipped.
-func CheckNotInput(path string, inputs []string) error {
+func anySame(infos []fs.FileInfo, fi fs.FileInfo) bool {
+	for _, a := range infos {
+		if os.SameFile(a, fi) {
+			return true
+		}
+	}
+	return false
+}
+
+// insideDir reports whether the real path p, whose ancestors are anc, is
+// or lies inside the input folder e (by real path, or by identity of a
+// folder on the way, which catches bind mounts and other aliases).
+func (e *guardIn) insideDir(p string, anc []fs.FileInfo) bool {
+	return e.info.IsDir() && ((e.real != "" && within(p, e.real)) || anySame(anc, e.info))
+}
+
+// Check fails (wrapping ErrInput) when writing path would write an input:
+// path names the same file as an input file (through links too), or lies
+// inside an input folder. A nil Guard accepts everything.
+func (g *Guard) Check(path string) error {
+	if g == nil || len(g.ins) == 0 {
+		return nil
+	}
 	target := path
 	if t, err := Resolve(path); err == nil {
 		target = t.Path
 	}
 	real := RealPath(target)
 	outInfo, _ := os.Stat(target)
-	for _, in := range inputs {
-		if in == "" || in == "-" {
-			continue
+	anc := ancestors(real)
+	for i := range g.ins {
+		e := &g.ins[i]
+		if e.insideDir(real, anc) {
+			return fmt.Errorf("%w: output %q lies inside input folder %q", ErrInput, path, e.name)
 		}
-		fi, err := os.Stat(in)
-		if err != nil {
-			continue
-		}
-		if fi.IsDir() {
-			if within(real, RealPath(in)) || sameAsAncestor(real, fi) {
-				return fmt.Errorf("%w: output %q lies inside input folder %q", ErrInput, path, in)
-			}
-			continue
-		}
-		if outInfo != nil && os.SameFile(outInfo, fi) {
-			if path == in {
+		if !e.info.IsDir() && outInfo != nil && os.SameFile(outInfo, e.info) {
+			if path == e.name {
 				return fmt.Errorf("%w file %q", ErrInput, path)
 			}
-			return fmt.Errorf("%w file %q: output %q is the same file", ErrInput, in, path)
+			return fmt.Errorf("%w file %q: output %q is the same file", ErrInput, e.name, path)
 		}
 	}
 	return nil
 }
 
-// CheckDirNotInput fails (wrapping ErrInput) when dir, an output folder that
-// is replaced as a whole, is or lies inside an input folder, or contains an
-// input.
-func CheckDirNotInput(dir string, inputs []string) error {
+// CheckDir fails (wrapping ErrInput) when dir, an output folder that is
+// replaced as a whole, is or lies inside an input folder, or holds an input.
+func (g *Guard) CheckDir(dir string) error {
+	if g == nil || len(g.ins) == 0 {
+		return nil
+	}
 	real := RealPath(dir)
-	dirInfo, _ := os.Stat(dir)
-	for _, in := range inputs {
-		if in == "" || in == "-" {
-			continue
+	anc := ancestors(real)
+	for i := range g.ins {
+		e := &g.ins[i]
+		if e.insideDir(real, anc) {
+			return fmt.Errorf("%w: output folder %q lies inside input folder %q", ErrInput, dir, e.name)
 		}
-		fi, err := os.Stat(in)
-		if err != nil {
-			continue
-		}
-		rin := RealPath(in)
-		if fi.IsDir() && (within(real, rin) || sameAsAncestor(real, fi)) {
-			return fmt.Errorf("%w: output folder %q lies inside input folder %q", ErrInput, dir, in)
-		}
-		if within(rin, real) || (dirInfo != nil && sameAsAncestor(rin, dirInfo)) {
-			return fmt.Errorf("%w: output folder %q holds input %q", ErrInput, dir, in)
+		if e.real != "" && within(e.real, real) {
+			return fmt.Errorf("%w: output folder %q holds input %q", ErrInput, dir, e.name)
 		}
 	}
 	return nil
+}
+
+// CheckNotInput is NewGuard(inputs).Check(path).
+func CheckNotInput(path string, inputs []string) error { return NewGuard(inputs).Check(path) }
+
+// CheckDirNotInput is NewGuard(inputs).CheckDir(dir).
+func CheckDirNotInput(dir string, inputs []string) error {
+	return NewGuard(inputs).CheckDir(dir)
 }
 
 // SameOutput reports whether two output paths name the same file (through

@@ -58,7 +58,8 @@ type Options struct {
 	// raw results, they are never written.
 	Protected []string
 
-	planned map[string]bool // files written or to be written by this run
+	planned map[string]bool   // files written or to be written by this run
+	guard   *atomicfile.Guard // the files read, never written
 }
 
 // Result is one raw pyperf result of the directory.
@@ -114,8 +115,8 @@ func Regenerate(dir string, opt Options) error {
 		return err
 	}
 	sort.Strings(files)
-	opt.Protected = append(append([]string(nil), opt.Protected...), files...)
-	if err := checkOutputs(dir, files, opt.Protected); err != nil {
+	opt.guard = atomicfile.NewGuard(append(append([]string(nil), opt.Protected...), files...))
+	if err := checkOutputs(dir, files, opt.guard); err != nil {
 		return err
 	}
 	var results []*Result
@@ -344,7 +345,7 @@ func write(path string, opt Options, fill func(io.Writer) error) error {
 		fmt.Fprintf(opt.Log, "would write %s\n", path)
 		return nil
 	}
-	if err := atomicfile.Write(path, opt.Protected, fill); err != nil {
+	if err := atomicfile.Write(path, opt.guard, fill); err != nil {
 		return err
 	}
 	fmt.Fprintf(opt.Log, "wrote %s\n", path)
@@ -354,7 +355,7 @@ func write(path string, opt Options, fill func(io.Writer) error) error {
 // checkOutputs refuses, before anything is read, a results directory where
 // a file that a run may write (a folder's README.md, a comparison table or
 // plot, a pystats table) is, through links, one of the files read.
-func checkOutputs(dir string, files, protected []string) error {
+func checkOutputs(dir string, files []string, guard *atomicfile.Guard) error {
 	var outs []string
 	folders, _ := filepath.Glob(filepath.Join(dir, "bm-*", "README.md"))
 	outs = append(outs, folders...)
@@ -370,7 +371,7 @@ func checkOutputs(dir string, files, protected []string) error {
 		if _, err := os.Lstat(o); err != nil {
 			continue
 		}
-		if err := atomicfile.CheckNotInput(o, protected); err != nil {
+		if err := guard.Check(o); err != nil {
 			return err
 		}
 	}
