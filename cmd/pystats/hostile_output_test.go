@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -209,6 +210,12 @@ func TestHostileOutputs(t *testing.T) {
 				if fi, _ := os.Stat(filepath.Join(f.out, "target.md")); fi.Mode().Perm() != 0o600 {
 					t.Errorf("target mode %04o, want 0600", fi.Mode().Perm())
 				}
+			}},
+		{name: "-o a folder", code: exitInput, stderr: "is a directory",
+			args: func(f *outFixture) []string { return []string{"summarize", f.summ, "-o", f.out} }},
+		{name: "-o in a missing folder", code: exitInput, stderr: "no such file",
+			args: func(f *outFixture) []string {
+				return []string{"summarize", f.summ, "-o", filepath.Join(f.out, "nope", "r.md")}
 			}},
 		{name: "-o - is standard output", code: exitOK,
 			args: func(f *outFixture) []string { return []string{"summarize", f.summ, "-o", "-"} },
@@ -607,6 +614,40 @@ func TestWriteOutputsAllOrNone(t *testing.T) {
 		t.Errorf("stdout got %q", stdout.String())
 	}
 	if s := strays(dir); len(s) > 0 {
+		t.Errorf("temporary files left: %v", s)
+	}
+}
+
+// TestOutputToProcFD: /proc/self/fd/N naming an open regular file is
+// written through that file (appended at its end, as after a shell's
+// redirection), never replaced by a new file.
+func TestOutputToProcFD(t *testing.T) {
+	f := newOutFixture(t)
+	p := filepath.Join(f.out, "fd.md")
+	w, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	io.WriteString(w, "head\n")
+	before, _ := os.Stat(p)
+	fd := "/proc/self/fd/" + strconv.Itoa(int(w.Fd()))
+	if _, err := os.Stat(fd); err != nil {
+		t.Skip("no /proc:", err)
+	}
+	code, _, stderr := runCLI(t, "summarize", f.summ, "-o", fd)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	after, _ := os.Stat(p)
+	if !os.SameFile(before, after) {
+		t.Error("the file was replaced")
+	}
+	b, _ := os.ReadFile(p)
+	if !strings.HasPrefix(string(b), "head\n") || !strings.Contains(string(b), "Execution counts") {
+		t.Errorf("content %.60q", b)
+	}
+	if s := strays(f.root); len(s) > 0 {
 		t.Errorf("temporary files left: %v", s)
 	}
 }
