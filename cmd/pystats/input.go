@@ -29,7 +29,7 @@ type inputFlags struct {
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.strict, "strict", false, "treat unparsable lines and other warnings as errors")
-	fs.StringVar(&f.fileOrder, "file-order", "name", "order of a directory's dump files: name (reproducible) or directory (the file system's, as summarize_stats.py); no count changes, but JSON key order, E4 predecessor/successor sub-section order and tied rows do")
+	fs.StringVar(&f.fileOrder, "file-order", "name", "order of a directory's dump files: name (reproducible) or directory (the file system's, as summarize_stats.py); no count changes, but JSON key order, E4 predecessor/successor sub-section order and tied rows do; an archive is read in its own order either way")
 	fs.StringVar(&f.cpythonSrc, "cpython-src", "", "read build tables (opcode names, SPEC_FAIL_* kinds) from this CPython `checkout`")
 	fs.StringVar(&f.tables, "tables", "", "read build tables from this JSON `file` (see specialize/tables)")
 	fs.BoolVar(&f.force, "force", false, "use --cpython-src/--tables tables whose version does not fit the data (with a warning) instead of refusing them")
