@@ -151,18 +151,20 @@ func FuzzReadJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// What the jsontext path accepts, encoding/json reads the same way.
-		if keys, values, meta, err := parseJSONText("fuzz.json", data); err == nil {
-			d := json.NewDecoder(bytes.NewReader(data))
-			d.UseNumber()
-			p := &jsonParser{name: "fuzz.json", data: data, dec: stdTokens{d}}
-			k2, v2, m2, err := p.parse()
-			if err != nil {
-				t.Fatalf("jsontext read %q; encoding/json says %v", data, err)
-			}
-			if !reflect.DeepEqual(keys, k2) || !reflect.DeepEqual(values, v2) || !reflect.DeepEqual(meta, m2) {
-				t.Fatalf("jsontext and encoding/json read %q differently", data)
-			}
+		// What the reader accepts, encoding/json reads the same way; what
+		// encoding/json refuses, the reader refuses.
+		keys, values, meta, err := parseJSONText("fuzz.json", data)
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		p := &jsonParser{name: "fuzz.json", data: data, dec: stdTokens{d}}
+		k2, v2, m2, err2 := p.parse()
+		switch {
+		case err == nil && err2 != nil:
+			t.Fatalf("jsontext read %q; encoding/json says %v", data, err2)
+		case err == nil && (!reflect.DeepEqual(keys, k2) || !reflect.DeepEqual(values, v2) || !reflect.DeepEqual(meta, m2)):
+			t.Fatalf("jsontext and encoding/json read %q differently", data)
+		case err != nil && json.Valid(data) && err2 == nil:
+			t.Fatalf("jsontext refused valid JSON %q (%v) that encoding/json reads", data, err)
 		}
 		st, err := ReadJSON("fuzz.json", data, Options{})
 		if err != nil {
@@ -212,4 +214,26 @@ func sameAggregate(t *testing.T, fast *aggregator, errFast error, general *aggre
 			t.Fatalf("warning %d: fast path %s, general path %s", i, w, gw[i])
 		}
 	}
+}
+
+// stdTokens reads tokens with encoding/json: the reference the fuzz tests
+// hold the jsontext reader to.
+type stdTokens struct{ d *json.Decoder }
+
+func (s stdTokens) Token() (any, error) {
+	t, err := s.d.Token()
+	switch v := t.(type) {
+	case json.Delim:
+		return delim(v), err
+	case json.Number:
+		return number(v), err
+	}
+	return t, err
+}
+func (s stdTokens) More() bool         { return s.d.More() }
+func (s stdTokens) InputOffset() int64 { return s.d.InputOffset() }
+func (s stdTokens) Raw() ([]byte, error) {
+	var raw json.RawMessage
+	err := s.d.Decode(&raw)
+	return raw, err
 }

@@ -3,7 +3,6 @@ package pystats
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
-	fastjson "github.com/goccy/go-json"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
 )
@@ -50,29 +48,21 @@ func ReadJSONFile(path string, opt Options) (*Stats, error) {
 
 // ReadJSON parses summarize JSON bytes; name is used in messages only.
 //
-// Well-formed input is read in one pass by jsontext, encoding/json/v2's
-// tokenizer, which validates as it reads. Input it refuses is read again the
-// old way, whose result and exact error position are the answer: validated
-// by encoding/json, then decoded with goccy/go-json's token decoder (a fast
-// path only: fuzzing showed it can panic on, or accept, malformed input), and
-// whenever that fails or panics, decoded with encoding/json.
+// The input is read in one pass by jsontext, encoding/json/v2's tokenizer,
+// which validates as it reads: repeated names are allowed (the parser reports
+// a repeated counter itself, and bench_runner's metadata is kept verbatim)
+// and invalid UTF-8 becomes U+FFFD, as with encoding/json. Whatever it
+// accepts, encoding/json reads the same way, and what encoding/json refuses
+// it refuses (FuzzReadJSON checks both). A syntax error names the line and
+// the column.
 //
 // A UTF-8 byte order mark before the JSON is skipped. A JSON without any
 // counter ("{}") is an error wrapping ErrNoCounters.
 func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	keys, values, meta, err := parseJSONText(name, data)
-	if err != nil && json.Valid(data) {
-		keys, values, meta, err = parseFast(name, data)
-	}
 	if err != nil {
-		d := json.NewDecoder(bytes.NewReader(data))
-		d.UseNumber()
-		p := &jsonParser{name: name, data: data, dec: stdTokens{d}}
-		keys, values, meta, err = p.parse()
-		if err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	if len(keys) == 0 {
 		return nil, fmt.Errorf("%s: %w (a JSON object without counters)", QuoteName(name), ErrNoCounters)
@@ -88,29 +78,49 @@ func ReadJSON(name string, data []byte, opt Options) (*Stats, error) {
 	}, nil
 }
 
-// errFastPathFailed sends ReadJSON to encoding/json.
-var errFastPathFailed = errors.New("fast JSON path not taken")
+// newJSONDecoder reads JSON as encoding/json does: repeated names are
+// allowed and invalid UTF-8 becomes U+FFFD. A bytes.Buffer is parsed in
+// place, without a copy.
+func newJSONDecoder(data []byte) *jsontext.Decoder {
+	return jsontext.NewDecoder(bytes.NewBuffer(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+}
 
-// parseJSONText parses with jsontext. Repeated names are allowed (the parser
-// reports a repeated counter itself, and bench_runner's metadata is kept
-// verbatim) and invalid UTF-8 becomes U+FFFD, as with encoding/json.
+// parseJSONText parses summarize JSON with jsontext.
 func parseJSONText(name string, data []byte) (keys []string, values []uint64, meta Metadata, err error) {
-	d := jsontext.NewDecoder(bytes.NewBuffer(data), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
-	p := &jsonParser{name: name, data: data, dec: textTokens{d}}
+	p := &jsonParser{name: name, data: data, dec: textTokens{newJSONDecoder(data)}}
 	return p.parse()
 }
 
-// parseFast parses with goccy/go-json, turning a panic into an error.
-func parseFast(name string, data []byte) (keys []string, values []uint64, meta Metadata, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = errFastPathFailed
-		}
-	}()
-	d := fastjson.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	p := &jsonParser{name: name, data: data, dec: fastTokens{d}}
-	return p.parse()
+// jsonPosition gives the line and the column (in bytes, both from 1) of
+// byte offset off of data.
+func jsonPosition(data []byte, off int64) (line, col int) {
+	o := int(min(max(off, 0), int64(len(data))))
+	head := data[:o]
+	return bytes.Count(head, []byte{'\n'}) + 1, o - (bytes.LastIndexByte(head, '\n') + 1) + 1
+}
+
+// jsonSyntax describes a jsontext error for a message: the reason, without
+// the package prefix and the offset (the caller gives line and column), and
+// the offset it happened at; ok is false for an error that is not one of
+// the JSON text.
+func jsonSyntax(err error, off int64) (reason string, at int64, ok bool) {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return "unexpected end of file", off, true
+	}
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) {
+		return "", off, false
+	}
+	reason = "syntax error"
+	if se.Err == io.ErrUnexpectedEOF || se.Err == io.EOF {
+		reason = "unexpected end of file"
+	} else if se.Err != nil {
+		reason = se.Err.Error()
+	}
+	if se.JSONPointer != "" {
+		reason += fmt.Sprintf(" (in %q)", clipString(string(se.JSONPointer)))
+	}
+	return reason, se.ByteOffset, true
 }
 
 type jsonParser struct {
@@ -119,62 +129,22 @@ type jsonParser struct {
 	dec  tokenSource
 }
 
-// delim and number are the decoders' json.Delim and json.Number, so that one
-// parser serves both decoders.
+// delim and number are the tokens' delimiters and numbers, so that the
+// parser does not depend on one decoder's token type.
 type (
 	delim  rune
 	number string
 )
 
-// tokenSource is what the parser needs of a JSON decoder. Token returns
-// delim for delimiters and number for numbers.
+// tokenSource is what the parser needs of a JSON tokenizer. Token returns
+// delim for delimiters and number for numbers. textTokens is the one
+// reader; the fuzz test drives the same parser with encoding/json to check
+// that both read every input alike.
 type tokenSource interface {
 	Token() (any, error)
 	More() bool
 	InputOffset() int64
 	Raw() ([]byte, error)
-}
-
-// stdTokens reads tokens with encoding/json.
-type stdTokens struct{ d *json.Decoder }
-
-func (s stdTokens) Token() (any, error) {
-	t, err := s.d.Token()
-	switch v := t.(type) {
-	case json.Delim:
-		return delim(v), err
-	case json.Number:
-		return number(v), err
-	}
-	return t, err
-}
-func (s stdTokens) More() bool         { return s.d.More() }
-func (s stdTokens) InputOffset() int64 { return s.d.InputOffset() }
-func (s stdTokens) Raw() ([]byte, error) {
-	var raw json.RawMessage
-	err := s.d.Decode(&raw)
-	return raw, err
-}
-
-// fastTokens reads tokens with goccy/go-json.
-type fastTokens struct{ d *fastjson.Decoder }
-
-func (s fastTokens) Token() (any, error) {
-	t, err := s.d.Token()
-	switch v := t.(type) {
-	case fastjson.Delim:
-		return delim(v), err
-	case fastjson.Number:
-		return number(v), err
-	}
-	return t, err
-}
-func (s fastTokens) More() bool         { return s.d.More() }
-func (s fastTokens) InputOffset() int64 { return s.d.InputOffset() }
-func (s fastTokens) Raw() ([]byte, error) {
-	var raw fastjson.RawMessage
-	err := s.d.Decode(&raw)
-	return raw, err
 }
 
 // textTokens reads tokens with jsontext.
@@ -211,27 +181,18 @@ func (s textTokens) Raw() ([]byte, error) {
 }
 
 func (p *jsonParser) errorf(format string, args ...any) error {
-	off := int(p.dec.InputOffset())
-	if off > len(p.data) {
-		off = len(p.data)
-	}
-	return &ParseError{File: p.name, Line: bytes.Count(p.data[:off], []byte{'\n'}) + 1, Msg: fmt.Sprintf(format, args...)}
+	line, _ := jsonPosition(p.data, p.dec.InputOffset())
+	return &ParseError{File: p.name, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
+// wrap turns a tokenizer error into one naming the line and column.
 func (p *jsonParser) wrap(err error) error {
-	var se *json.SyntaxError
-	if e, ok := err.(*json.SyntaxError); ok {
-		se = e
-		off := int(se.Offset)
-		if off > len(p.data) {
-			off = len(p.data)
-		}
-		return &ParseError{File: p.name, Line: bytes.Count(p.data[:off], []byte{'\n'}) + 1, Msg: "invalid JSON: " + se.Error()}
+	reason, off, ok := jsonSyntax(err, p.dec.InputOffset())
+	if !ok {
+		return p.errorf("invalid JSON: %v", err)
 	}
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		return p.errorf("invalid JSON: unexpected end of file")
-	}
-	return p.errorf("invalid JSON: %v", err)
+	line, col := jsonPosition(p.data, off)
+	return &ParseError{File: p.name, Line: line, Msg: fmt.Sprintf("invalid JSON at column %d: %s", col, reason)}
 }
 
 func (p *jsonParser) delim(want delim) error {
@@ -411,12 +372,14 @@ func tokenString(t any) string {
 	return fmt.Sprint(t)
 }
 
+// unquoteJSONString gives the string a raw JSON value holds; ok is false
+// when it holds no string.
 func unquoteJSONString(raw []byte) (string, bool) {
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	tok, err := newJSONDecoder(raw).ReadToken()
+	if err != nil || tok.Kind() != '"' {
 		return "", false
 	}
-	return s, true
+	return tok.String(), true
 }
 
 // JSONStyle selects the layout of written summarize JSON.
@@ -559,56 +522,53 @@ func (j pyJSON) rawObject(kvs []KeyValue, level int) error {
 
 // rawValue re-encodes a raw JSON value in Python's layout, keeping member order.
 func (j pyJSON) rawValue(raw []byte, level int) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return j.value(dec, level)
+	return j.value(newJSONDecoder(raw), level)
 }
 
-func (j pyJSON) value(dec *json.Decoder, level int) error {
-	t, err := dec.Token()
+func (j pyJSON) value(dec *jsontext.Decoder, level int) error {
+	t, err := dec.ReadToken()
 	if err != nil {
 		return err
 	}
-	switch v := t.(type) {
-	case json.Delim:
-		closing := byte(']')
-		if v == '{' {
+	switch k := t.Kind(); k {
+	case '{', '[':
+		closing := jsontext.Kind(']')
+		if k == '{' {
 			closing = '}'
 		}
-		if !dec.More() {
-			dec.Token()
-			j.w.WriteByte(byte(v))
-			j.w.WriteByte(closing)
-			return nil
-		}
-		j.w.WriteByte(byte(v))
-		for i := 0; dec.More(); i++ {
-			if i > 0 {
+		j.w.WriteByte(byte(k))
+		n := 0
+		for ; dec.PeekKind() != closing; n++ {
+			if n > 0 {
 				j.sep()
 			}
 			j.newline(level + 1)
-			if v == '{' {
-				k, err := dec.Token()
+			if k == '{' {
+				name, err := dec.ReadToken()
 				if err != nil {
 					return err
 				}
-				j.str(k.(string))
+				j.str(name.String())
 				j.w.WriteString(": ")
 			}
 			if err := j.value(dec, level+1); err != nil {
 				return err
 			}
 		}
-		dec.Token()
-		j.newline(level)
-		j.w.WriteByte(closing)
-	case string:
-		j.str(v)
-	case json.Number:
-		j.w.WriteString(string(v))
-	case bool:
-		j.w.WriteString(strconv.FormatBool(v))
-	case nil:
+		if _, err := dec.ReadToken(); err != nil {
+			return err
+		}
+		if n > 0 {
+			j.newline(level)
+		}
+		j.w.WriteByte(byte(closing))
+	case '"':
+		j.str(t.String())
+	case '0':
+		j.w.WriteString(t.String())
+	case 't', 'f':
+		j.w.WriteString(strconv.FormatBool(t.Bool()))
+	case 'n':
 		j.w.WriteString("null")
 	}
 	return nil

@@ -3,7 +3,7 @@ package pystats
 import (
 	"bufio"
 	"bytes"
-	stdjson "encoding/json"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +16,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/go-json-experiment/json/jsontext"
-	json "github.com/goccy/go-json"
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
@@ -297,23 +296,8 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	var f pjFile
-	if err := decodePyperfStream(data, &f); err != nil {
-		// Off the streaming decoder's path (odd or invalid JSON): the
-		// standard library validates (exact error positions), goccy/go-json
-		// decodes, and on any failure of goccy's (fuzzing found input it
-		// accepts although invalid, and input that makes it panic) the
-		// standard library decodes again and its answer stands.
-		f = pjFile{}
-		if !stdjson.Valid(data) {
-			var v any
-			return nil, jsonError(name, data, stdjson.Unmarshal(data, &v))
-		}
-		if err := decodePyperf(data, &f); err != nil {
-			f = pjFile{}
-			if err := stdjson.Unmarshal(data, &f); err != nil {
-				return nil, jsonError(name, data, err)
-			}
-		}
+	if err := decodePyperf(data, &f); err != nil {
+		return nil, jsonError(name, data, err)
 	}
 	version, err := pyperfVersion(f.Version)
 	if err != nil {
@@ -342,17 +326,6 @@ func ReadPyperf(name string, data []byte) (*PyperfSuite, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return s, nil
-}
-
-// decodePyperf decodes well-formed pyperf JSON, turning a decoder panic
-// into an error.
-func decodePyperf(data []byte, f *pjFile) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed pyperf JSON (decoder: %v)", r)
-		}
-	}()
-	return json.Unmarshal(data, f)
 }
 
 // pjRunMeta holds the run metadata the tables keep; other keys are skipped.
@@ -397,26 +370,16 @@ func pyperfVersion(raw json.RawMessage) (string, error) {
 	return "", fmt.Errorf("pyperf file format version %s not supported (want \"1.0\", 6 or 5)", raw)
 }
 
-// jsonError turns a decoding error into one naming the file and line.
+// jsonError turns a decoding error into one naming the file, the line and
+// the column.
 func jsonError(name string, data []byte, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	var sse *stdjson.SyntaxError
-	var ste *stdjson.UnmarshalTypeError
-	off := int64(-1)
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	case errors.As(err, &sse):
-		off = sse.Offset
-	case errors.As(err, &ste):
-		off = ste.Offset
-	}
-	if off >= 0 && off <= int64(len(data)) {
-		line := 1 + bytes.Count(data[:off], []byte("\n"))
-		return fmt.Errorf("%s:%d: %w", name, line, err)
+	var pe *pyperfError
+	if errors.As(err, &pe) {
+		line, col := jsonPosition(data, pe.off)
+		if pe.syntax {
+			return fmt.Errorf("%s:%d: invalid JSON at column %d: %s", name, line, col, pe.msg)
+		}
+		return fmt.Errorf("%s:%d: column %d: %s", name, line, col, pe.msg)
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }
@@ -962,28 +925,27 @@ func IsPyperfFile(path string) bool {
 	if head, _ := br2.Peek(3); bytes.Equal(head, utf8BOM) {
 		br2.Discard(3)
 	}
-	dec := stdjson.NewDecoder(br2)
-	if t, err := dec.Token(); err != nil || t != stdjson.Delim('{') {
+	dec := jsontext.NewDecoder(br2, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
 		return false
 	}
 	// A pyperf file's top-level members are "benchmarks", "metadata" and
 	// "version": any other name settles it, so that a summarize JSON (which
 	// starts with its counters) is not scanned through (that scan was a
 	// sixth of a fleet export's time).
-	for dec.More() {
-		t, err := dec.Token()
+	for dec.PeekKind() == '"' {
+		t, err := dec.ReadToken()
 		if err != nil {
 			return false
 		}
-		switch t {
+		switch t.String() {
 		case "benchmarks":
 			return true
 		case "metadata", "version":
 		default:
 			return false
 		}
-		var skip stdjson.RawMessage
-		if err := dec.Decode(&skip); err != nil {
+		if err := dec.SkipValue(); err != nil {
 			return false
 		}
 	}

@@ -3,6 +3,7 @@ package pystats
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -37,10 +38,11 @@ func FuzzReadPyperf(f *testing.F) {
 	})
 }
 
-// FuzzPyperfStream checks the streaming pyperf decoder against
-// encoding/json: whatever it accepts must be valid JSON that encoding/json
-// decodes to the very same structure.
-func FuzzPyperfStream(f *testing.F) {
+// FuzzPyperfDecode checks the pyperf decoder against encoding/json: what it
+// accepts is valid JSON that encoding/json decodes to the very same
+// structure, and what encoding/json refuses it refuses, with an error at a
+// place of the input.
+func FuzzPyperfDecode(f *testing.F) {
 	seedPyperf(f)
 	for _, s := range []string{
 		`{"version": "1.0", "Benchmarks": []}`,
@@ -49,23 +51,30 @@ func FuzzPyperfStream(f *testing.F) {
 		`{"version": "1.0", "benchmarks": [{"runs": [{"metadata": {"date": null, "inner_loops": "5"}}]}]} x`,
 		`{"version": "1.0", "benchmarks": [{"runs": [{"values": [1e999]}]}]}`,
 		"{\"version\": \"1.0\", \"metadata\": {\"name\": \"\xff\"}, \"benchmarks\": []}",
+		`{"version": null, "metadata": null, "benchmarks": [null, {"runs": [null, {"metadata": null, "warmups": null}]}]}`,
+		`null`, `{"benchmarks": [{"runs": [{"values": [1, null]}]}]}`, `{"benchmarks": {}}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var fast pjFile
-		if decodePyperfStream(data, &fast) != nil {
+		var got, std pjFile
+		err := decodePyperf(data, &got)
+		stdErr := json.Unmarshal(data, &std)
+		if err != nil {
+			var pe *pyperfError
+			if !errors.As(err, &pe) || pe.off < 0 || pe.off > int64(len(data)) {
+				t.Fatalf("error %v on %q is not at a place of the input", err, data)
+			}
 			return
 		}
 		if !json.Valid(data) {
-			t.Fatalf("streaming decoder accepted invalid JSON %q", data)
+			t.Fatalf("decoder accepted invalid JSON %q", data)
 		}
-		var std pjFile
-		if err := json.Unmarshal(data, &std); err != nil {
-			t.Fatalf("streaming decoder accepted %q, encoding/json says %v", data, err)
+		if stdErr != nil {
+			t.Fatalf("decoder accepted %q, encoding/json says %v", data, stdErr)
 		}
-		if !reflect.DeepEqual(fast, std) {
-			t.Fatalf("streaming decoder and encoding/json differ on %q:\n%#v\n%#v", data, fast, std)
+		if !reflect.DeepEqual(got, std) {
+			t.Fatalf("decoder and encoding/json differ on %q:\n%#v\n%#v", data, got, std)
 		}
 	})
 }
@@ -98,10 +107,9 @@ func seedPyperf(f *testing.F) {
 	}
 }
 
-// TestPyperfStreamTakesRealFiles checks that real pyperf results files take
-// the streaming path (else reading them is 3-4x slower) and decode to what
-// encoding/json gives.
-func TestPyperfStreamTakesRealFiles(t *testing.T) {
+// TestPyperfDecodeRealFiles checks that real pyperf results files decode to
+// what encoding/json gives.
+func TestPyperfDecodeRealFiles(t *testing.T) {
 	root := shared.Path(t, "data/real-timing/public/results")
 	files, _ := filepath.Glob(filepath.Join(root, "*/*.json"))
 	n := 0
@@ -117,15 +125,15 @@ func TestPyperfStreamTakesRealFiles(t *testing.T) {
 			continue // a pystats JSON, not a pyperf one
 		}
 		var fast, std pjFile
-		if err := decodePyperfStream(data, &fast); err != nil {
-			t.Errorf("%s: off the streaming path", p)
+		if err := decodePyperf(data, &fast); err != nil {
+			t.Errorf("%s: %v", p, err)
 			continue
 		}
 		if err := json.Unmarshal(data, &std); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(fast, std) {
-			t.Errorf("%s: streaming decoder and encoding/json differ", p)
+			t.Errorf("%s: the decoder and encoding/json differ", p)
 		}
 		n++
 	}
