@@ -12,7 +12,7 @@ import (
 // kinds, pairs, calls, objects, GC, optimization, histograms, rare events;
 // benchmarks and values for pyperf files) as Parquet, Arrow IPC or CSV.
 func runExport(args []string, e *env) error {
-	fs := newFlags(e, "export", "[LABEL=]INPUT... -o DIR [--format parquet|arrow|csv] [--label NAME]... [--partition]")
+	fs := newFlags(e, "export", "[LABEL=]INPUT... -o DIR [--format parquet|arrow|csv] [--label NAME]... [--partition]\n\nThe tables go to -o DIR (required), which is replaced as a whole and atomically; standard output gets nothing, standard error a summary line.")
 	var in inputFlags
 	in.register(fs)
 	out := fs.StringP("output", "o", "", "write the tables into `directory`, replaced as a whole: created when missing; an existing one must hold only a pystats export (tables it does not write again are removed)")

@@ -8,7 +8,7 @@ import (
 )
 
 func runInfo(args []string, e *env) error {
-	fs := newFlags(e, "info", "[INPUT]")
+	fs := newFlags(e, "info", "[INPUT]\n\nThe description goes to standard output.")
 	var in inputFlags
 	in.register(fs)
 	if err := parseFlags(fs, args); err != nil {

@@ -11,7 +11,7 @@ import (
 // runResults is "pystats results RESULTS_DIR": bench_runner's 2023
 // generate_results for one results directory.
 func runResults(args []string, e *env) error {
-	fs := newFlags(e, "results", "[options] RESULTS_DIR")
+	fs := newFlags(e, "results", "[options] RESULTS_DIR\n\nFiles are written inside RESULTS_DIR (never over a file read); the list of files written goes to standard output (-q: none).")
 	bases := fs.String("bases", "3.10.4,3.11.0", "base versions to compare every result with, in order")
 	force := fs.Bool("force", false, "rewrite comparison tables, plots and pystats tables that exist")
 	dryRun := fs.BoolP("dry-run", "n", false, "list what would be written, write nothing")
