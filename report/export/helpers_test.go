@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -118,6 +119,8 @@ func goValue(a arrow.Array, i int) any {
 		return a.Value(i)
 	case *array.Boolean:
 		return a.Value(i)
+	case *array.Timestamp:
+		return a.Value(i).ToTime(arrow.Microsecond).UTC().Format(time.RFC3339)
 	case *array.List:
 		start, end := a.ValueOffsets(i)
 		out := []any{}

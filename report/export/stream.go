@@ -75,16 +75,9 @@ func (w *Writer) Add(in Input) (err error) {
 	if in.Stats == nil && in.Pyperf == nil {
 		return nil
 	}
-	pyperf := in.Pyperf != nil
-	kind := 0
-	if pyperf {
-		kind = 1
-	}
-	first := !w.kinds[kind]
-	w.kinds[kind] = true
 	one := []Input{in}
 	for _, t := range tables {
-		if t.Pyperf != pyperf {
+		if !t.Takes(&in) {
 			continue
 		}
 		if w.opt.Partition {
@@ -112,7 +105,7 @@ func (w *Writer) Add(in Input) (err error) {
 			w.files = append(w.files, file)
 			continue
 		}
-		if first {
+		if w.byName[t] == nil {
 			ff, err := w.openFlat(t)
 			if err != nil {
 				return err

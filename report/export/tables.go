@@ -117,8 +117,19 @@ type Table struct {
 	// Pyperf is true for the tables of pyperf inputs (benchmarks, values),
 	// false for those of pystats inputs.
 	Pyperf bool
+	// All is true for a table with rows for both kinds of input (runs);
+	// Pyperf is then false.
+	All bool
 
 	fill func(b *rows, in *Input) error
+}
+
+// Takes reports whether in has rows in t: t is of in's kind, or of all.
+func (t *Table) Takes(in *Input) bool {
+	if in.Stats == nil && in.Pyperf == nil {
+		return false
+	}
+	return t.All || (in.Pyperf != nil) == t.Pyperf
 }
 
 // Tables lists every exported table in file order.
@@ -135,6 +146,7 @@ func Lookup(name string) (*Table, bool) {
 }
 
 var tables = []*Table{
+	{Name: "runs", Schema: schema(runsFields()...), All: true, fill: fillRuns},
 	{Name: "counters", Schema: schema(countersFields()...), fill: fillCounters},
 	{Name: "opcodes", Schema: schema(
 		i32("tier"), dict("opcode"), nullable(i32("opcode_number")),
@@ -146,7 +158,9 @@ var tables = []*Table{
 	), fill: fillOpcodes},
 	{Name: "failure_kinds", Schema: schema(
 		dict("family"), i32("kind"), nullable(dict("label")), cnt("count"),
+		cnt("failure"), f64("share"),
 	), fill: fillFailureKinds},
+	{Name: "families", Schema: schema(familiesFields()...), fill: fillFamilies},
 	{Name: "pairs", Schema: schema(
 		i32("tier"), dict("first"), dict("second"), cnt("count"),
 	), fill: fillPairs},
@@ -180,7 +194,7 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 	defer b.rb.Release()
 	for i := range inputs {
 		in := &inputs[i]
-		if (in.Pyperf != nil) != t.Pyperf || (in.Stats == nil && in.Pyperf == nil) {
+		if !t.Takes(in) {
 			continue
 		}
 		if err := checkCounts(in); err != nil {
@@ -467,6 +481,14 @@ func fillFailureKinds(b *rows, in *Input) error {
 			b.strOrNull(2, "", false)
 		}
 		b.count(3, c.values.Value(i))
+		// The report's denominator: the family's failures.
+		var failure uint64
+		if ins := f.view.Instruction(op); ins != nil {
+			failure = ins.Stat.Failure
+		}
+		b.count(4, failure)
+		r, ok := ratio(c.values.Value(i), failure)
+		b.f64OrNull(5, r, ok)
 	}
 	return nil
 }

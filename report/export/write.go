@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -160,7 +161,7 @@ func Encode(inputs []Input, opt Options) ([]File, error) {
 	}
 	var files []File
 	for _, t := range tables {
-		if (t.Pyperf && !havePyperf) || (!t.Pyperf && !haveStats) {
+		if !t.All && ((t.Pyperf && !havePyperf) || (!t.Pyperf && !haveStats)) {
 			continue
 		}
 		if !opt.Partition {
@@ -174,7 +175,7 @@ func Encode(inputs []Input, opt Options) ([]File, error) {
 		}
 		for i := range inputs {
 			in := inputs[i : i+1]
-			if (in[0].Pyperf != nil) != t.Pyperf {
+			if !t.Takes(&in[0]) {
 				continue
 			}
 			f, err := encodeTable(t, in, in[0].Label, opt, nil)
@@ -379,6 +380,9 @@ func csvFormatter(col arrow.Array) (func(int) string, error) {
 		return func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }, nil
 	case *array.Boolean:
 		return func(i int) string { return strconv.FormatBool(a.Value(i)) }, nil
+	case *array.Timestamp:
+		unit := a.DataType().(*arrow.TimestampType).Unit
+		return func(i int) string { return a.Value(i).ToTime(unit).UTC().Format(time.RFC3339Nano) }, nil
 	case *array.Float64:
 		return func(i int) string { return formatFloat(a.Value(i)) }, nil
 	case *array.List:

@@ -1,0 +1,219 @@
+package export
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// mdCell is one row of a summarizer table: its count and printed ratio.
+type mdCell struct {
+	count int64
+	ratio string
+}
+
+// mdFamilyTables reads the "Specialization stats" section of an E4
+// markdown report: family → table (Kind, Success, Failure kind) → row
+// label → count and ratio as printed.
+func mdFamilyTables(t testing.TB, path string) map[string]map[string]map[string]mdCell {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	heading := regexp.MustCompile(`^### (\S+)$`)
+	th := regexp.MustCompile(`^<th align="left">(Kind|Success|Failure kind)</th>$`)
+	left := regexp.MustCompile(`^<td align="left">(.*?)(</td>)?$`)
+	right := regexp.MustCompile(`^<td align="right">(.*)</td>$`)
+	out := map[string]map[string]map[string]mdCell{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	in, family, table, label := false, "", "", ""
+	var cells []string
+	wantLabel := false
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "## Specialization stats":
+			in = true
+			continue
+		case strings.HasPrefix(line, "## "):
+			in = false
+		}
+		if !in {
+			continue
+		}
+		if m := heading.FindStringSubmatch(line); m != nil {
+			family, table = m[1], ""
+			out[family] = map[string]map[string]mdCell{}
+			continue
+		}
+		if m := th.FindStringSubmatch(line); m != nil {
+			table = m[1]
+			continue
+		}
+		if table == "" {
+			continue
+		}
+		switch {
+		case line == "</tbody>":
+			table = ""
+		case line == "<tr>":
+			label, cells = "", nil
+		case wantLabel && line != "":
+			label, wantLabel = line, false
+		case left.MatchString(line):
+			m := left.FindStringSubmatch(line)
+			if m[1] == "" {
+				wantLabel = true
+			} else {
+				label = m[1]
+			}
+		case right.MatchString(line):
+			cells = append(cells, right.FindStringSubmatch(line)[1])
+		case line == "</tr>" && label != "" && len(cells) == 2:
+			n, err := strconv.ParseInt(strings.ReplaceAll(cells[0], ",", ""), 10, 64)
+			if err != nil {
+				t.Fatalf("%s: %s %s %s: count %q", path, family, table, label, cells[0])
+			}
+			if out[family][table] == nil {
+				out[family][table] = map[string]mdCell{}
+			}
+			out[family][table][label] = mdCell{n, cells[1]}
+		}
+	}
+	return out
+}
+
+// pct prints a ratio as the summarizer does: one decimal and "%".
+func pct(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.1f%%", v.(float64)*100)
+}
+
+// TestFamiliesMatchSummarizer checks the families and failure_kinds tables
+// against the "Specialization stats" section written by CPython's
+// summarize_stats.py for the same dumps: the same families, each Kind-table
+// row's count and ratio, the Success table, and the failure-kind shares.
+func TestFamiliesMatchSummarizer(t *testing.T) {
+	for _, w := range []string{"json_tool", "test_small"} {
+		t.Run(w, func(t *testing.T) {
+			mem := checkedMem(t)
+			dir := dataPath(t, "dumps/3.13/"+w)
+			in := loadStats(t, mem, w, filepath.Join(dir, "raw"))
+			md := mdFamilyTables(t, filepath.Join(dir, "summarize_stats.md"))
+			out := t.TempDir()
+			if _, err := Write(out, []Input{in}, Options{Allocator: mem}); err != nil {
+				t.Fatal(err)
+			}
+			fams := readParquet(t, mem, filepath.Join(out, "families.parquet"))
+			if len(fams.rows) != len(md) || len(md) == 0 {
+				t.Errorf("%d families, the report has %d", len(fams.rows), len(md))
+			}
+			for r := range fams.rows {
+				name := fams.get(r, "family").(string)
+				want, ok := md[name]
+				if !ok {
+					t.Errorf("family %s is not in the report", name)
+					continue
+				}
+				if fams.get(r, "selector") != name {
+					t.Errorf("%s: selector %v", name, fams.get(r, "selector"))
+				}
+				for _, kind := range []string{"hit", "miss", "deferred", "deopt"} {
+					got, gotRatio := asCount(fams.get(r, kind)), pct(fams.get(r, kind+"_ratio"))
+					row, inReport := want["Kind"][kind]
+					if !inReport {
+						if got != 0 {
+							t.Errorf("%s %s = %d, the report has no row", name, kind, got)
+						}
+						continue
+					}
+					if got != row.count || gotRatio != row.ratio {
+						t.Errorf("%s %s = %d (%s), report %d (%s)", name, kind, got, gotRatio, row.count, row.ratio)
+					}
+				}
+				total := asCount(fams.get(r, "hit")) + asCount(fams.get(r, "miss")) + asCount(fams.get(r, "executions"))
+				if asCount(fams.get(r, "total")) != total {
+					t.Errorf("%s total = %v, want hit+miss+executions = %d", name, fams.get(r, "total"), total)
+				}
+				for _, kind := range []string{"Success", "Failure"} {
+					col := strings.ToLower(kind)
+					row, inReport := want["Success"][kind]
+					got, gotRatio := asCount(fams.get(r, col)), pct(fams.get(r, col+"_ratio"))
+					if inReport != (asCount(fams.get(r, "success"))+asCount(fams.get(r, "failure")) > 0) ||
+						inReport && (got != row.count || gotRatio != row.ratio) {
+						t.Errorf("%s %s = %d (%s), report %v %d (%s)", name, kind, got, gotRatio, inReport, row.count, row.ratio)
+					}
+				}
+			}
+			fk := readParquet(t, mem, filepath.Join(out, "failure_kinds.parquet"))
+			checked := 0
+			for r := range fk.rows {
+				fam, label := fk.get(r, "family").(string), fk.get(r, "label")
+				row, ok := md[fam]["Failure kind"][fmt.Sprint(label)]
+				if !ok || row.count != asCount(fk.get(r, "count")) {
+					continue // zero counts and labels two kinds share are not report rows
+				}
+				checked++
+				if got := pct(fk.get(r, "share")); got != row.ratio {
+					t.Errorf("%s %v share %s, report %s", fam, label, got, row.ratio)
+				}
+				if want := md[fam]["Success"]["Failure"].count; asCount(fk.get(r, "failure")) != want {
+					t.Errorf("%s %v failure = %v, report's denominator %d", fam, label, fk.get(r, "failure"), want)
+				}
+			}
+			if checked == 0 {
+				t.Error("no failure-kind row checked")
+			}
+		})
+	}
+}
+
+// TestRuns checks the runs table: one row per input, pystats and pyperf,
+// with the version guess, Tier-2 flags, the names verdict and the
+// bench_runner commit date as a UTC timestamp.
+func TestRuns(t *testing.T) {
+	mem := checkedMem(t)
+	uops := dataPath(t, "real-pystats/bm-20240329-3.13.0a5+-bfc57d4-PYTHON_UOPS/bm-20240329-azure-x86_64-python-bfc57d43d8766120ba0c-3.13.0a5+-bfc57d4-pystats.json")
+	inputs := []Input{
+		loadStats(t, mem, "small", dataPath(t, "dumps/3.13/test_small/raw")),
+		loadStats(t, mem, "uops", uops),
+	}
+	out := t.TempDir()
+	if _, err := Write(out, inputs, Options{Allocator: mem}); err != nil {
+		t.Fatal(err)
+	}
+	runs := readParquet(t, mem, filepath.Join(out, "runs.parquet"))
+	if len(runs.rows) != 2 {
+		t.Fatalf("%d runs, want 2", len(runs.rows))
+	}
+	for r, want := range []map[string]any{
+		{"run": "small", "kind": "pystats", "version": "3.13", "opcode_keys": "named", "tier2": false, "names_reliable": true, "timestamp": nil, "commit": nil},
+		{"run": "uops", "kind": "pystats", "input": uops, "version": "3.13", "tier2": true, "files": int64(1), "names_reliable": true,
+			"style": "e4a"},
+	} {
+		for col, v := range want {
+			if got := runs.get(r, col); got != v {
+				t.Errorf("run %d %s = %v, want %v", r, col, got, v)
+			}
+		}
+	}
+	if ts, date := runs.get(1, "timestamp"), runs.get(1, "date"); ts == nil || date == nil {
+		t.Errorf("uops: timestamp %v from date %v", ts, date)
+	} else if d, _ := parseDate(date.(string)); d.UTC().Format(time.RFC3339) != ts {
+		t.Errorf("uops: timestamp %v, date %v", ts, date)
+	}
+	if v := runs.get(0, "version_source"); v == nil || !strings.Contains(v.(string), "named opcodes") {
+		t.Errorf("version_source %v", v)
+	}
+}
