@@ -27,16 +27,16 @@ func TestExportCommand(t *testing.T) {
 		files []string // under the output directory
 	}{
 		{"one file per table", []string{fixture313 + "/raw", fixture314JSON, "--label", "json", "--label", "startup"}, exitOK,
-			"wrote 11 files", []string{"counters.parquet", "opcodes.parquet", "failure_kinds.parquet", "pairs.parquet", "calls.parquet",
+			"wrote 13 files", []string{"runs.parquet", "families.parquet", "counters.parquet", "opcodes.parquet", "failure_kinds.parquet", "pairs.parquet", "calls.parquet",
 				"objects.parquet", "gc.parquet", "optimization.parquet", "histograms.parquet", "rare_events.parquet", "specialization_loss.parquet"}},
 		{"partitioned CSV", []string{fixture313 + "/summarize_stats.json", "--partition", "--format", "csv"}, exitOK,
-			"wrote 11 files", []string{"opcodes/run=summarize_stats/part-0.csv", "gc/run=summarize_stats/part-0.csv"}},
+			"wrote 13 files", []string{"opcodes/run=summarize_stats/part-0.csv", "gc/run=summarize_stats/part-0.csv"}},
 		{"Arrow IPC, default label", []string{fixture313 + "/raw", "--format", "arrow", "--partition"}, exitOK,
 			"", []string{"counters/run=json_tool/part-0.arrow"}}, // .../json_tool/raw: the parent's name
 		{"LABEL=PATH", []string{"base=" + fixture313 + "/raw", "head=" + fixture313 + "/summarize_stats.json", "--format", "csv", "--partition"}, exitOK,
 			"", []string{"counters/run=base/part-0.csv", "counters/run=head/part-0.csv"}},
 		{"pyperf and pystats", []string{pyperf, fixture313 + "/raw"}, exitOK,
-			"wrote 13 files", []string{"benchmarks.parquet", "values.parquet", "counters.parquet"}},
+			"wrote 15 files", []string{"benchmarks.parquet", "values.parquet", "counters.parquet"}},
 		{"no output", []string{fixture313 + "/raw"}, exitUsage, "export needs -o DIR", nil},
 		{"no input", []string{}, exitUsage, "at least one INPUT", nil},
 		{"label count", []string{fixture313 + "/raw", fixture314JSON, "--label", "a"}, exitUsage, "1 --label for 2 inputs", nil},
