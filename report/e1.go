@@ -277,36 +277,10 @@ func (v *e1View) writePairs(w e2Writer) {
 	w.end()
 }
 
-// kindRows is the Kind table of print_specialization_stats: the family's
-// counters in key order (execution_count as "unquickened", hit and miss
-// without their "specialization." prefix, others under their full key),
-// label and count right-justified to 12.
+// kindRows is the Kind table of print_specialization_stats (pipeKindRows
+// with the "unquickened" row and E1 percentages).
 func (v *e1View) kindRows(s *specialize.OpcodeStat, total uint64) [][]string {
-	type kind struct {
-		key, label string
-		value      uint64
-	}
-	kinds := make([]kind, 0, len(s.KindCounters)+1)
-	for i, c := range s.KindCounters {
-		key := s.KindKeys[i]
-		if strings.HasPrefix(key, "specialization.failure_kinds") || strings.HasPrefix(key, "pair") {
-			continue
-		}
-		label := key
-		if key == "specialization.hit" || key == "specialization.miss" {
-			label = c.Name
-		}
-		kinds = append(kinds, kind{key, label, c.Value})
-	}
-	if s.HasExecutionCount {
-		kinds = append(kinds, kind{"execution_count", "unquickened", s.ExecutionCount})
-	}
-	sort.SliceStable(kinds, func(a, b int) bool { return kinds[a].key < kinds[b].key })
-	rows := make([][]string, len(kinds))
-	for i, k := range kinds {
-		rows[i] = []string{rjust(k.label, 12), rjust(e1Int(k.value), 12), e1Pct(k.value, total)}
-	}
-	return rows
+	return pipeKindRows(s, total, true, e1Pct)
 }
 
 // failureKindRows are the non-zero failure kinds sorted by (count, index)

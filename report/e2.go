@@ -124,31 +124,6 @@ func e2VariantOf(s Style, v *e2View) e2Variant {
 	return e
 }
 
-// e2Field is one plain (unindexed) counter of an opcode, such as
-// "specialization.hit" or "execution_count".
-type e2Field struct {
-	name  string
-	value uint64
-}
-
-// e2Op is everything the E2 report needs about one opcode number.
-type e2Op struct {
-	specializable bool
-	hasExec       bool
-	exec          uint64
-	hasMiss       bool
-	miss          uint64
-	hit           uint64
-	deferred      uint64
-	success       uint64
-	failure       uint64
-	// fields are the unindexed counters (and unknown indexed ones, with
-	// their index in the name), first-seen order.
-	fields []e2Field
-	kinds  []specialize.IndexedCount // specialization.failure_kinds[n]
-	pairs  []specialize.IndexedCount // pair_count[n], first-seen order
-}
-
 // e2Row is one counter row outside the opcode family, in data order.
 type e2Row struct {
 	family pystats.Family
@@ -160,7 +135,7 @@ type e2Row struct {
 // e2View is the per-opcode view of a numeric-opcode data set, built in one
 // pass over the counters table.
 type e2View struct {
-	ops   []e2Op   // indexed by opcode number, at least 256 long
+	ops   []specialize.OpcodeStat // indexed by opcode number, at least 256 long (zero: no key)
 	names []string // E2 opcode names, same indexes
 	total uint64   // sum of execution counts
 	rows  []e2Row  // non-opcode counters, data order
@@ -178,24 +153,28 @@ type e2View struct {
 // newE2View builds the view of st, naming opcodes with t (which may be nil:
 // opcodes are then named "<N>" and failure kinds "kind N").
 func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, error) {
-	v := &e2View{ops: make([]e2Op, 256), tables: t}
+	v := &e2View{ops: make([]specialize.OpcodeStat, 256), tables: t}
+	v.view = specialize.NewView(st, pystats.DetectEra(st), t)
+	for _, in := range v.view.Tier1 {
+		n, err := strconv.Atoi(in.Stat.Name)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("E2 report: opcode %q is not a number: named-opcode data needs the E4 style", in.Stat.Name)
+		}
+		if n >= maxDenseIndex {
+			return nil, errDenseIndex("E2", "opcode number", n)
+		}
+		for n >= len(v.ops) {
+			v.ops = append(v.ops, specialize.OpcodeStat{})
+		}
+		v.ops[n] = *in.Stat
+	}
+	v.total = v.view.Tier1Total
 	fams := st.Families()
-	names, counters, indexes, values := st.Names(), st.CounterNames(), st.Indexes(), st.Values()
+	names, indexes, values := st.Names(), st.Indexes(), st.Values()
 	for i, f := range fams {
 		val := values.Value(i)
 		switch f {
 		case pystats.FamilyOpcode:
-			n, err := strconv.Atoi(names.Value(i))
-			if err != nil || n < 0 {
-				return nil, fmt.Errorf("E2 report: opcode %q is not a number: named-opcode data needs the E4 style", names.Value(i))
-			}
-			if n >= maxDenseIndex {
-				return nil, errDenseIndex("E2", "opcode number", n)
-			}
-			for n >= len(v.ops) {
-				v.ops = append(v.ops, e2Op{})
-			}
-			v.ops[n].add(counters.Value(i), indexes.Value(i), val)
 		case pystats.FamilyMeta:
 			if names.Value(i) == "__nfiles__" {
 				v.hasNFiles, v.nfiles = true, val
@@ -213,47 +192,9 @@ func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, e
 	v.names = make([]string, len(v.ops))
 	for i := range v.ops {
 		v.names[i] = e2OpName(t, i)
-		if v.ops[i].hasExec {
-			v.total += v.ops[i].exec
-		}
 	}
-	v.view = specialize.NewView(st, pystats.DetectEra(st), t)
 	v.variant = e2VariantOf(style, v)
 	return v, nil
-}
-
-// add records one counter of an opcode.
-func (o *e2Op) add(counter, index string, val uint64) {
-	if index != "" {
-		n, err := strconv.Atoi(index)
-		switch {
-		case err == nil && counter == "pair_count":
-			o.pairs = append(o.pairs, specialize.IndexedCount{Index: n, Value: val})
-			return
-		case err == nil && counter == "specialization.failure_kinds":
-			o.kinds = append(o.kinds, specialize.IndexedCount{Index: n, Value: val})
-			return
-		}
-		o.fields = append(o.fields, e2Field{counter + "[" + index + "]", val})
-		return
-	}
-	switch counter {
-	case "specializable":
-		o.specializable = true
-	case "execution_count":
-		o.hasExec, o.exec = true, val
-	case "specialization.miss":
-		o.hasMiss, o.miss = true, val
-	case "specialization.hit":
-		o.hit = val
-	case "specialization.deferred":
-		o.deferred = val
-	case "specialization.success":
-		o.success = val
-	case "specialization.failure":
-		o.failure = val
-	}
-	o.fields = append(o.fields, e2Field{counter, val})
 }
 
 // e2OpName is the E2 summarizer's name of opcode n: slot 0 is always "<0>",
@@ -397,12 +338,12 @@ func (v *e2View) executionRows() []e2Exec {
 	var rows []e2Exec
 	for i := range v.ops {
 		o := &v.ops[i]
-		if !o.hasExec {
+		if !o.HasExecutionCount {
 			continue
 		}
-		r := e2Exec{op: i, count: o.exec}
-		if !o.specializable {
-			r.miss = o.miss
+		r := e2Exec{op: i, count: o.ExecutionCount}
+		if !o.Specializable {
+			r.miss = o.Miss
 		}
 		rows = append(rows, r)
 	}
@@ -452,9 +393,12 @@ type e2Pair struct {
 func (v *e2View) pairCounts() []e2Pair {
 	var pairs []e2Pair
 	for i := 1; i < len(v.ops); i++ {
-		for _, p := range v.ops[i].pairs {
-			if p.Value != 0 {
-				pairs = append(pairs, e2Pair{i, p.Index, p.Value})
+		for _, p := range v.ops[i].Pairs {
+			if p.Value == 0 {
+				continue
+			}
+			if j, err := strconv.Atoi(p.Name); err == nil {
+				pairs = append(pairs, e2Pair{i, j, p.Value})
 			}
 		}
 	}
@@ -577,40 +521,49 @@ func topNeighbors(list []e2Neighbor, n int) []e2Neighbor {
 }
 
 // familyTotal is the specialization total of a family: hit + miss +
-// execution count (plus deferred in the Nov-2022 variant).
-func (v *e2View) familyTotal(o *e2Op) uint64 {
-	t := o.hit + o.miss + o.exec
+// execution count (plus deferred in the Nov-2022 variant and for 3.11).
+func (v *e2View) familyTotal(o *specialize.OpcodeStat) uint64 {
+	t := o.Hit + o.Miss + o.ExecutionCount
 	if v.variant.unquickened {
-		t += o.deferred
+		t += o.Deferred
 	}
 	return t
 }
 
-// kindRows is calculate_specialization_stats: the family's counters in key
-// order, label and count right-justified to 12, count without separators.
-func (v *e2View) kindRows(o *e2Op, total uint64) [][]string {
-	fields := make([]e2Field, len(o.fields))
-	copy(fields, o.fields)
-	sort.Slice(fields, func(a, b int) bool { return fields[a].name < fields[b].name })
-	var rows [][]string
-	for _, f := range fields {
-		label := f.name
-		switch {
-		case strings.HasPrefix(f.name, "specialization.failure_kinds"):
-			continue
-		case f.name == "specialization.hit" || f.name == "specialization.miss":
-			label = strings.TrimPrefix(f.name, "specialization.")
-		case f.name == "execution_count":
-			if !v.variant.unquickened {
-				continue
-			}
-			label = "unquickened"
-		case f.name == "specialization.success" || f.name == "specialization.failure" || f.name == "specializable":
-			continue
-		case strings.HasPrefix(f.name, "pair"):
+// kindRows is calculate_specialization_stats.
+func (v *e2View) kindRows(o *specialize.OpcodeStat, total uint64) [][]string {
+	return pipeKindRows(o, total, v.variant.unquickened, e2Ratio)
+}
+
+// pipeKindRows is the Kind table of the E1 and E2 scripts: the family's
+// counters in key order (execution_count as "unquickened" when shown, hit
+// and miss without their "specialization." prefix, others under their full
+// key; failure kinds, attempts and pairs left out), label and count
+// right-justified to 12, count without separators.
+func pipeKindRows(s *specialize.OpcodeStat, total uint64, unquickened bool, ratio func(num, den uint64) string) [][]string {
+	type kind struct {
+		key, label string
+		value      uint64
+	}
+	kinds := make([]kind, 0, len(s.KindCounters)+1)
+	for i, c := range s.KindCounters {
+		key := s.KindKeys[i]
+		if strings.HasPrefix(key, "specialization.failure_kinds") || strings.HasPrefix(key, "pair") {
 			continue
 		}
-		rows = append(rows, []string{rjust(label, 12), rjust(strconv.FormatUint(f.value, 10), 12), e2Ratio(f.value, total)})
+		label := key
+		if key == "specialization.hit" || key == "specialization.miss" {
+			label = c.Name
+		}
+		kinds = append(kinds, kind{key, label, c.Value})
+	}
+	if unquickened && s.HasExecutionCount {
+		kinds = append(kinds, kind{"execution_count", "unquickened", s.ExecutionCount})
+	}
+	sort.SliceStable(kinds, func(a, b int) bool { return kinds[a].key < kinds[b].key })
+	rows := make([][]string, len(kinds))
+	for i, k := range kinds {
+		rows[i] = []string{rjust(k.label, 12), rjust(strconv.FormatUint(k.value, 10), 12), ratio(k.value, total)}
 	}
 	return rows
 }
@@ -624,21 +577,21 @@ func rjust(s string, n int) string {
 }
 
 // attemptRows is calculate_specialization_success_failure.
-func attemptRows(o *e2Op) [][]string {
-	attempts := o.success + o.failure
+func attemptRows(o *specialize.OpcodeStat) [][]string {
+	attempts := o.Success + o.Failure
 	if attempts == 0 {
 		return nil
 	}
 	return [][]string{
-		{"Success", pyfmt.Int(o.success), e2Ratio(o.success, attempts)},
-		{"Failure", pyfmt.Int(o.failure), e2Ratio(o.failure, attempts)},
+		{"Success", pyfmt.Int(o.Success), e2Ratio(o.Success, attempts)},
+		{"Failure", pyfmt.Int(o.Failure), e2Ratio(o.Failure, attempts)},
 	}
 }
 
 // failureKindRows is calculate_specialization_failure_kinds: non-zero kinds
 // sorted by (count, index) descending; labels may repeat.
-func (v *e2View) failureKindRows(name string, o *e2Op) [][]string {
-	kinds := nonZeroKindsDesc(o.kinds)
+func (v *e2View) failureKindRows(name string, o *specialize.OpcodeStat) [][]string {
+	kinds := nonZeroKindsDesc(o.FailureKinds)
 	var defines *pystats.Defines
 	if v.tables != nil {
 		defines = &v.tables.Defines
@@ -647,7 +600,7 @@ func (v *e2View) failureKindRows(name string, o *e2Op) [][]string {
 	}
 	rows := make([][]string, 0, len(kinds))
 	for _, k := range kinds {
-		rows = append(rows, []string{v.failureKindLabel(name, k.Index, defines), pyfmt.Int(k.Value), e2Ratio(k.Value, o.failure)})
+		rows = append(rows, []string{v.failureKindLabel(name, k.Index, defines), pyfmt.Int(k.Value), e2Ratio(k.Value, o.Failure)})
 	}
 	return rows
 }
@@ -687,7 +640,7 @@ func (v *e2View) writeSpecialization(w e2Writer) {
 	w.section("Specialization stats", 2, "specialization stats by family")
 	for i := range v.ops {
 		o := &v.ops[i]
-		if !o.specializable {
+		if !o.Specializable {
 			continue
 		}
 		total := v.familyTotal(o)
@@ -749,12 +702,12 @@ func (v *e2View) writeEffectiveness(w e2Writer) {
 		var total uint64
 		for i := range v.ops {
 			o := &v.ops[i]
-			if by.misses && o.specializable && !v.variant.missesDoubleCount {
+			if by.misses && o.Specializable && !v.variant.missesDoubleCount {
 				continue
 			}
-			val := o.deferred
+			val := o.Deferred
 			if by.misses {
-				val = o.miss
+				val = o.Miss
 			}
 			counts = append(counts, count{val, v.names[i]})
 			total += val

@@ -182,7 +182,7 @@ func writeComparativeSpecialization(w e2Writer, bv, hv *e2View) {
 	n := min(len(bv.ops), len(hv.ops))
 	for i := 0; i < n; i++ {
 		bo, ho := &bv.ops[i], &hv.ops[i]
-		if !bo.specializable {
+		if !bo.Specializable {
 			continue
 		}
 		bt, ht := bv.familyTotal(bo), hv.familyTotal(ho)
