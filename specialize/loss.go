@@ -33,19 +33,6 @@ type KindCount struct {
 	Count uint64
 }
 
-// OpCounts are the Tier-1 counters of one instruction name, as the summarizer
-// reads them (counters that are absent are 0).
-type OpCounts struct {
-	Name string
-	// Specializable is true when the data marks the opcode specializable: it
-	// is the generic (adaptive) member of a family.
-	Specializable                                         bool
-	ExecutionCount, Hit, Miss, Deferred, Success, Failure uint64
-	// FailureKinds are the labelled failure kinds of a generic opcode, with
-	// the summarizer's rule for labels that repeat already applied.
-	FailureKinds []KindCount
-}
-
 // FamilyLoss is one specialization family's share of lost work.
 type FamilyLoss struct {
 	// Family is the generic opcode, e.g. LOAD_ATTR.
@@ -128,52 +115,47 @@ func FamilyOf(name string, generics []string) (string, bool) {
 	return best, best != ""
 }
 
-// ComputeLoss ranks the families of one data set. ops are the Tier-1
-// instructions in any order; specialized is the build's list of specialized
-// instructions (names with "__" are ignored, as the summarizer ignores them).
-func ComputeLoss(ops []OpCounts, specialized []string) *Loss {
-	l := &Loss{}
-	byName := make(map[string]*OpCounts, len(ops))
+// ComputeLoss ranks the families of one data set from its view: the
+// Tier-1 instructions, the build's specialized-instruction list (names with
+// "__" are ignored, as the summarizer ignores them) and the failure kinds
+// labelled as View.FailureKinds does.
+func ComputeLoss(v *View) *Loss {
+	l := &Loss{Tier1: v.Tier1Total}
+	byName := make(map[string]*Instruction, len(v.Tier1))
 	var generics []string
-	for i := range ops {
-		o := &ops[i]
-		l.Tier1 += o.ExecutionCount
-		byName[o.Name] = o
-		if o.Specializable {
-			generics = append(generics, o.Name)
+	for i := range v.Tier1 {
+		in := &v.Tier1[i]
+		byName[in.Name] = in
+		if in.Stat.Specializable {
+			generics = append(generics, in.Name)
 		}
 	}
 	fams := make(map[string]*FamilyLoss, len(generics))
 	for _, g := range generics {
-		o := byName[g]
+		o := byName[g].Stat
 		fams[g] = &FamilyLoss{
 			Family: g, Generic: o.ExecutionCount, Deferred: o.Deferred, Hits: o.Hit,
 			GenericMisses: o.Miss, Success: o.Success, Failure: o.Failure,
-			FailureKinds: sortKinds(slices.Clone(o.FailureKinds)),
+			FailureKinds: sortKinds(v.FailureKinds(g, o, v.Rules)),
 		}
 	}
-	seen := map[string]bool{}
-	for _, s := range specialized {
-		if strings.Contains(s, "__") || seen[s] {
-			continue
-		}
-		seen[s] = true
+	for _, s := range v.Specialized {
 		g, ok := FamilyOf(s, generics)
-		o := byName[s]
+		in := byName[s]
 		if !ok {
-			if o != nil && !o.Specializable && (o.ExecutionCount != 0 || o.Miss != 0) {
-				l.Unattributed = append(l.Unattributed, Unattributed{s, o.ExecutionCount, o.Miss})
+			if in != nil && !in.Stat.Specializable && (in.Stat.ExecutionCount != 0 || in.Stat.Miss != 0) {
+				l.Unattributed = append(l.Unattributed, Unattributed{s, in.Stat.ExecutionCount, in.Stat.Miss})
 			}
 			continue
 		}
 		f := fams[g]
 		f.HasForms = true
-		if o == nil || o.Specializable {
+		if in == nil || in.Stat.Specializable {
 			continue
 		}
 		f.Members = append(f.Members, s)
-		f.Misses += o.Miss
-		f.MemberExecutions += o.ExecutionCount
+		f.Misses += in.Stat.Miss
+		f.MemberExecutions += in.Stat.ExecutionCount
 	}
 	for _, g := range generics {
 		f := fams[g]

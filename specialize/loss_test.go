@@ -3,6 +3,8 @@ package specialize
 import (
 	"slices"
 	"testing"
+
+	"github.com/pystats-dev/pystats/pystats"
 )
 
 func TestFamilyOf(t *testing.T) {
@@ -30,23 +32,52 @@ func TestFamilyOf(t *testing.T) {
 }
 
 func TestComputeLoss(t *testing.T) {
-	ops := []OpCounts{
-		{Name: "LOAD_FAST", ExecutionCount: 1000},
-		{Name: "LOAD_ATTR", Specializable: true, ExecutionCount: 50, Deferred: 60, Hit: 200, Miss: 7, Success: 3, Failure: 1,
-			FailureKinds: []KindCount{{"other", 1}, {"method", 4}}},
-		{Name: "LOAD_ATTR_SLOT", ExecutionCount: 150, Miss: 5},
-		{Name: "LOAD_ATTR_MODULE", ExecutionCount: 57, Miss: 2},
-		{Name: "CALL", Specializable: true, ExecutionCount: 30, Hit: 10, Miss: 27},
-		{Name: "CALL_PY_EXACT_ARGS", ExecutionCount: 37, Miss: 27},
-		{Name: "TO_BOOL", Specializable: true, ExecutionCount: 57}, // ties LOAD_ATTR on lost work
-		{Name: "TO_BOOL_INT", ExecutionCount: 0},
-		{Name: "POP_JUMP_IF_TRUE", Specializable: true, ExecutionCount: 500},
-		{Name: "STORE_SLICE", Specializable: true}, // nothing counted: left out
-		{Name: "RESUME", ExecutionCount: 4, Miss: 1},
-		{Name: "RESUME_CHECK", ExecutionCount: 90, Miss: 1},
+	// name: execution_count, deferred, hit, miss, success, failure
+	type counts struct {
+		name                                   string
+		generic                                bool
+		exec, deferred, hit, miss, succ, fails uint64
 	}
+	ops := []counts{
+		{"LOAD_FAST", false, 1000, 0, 0, 0, 0, 0},
+		{"LOAD_ATTR", true, 50, 60, 200, 7, 3, 1},
+		{"LOAD_ATTR_SLOT", false, 150, 0, 0, 5, 0, 0},
+		{"LOAD_ATTR_MODULE", false, 57, 0, 0, 2, 0, 0},
+		{"CALL", true, 30, 0, 10, 27, 0, 0},
+		{"CALL_PY_EXACT_ARGS", false, 37, 0, 0, 27, 0, 0},
+		{"TO_BOOL", true, 57, 0, 0, 0, 0, 0}, // ties LOAD_ATTR on lost work
+		{"TO_BOOL_INT", false, 0, 0, 0, 0, 0, 0},
+		{"POP_JUMP_IF_TRUE", true, 500, 0, 0, 0, 0, 0},
+		{"STORE_SLICE", true, 0, 0, 0, 0, 0, 0}, // nothing counted: left out
+		{"RESUME", false, 4, 0, 0, 1, 0, 0},
+		{"RESUME_CHECK", false, 90, 0, 0, 1, 0, 0},
+	}
+	var keys []string
+	var vals []uint64
+	for _, o := range ops {
+		k := "opcode[" + o.name + "]."
+		if o.generic {
+			keys, vals = append(keys, k+"specializable"), append(vals, 1)
+		}
+		for _, c := range []struct {
+			counter string
+			v       uint64
+		}{{"execution_count", o.exec}, {"specialization.deferred", o.deferred}, {"specialization.hit", o.hit},
+			{"specialization.miss", o.miss}, {"specialization.success", o.succ}, {"specialization.failure", o.fails}} {
+			if c.v != 0 || (c.counter == "execution_count" && o.name == "TO_BOOL_INT") {
+				keys, vals = append(keys, k+c.counter), append(vals, c.v)
+			}
+		}
+	}
+	keys = append(keys, "opcode[LOAD_ATTR].specialization.failure_kinds[0]", "opcode[LOAD_ATTR].specialization.failure_kinds[12]")
+	vals = append(vals, 1, 4)
 	specialized := []string{"LOAD_ATTR_SLOT", "LOAD_ATTR_MODULE", "CALL_PY_EXACT_ARGS", "TO_BOOL_INT", "RESUME_CHECK", "STORE_FAST__LOAD_FAST", "BINARY_OP_ADD_INT"}
-	l := ComputeLoss(ops, specialized)
+	meta := pystats.Metadata{HasBuildTables: true, SpecializedInstructions: specialized}
+	meta.Defines.Add(0, "OTHER")
+	meta.Defines.Add(12, "ATTR_METHOD")
+	st := pystats.NewStats(keys, vals, meta, pystats.Source{})
+	defer st.Release()
+	l := ComputeLoss(NewView(st, pystats.DetectEra(st), nil))
 	if l.Tier1 != 1000+50+150+57+30+37+57+500+4+90 {
 		t.Errorf("Tier1 = %d", l.Tier1)
 	}
@@ -95,7 +126,7 @@ func TestComputeLoss(t *testing.T) {
 	if s.Lost() != 114 || s.Success != 6 || !slices.Equal(s.FailureKinds, []KindCount{{"method", 8}, {"other", 2}}) || len(s.Members) != 2 {
 		t.Errorf("summed LOAD_ATTR %+v", s)
 	}
-	bs := []BenchmarkLoss{{"b", l}, {"a", l}, {"c", ComputeLoss(nil, nil)}}
+	bs := []BenchmarkLoss{{"b", l}, {"a", l}, {"c", &Loss{}}}
 	cs := Contributors(bs, "CALL", 0)
 	if len(cs) != 2 || cs[0].Benchmark != "a" || cs[1].Benchmark != "b" || cs[0].Lost != 57 {
 		t.Errorf("Contributors = %v", cs)

@@ -375,25 +375,8 @@ func (v *View) FailureKinds(name string, o *OpcodeStat, r Rules) []KindCount {
 	return kinds
 }
 
-// Loss ranks the view's families by lost work (see ComputeLoss), with
-// failure kinds labelled as FailureKinds does.
-func (v *View) Loss() *Loss {
-	ops := make([]OpCounts, 0, len(v.Tier1))
-	for i := range v.Tier1 {
-		in := &v.Tier1[i]
-		o := in.Stat
-		c := OpCounts{
-			Name: in.Name, Specializable: o.Specializable,
-			ExecutionCount: o.ExecutionCount, Hit: o.Hit, Miss: o.Miss, Deferred: o.Deferred,
-			Success: o.Success, Failure: o.Failure,
-		}
-		if o.Specializable {
-			c.FailureKinds = v.FailureKinds(in.Name, o, v.Rules)
-		}
-		ops = append(ops, c)
-	}
-	return ComputeLoss(ops, v.Specialized)
-}
+// Loss ranks the view's families by lost work (ComputeLoss).
+func (v *View) Loss() *Loss { return ComputeLoss(v) }
 
 // viewCache is embedded in Dataset.
 type viewCache struct {
