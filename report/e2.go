@@ -136,9 +136,9 @@ type e2Row struct {
 // pass over the counters table.
 type e2View struct {
 	ops   []specialize.OpcodeStat // indexed by opcode number, at least 256 long (zero: no key)
-	names []string // E2 opcode names, same indexes
-	total uint64   // sum of execution counts
-	rows  []e2Row  // non-opcode counters, data order
+	names []string                // E2 opcode names, same indexes
+	total uint64                  // sum of execution counts
+	rows  []e2Row                 // non-opcode counters, data order
 	// hasNFiles and nfiles are the __nfiles__ counter.
 	hasNFiles bool
 	nfiles    uint64
