@@ -2,11 +2,13 @@ package timing
 
 import (
 	"bytes"
+	"image/png"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -18,7 +20,23 @@ import (
 func TestSeedPlots(t *testing.T) {
 	root, pairs := seedPairs(t)
 	chdir(t, root)
-	// ALL values printed on the published PNGs (read off the images).
+	// The ALL value and the two largest rows printed on the published PNGs
+	// (read off the images beside the tables).
+	published := map[string]struct {
+		all        string
+		first, sec string
+	}{
+		"bm-20230415-darwin-arm64-python-main-3.12.0a7+-4fe1c4b-vs-3.10.4.md":       {"1.1848", "deltablue", "logging_silent"},
+		"bm-20230415-darwin-arm64-python-main-3.12.0a7+-4fe1c4b-vs-3.11.0.md":       {"1.0513", "asyncio_tcp", "generators"},
+		"bm-20230415-linux-x86_64-python-main-3.12.0a7+-4fe1c4b-vs-3.10.4.md":       {"1.3311", "generators", "deltablue"},
+		"bm-20230415-linux-x86_64-python-main-3.12.0a7+-4fe1c4b-vs-3.11.0.md":       {"1.0392", "generators", "asyncio_tcp"},
+		"bm-20230415-pythonperf1-amd64-python-main-3.12.0a7+-4fe1c4b-vs-3.10.4.md":  {"1.1879", "deltablue", "json_dumps"},
+		"bm-20230415-pythonperf1-amd64-python-main-3.12.0a7+-4fe1c4b-vs-3.11.0.md":  {"1.0908", "generators", "asyncio_tcp"},
+		"bm-20230415-pythonperf2-x86_64-python-main-3.12.0a7+-4fe1c4b-vs-3.11.0.md": {"1.0315", "asyncio_tcp", "generators"},
+	}
+	if len(pairs) != len(published) {
+		t.Fatalf("%d seed plots, %d published values", len(pairs), len(published))
+	}
 	for _, p := range pairs {
 		t.Run(filepath.Base(p[0]), func(t *testing.T) {
 			ref, err := pystats.ReadPyperfFile(p[2])
@@ -36,10 +54,25 @@ func TestSeedPlots(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.HasPrefix(buf.Bytes(), []byte("\x89PNG\r\n\x1a\n")) {
-				t.Fatal("not a PNG")
+			want, ok := published[filepath.Base(p[0])]
+			n := len(sum.Names)
+			switch {
+			case !ok:
+				t.Fatalf("no published values for %s", p[0])
+			case n < 3 || sum.Names[n-1] != "ALL":
+				t.Fatalf("rows %v: want ALL on top", sum.Names)
+			case strconv.FormatFloat(sum.AllMean, 'f', 4, 64) != want.all:
+				t.Errorf("ALL %.4f, the published plot prints %s", sum.AllMean, want.all)
+			case sum.Names[n-2] != want.first || sum.Names[n-3] != want.sec:
+				t.Errorf("top rows %s, %s; the published plot has %s, %s", sum.Names[n-2], sum.Names[n-3], want.first, want.sec)
 			}
-			t.Logf("ALL %.4f, %d rows, top %s", sum.AllMean, len(sum.Names), strings.Join(sum.Names[len(sum.Names)-3:], ","))
+			img, err := png.Decode(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatalf("not a PNG: %v", err)
+			}
+			if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 20*n {
+				t.Errorf("PNG of %v is too small for %d rows", b, n)
+			}
 			if d := os.Getenv("PYSTATS_PLOT_DIR"); d != "" {
 				os.WriteFile(filepath.Join(d, strings.TrimSuffix(filepath.Base(p[0]), ".md")+".png"), buf.Bytes(), 0o644)
 			}
