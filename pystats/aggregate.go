@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
@@ -73,6 +74,14 @@ type slot struct {
 	firstLine int32 // line number there
 	lastFile  int32 // last file that added to the key, to spot duplicate keys in a file
 	next      int32 // the slot whose key followed this one last time, or -1
+	// plain is true when an unindented line with this key keeps it (it is
+	// not a "uops[X" key the summarizer renames).
+	plain bool
+}
+
+// plainKey reports whether an unindented line's key k is kept as is.
+func plainKey(k string) bool {
+	return !(strings.HasPrefix(k, "uops[") && (len(k) < 6 || k[5] != '_'))
 }
 
 // aggregator sums counters of dump files. Its size depends on the number of
@@ -243,6 +252,19 @@ func (a *aggregator) checkText(fp *fileParse, data []byte) error {
 func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
 	for len(data) > 0 {
 		fp.line++
+		// Fastest path: the line holds the key predicted from the last
+		// one (most lines), checked without searching for the line's end.
+		if !a.generalOnly {
+			if i, val, n, ok := a.speculate(fp.prev, data); ok {
+				a.lines++
+				if err := a.bump(fp, i, val); err != nil {
+					return err
+				}
+				fp.prev = i
+				data = data[n:]
+				continue
+			}
+		}
 		var line []byte
 		nl := bytes.IndexByte(data, '\n')
 		if nl < 0 {
@@ -252,10 +274,10 @@ func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
 			}
 		} else {
 			line, data = data[:nl], data[nl+1:]
-			// Fast path: the shape CPython writes, "key : digits", with
-			// no other colon, no leading space and no "uops[X" to
-			// rename. Anything else goes the general way, which gives the
-			// same result.
+			// Fast path: the shapes CPython writes ("key : digits",
+			// "key: digits", indented), no "uops[X" to rename.
+			// Anything else goes the general way, which gives the same
+			// result.
 			if key, val, ok := splitCanonical(line); ok && !a.generalOnly {
 				a.lines++
 				var err error
@@ -507,25 +529,42 @@ func (a *aggregator) endLongLine(fp *fileParse, l *longLineState) error {
 // suite run one step finds 83% of the keys, four steps 94%.
 const predictSteps = 4
 
-// splitCanonical splits a line (without its newline) when it has the exact
-// shape CPython prints, "key : value": a key that starts with a letter or
-// '_' and is not a "uops[" key, then " : ", then 1 to 19 digits (which
-// cannot overflow uint64). ok is false for any other line, which the caller
-// parses the general way. Every search stays within the line.
+// splitCanonical splits a line (without its newline) when it has one of the
+// shapes CPython prints: optional indentation by spaces, a key, optional
+// spaces, ':', optional spaces and 1 to 19 digits (which cannot overflow
+// uint64) ending the line, where the key does not start with "uops[" unless
+// the line is indented or the key is already "uops[_..." (the summarizer
+// renames only unindented "uops[X" keys). ok is false for any other line,
+// which the caller parses the general way; the result is the same. Every
+// search stays within the line.
 func splitCanonical(line []byte) (key []byte, val uint64, ok bool) {
-	if len(line) == 0 || asciiSpace(line[0]) {
+	indent := 0
+	for indent < len(line) && line[indent] == ' ' {
+		indent++
+	}
+	if indent == len(line) || asciiSpace(line[indent]) {
 		return nil, 0, false
 	}
-	colon := bytes.IndexByte(line, ':')
-	if colon < 2 || line[colon-1] != ' ' || colon+2 >= len(line) || line[colon+1] != ' ' {
+	colon := bytes.IndexByte(line[indent:], ':')
+	if colon < 1 {
 		return nil, 0, false
 	}
-	key = line[:colon-1]
-	if asciiSpace(key[len(key)-1]) || (len(key) >= 5 && string(key[:5]) == "uops[") || len(key) > MaxKeyLength {
+	colon += indent
+	end := colon
+	for line[end-1] == ' ' {
+		end--
+	}
+	key = line[indent:end]
+	if asciiSpace(key[len(key)-1]) || len(key) > MaxKeyLength ||
+		(indent == 0 && len(key) >= 5 && string(key[:5]) == "uops[" && (len(key) < 6 || key[5] != '_')) {
 		return nil, 0, false
 	}
-	digits := line[colon+2:]
-	if len(digits) > 19 {
+	i := colon + 1
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	digits := line[i:]
+	if len(digits) == 0 || len(digits) > 19 {
 		return nil, 0, false
 	}
 	for _, c := range digits {
@@ -535,6 +574,56 @@ func splitCanonical(line []byte) (key []byte, val uint64, ok bool) {
 		val = val*10 + uint64(c-'0')
 	}
 	return key, val, true
+}
+
+// speculate parses the first line of data as the key that followed the
+// previous line's key last time (dumps of one build print their keys in
+// nearly the same order): one comparison with that key, then the value,
+// without searching for the line's end. It accepts only lines
+// splitCanonical accepts with that very key (stored keys hold no ':' and no
+// surrounding space), so the result is the same; n is the length of the line
+// with its newline. ok is false when the guess does not fit.
+func (a *aggregator) speculate(prev int32, data []byte) (slotIndex int32, val uint64, n int, ok bool) {
+	g := a.first
+	if prev >= 0 {
+		g = a.slots[prev].next
+	}
+	if g < 0 {
+		return -1, 0, 0, false
+	}
+	s := &a.slots[g]
+	k := s.key
+	i := 0
+	for i < len(data) && data[i] == ' ' {
+		i++
+	}
+	if (i == 0 && !s.plain) || len(data)-i < len(k)+3 || string(data[i:i+len(k)]) != k {
+		return -1, 0, 0, false
+	}
+	i += len(k)
+	for i < len(data) && data[i] == ' ' {
+		i++
+	}
+	if i >= len(data) || data[i] != ':' {
+		return -1, 0, 0, false
+	}
+	i++
+	for i < len(data) && data[i] == ' ' {
+		i++
+	}
+	start := i
+	for i < len(data) && i-start < 20 {
+		c := data[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		val = val*10 + uint64(c-'0')
+		i++
+	}
+	if d := i - start; d == 0 || d > 19 || i >= len(data) || data[i] != '\n' {
+		return -1, 0, 0, false
+	}
+	return g, val, i + 1, true
 }
 
 // add adds val to key and returns the key's slot. fp.prev is the slot of the
@@ -564,16 +653,22 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 			}
 			i = int32(len(a.slots))
 			a.index[k] = i
-			a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder, next: -1})
+			a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder, next: -1, plain: plainKey(k)})
 			a.link(prev, i)
 			return i, nil
 		}
 		a.link(prev, i)
 	}
+	return i, a.bump(fp, i, val)
+}
+
+// bump adds val to the existing slot i at the current line of fp.
+func (a *aggregator) bump(fp *fileParse, i int32, val uint64) error {
+	fileOrder, line := fp.order, fp.line
 	s := &a.slots[i]
 	if s.lastFile == fileOrder {
 		if err := a.warnf(warnDuplicate, fp, "key %q occurs twice in this file (values are summed, as the summarizer does)", s.key); err != nil {
-			return i, err
+			return err
 		}
 	} else if fileOrder < s.firstFile {
 		// A file read out of order (a link of an archive, resolved after
@@ -583,10 +678,10 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 	s.lastFile = fileOrder
 	sum, carry := bits.Add64(s.value, val, 0)
 	if carry != 0 {
-		return i, &ParseError{File: fp.name, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
+		return &ParseError{File: fp.name, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
 	}
 	s.value = sum
-	return i, nil
+	return nil
 }
 
 // link records that slot i followed slot prev (or started a file).
@@ -605,6 +700,7 @@ func (a *aggregator) merge(b *aggregator) error {
 		if !ok {
 			a.index[bs.key] = int32(len(a.slots))
 			bs.next = -1 // b's slot numbers mean nothing here
+			bs.plain = plainKey(bs.key)
 			a.slots = append(a.slots, bs)
 			continue
 		}

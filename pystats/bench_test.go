@@ -1,9 +1,16 @@
 package pystats
 
 import (
+	"archive/tar"
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/pystats-dev/pystats/internal/shared"
 )
@@ -33,6 +40,7 @@ func BenchmarkParseDump(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
+	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
 	b.ReportAllocs()
 	// Steady state, as for all but the first file of a directory: the keys
 	// are known, so parsing allocates nothing.
@@ -50,6 +58,7 @@ func BenchmarkParseDump(b *testing.B) {
 func BenchmarkReadDir(b *testing.B) {
 	dir := shared.Path(b, "data/dumps/3.13/test_small/raw")
 	b.SetBytes(dirBytes(b, dir))
+	defer reportCPUThroughput(b, dirBytes(b, dir), cpuTime())
 	b.ReportAllocs()
 	for b.Loop() {
 		st, err := Read(dir, Options{})
@@ -64,6 +73,7 @@ func BenchmarkReadDir(b *testing.B) {
 func BenchmarkReadTarball(b *testing.B) {
 	path := shared.Path(b, "data/dumps/3.13/LARGE_test_suite_136/raw.tar.gz")
 	b.SetBytes(23510520)
+	defer reportCPUThroughput(b, 23510520, cpuTime())
 	for b.Loop() {
 		st, err := Read(path, Options{})
 		if err != nil {
@@ -81,6 +91,7 @@ func BenchmarkReadJSON(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
+	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
 	b.ReportAllocs()
 	for b.Loop() {
 		st, err := ReadJSON(path, data, Options{})
@@ -88,5 +99,135 @@ func BenchmarkReadJSON(b *testing.B) {
 			b.Fatal(err)
 		}
 		st.Release()
+	}
+}
+
+// generalDump rewrites every line of a dump so that none takes the fast
+// path: indented by four spaces, "key: value" (both shapes CPython prints).
+func generalDump(data []byte) []byte {
+	var out []byte
+	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
+		k, v, ok := bytes.Cut(line, []byte(" : "))
+		if !ok {
+			out = append(out, line...)
+			continue
+		}
+		out = append(out, "    "...)
+		out = append(out, k...)
+		out = append(out, ": "...)
+		out = append(out, v...)
+	}
+	return out
+}
+
+// BenchmarkParseDumpGeneral parses the 3.13 dump rewritten so that every
+// line goes the general way (indented, "key: value").
+func BenchmarkParseDumpGeneral(b *testing.B) {
+	files, _ := filepath.Glob("../testdata/dumps/3.13/json_tool/raw/*")
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	data = generalDump(data)
+	b.SetBytes(int64(len(data)))
+	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
+	b.ReportAllocs()
+	a := newAggregator()
+	i := 0
+	for b.Loop() {
+		if err := a.addFile("dump.txt", i, data); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkParseStream parses the 3.13 dump through the streaming reader
+// (ReadBlockSize blocks, as files are read), steady state.
+func BenchmarkParseStream(b *testing.B) {
+	files, _ := filepath.Glob("../testdata/dumps/3.13/json_tool/raw/*")
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
+	b.ReportAllocs()
+	a := newAggregator()
+	buf := make([]byte, ReadBlockSize)
+	i := 0
+	for b.Loop() {
+		if _, err := a.addStream("dump.txt", i, bytes.NewReader(data), buf); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// copies writes n copies of the 3.13 dump into a folder (raw/) and as a
+// .tar and a .tar.gz of it under dir, and returns their total size.
+func copies(b *testing.B, dir string, n int) int64 {
+	b.Helper()
+	files, _ := filepath.Glob("../testdata/dumps/3.13/json_tool/raw/*")
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := filepath.Join(dir, "raw")
+	os.Mkdir(raw, 0o755)
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	for i := range n {
+		name := fmt.Sprintf("%05d.txt", i)
+		if err := os.WriteFile(filepath.Join(raw, name), data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		tw.WriteHeader(&tar.Header{Name: "raw/" + name, Size: int64(len(data)), Mode: 0o644, Typeflag: tar.TypeReg})
+		tw.Write(data)
+	}
+	tw.Close()
+	os.WriteFile(filepath.Join(dir, "raw.tar"), tb.Bytes(), 0o644)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(tb.Bytes())
+	zw.Close()
+	os.WriteFile(filepath.Join(dir, "raw.tar.gz"), gz.Bytes(), 0o644)
+	return int64(n) * int64(len(data))
+}
+
+// BenchmarkReadLarge reads 200 copies of the 3.13 dump (22.7 MB, warm in
+// the page cache) as a folder, a .tar and a .tar.gz.
+func BenchmarkReadLarge(b *testing.B) {
+	dir := b.TempDir()
+	size := copies(b, dir, 200)
+	for _, in := range []string{"raw", "raw.tar", "raw.tar.gz"} {
+		b.Run(in, func(b *testing.B) {
+			b.SetBytes(size)
+			defer reportCPUThroughput(b, size, cpuTime())
+			b.ReportAllocs()
+			for b.Loop() {
+				st, err := Read(filepath.Join(dir, in), Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				st.Release()
+			}
+		})
+	}
+}
+
+// cpuTime is the process's user+system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPUThroughput reports MB per CPU-second: on a shared machine the
+// wall-clock MB/s says how busy the neighbours are; this says what one core
+// does.
+func reportCPUThroughput(b *testing.B, bytes int64, start time.Duration) {
+	if cpu := cpuTime() - start; cpu > 0 {
+		b.ReportMetric(float64(bytes)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }

@@ -32,6 +32,10 @@ func seedDumps(f *testing.F) {
 		"", "\n", ":", "a:1", "a: 1\na : 2\n", "    opcode[X].execution_count : 5\n",
 		"uops[LOAD_FAST].execution_count : 1\n", "a: 18446744073709551615\na: 1\n",
 		"a: b: c\n", "\xff: 1\n", "a\x00: 1\n", "opcode[1].x : 1\nopcode[Y].x : 1\n",
+		// Shapes the predicted-key and canonical paths must read as the general one does.
+		"    uops[X].a : 1\nuops[X].a : 1\n    uops[X].a : 1\n", "uops[_X].a : 1\nuops[_X].a : 2\n",
+		"a : 1\nb : 2\n--\na : 1\n  a: 2\na  :  3\nb :4\nb\t: 5\nb : 6\r\n",
+		"a : 1\nb : 2\na : 1\nb : 99999999999999999999\n", "a : 1\nb : 2\na : 1\nb : 2", "a : 1\nb : 2\na : 1\nbc : 2\nb:3\n",
 	} {
 		f.Add([]byte(s))
 	}

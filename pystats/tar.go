@@ -247,7 +247,7 @@ func (a *aggregator) addAggregate(sub *aggregator, order int, name string) error
 		i, ok := a.index[s.key]
 		if !ok {
 			a.index[s.key] = int32(len(a.slots))
-			a.slots = append(a.slots, slot{key: s.key, value: s.value, firstFile: fp.order, firstLine: s.firstLine, lastFile: fp.order, next: -1})
+			a.slots = append(a.slots, slot{key: s.key, value: s.value, firstFile: fp.order, firstLine: s.firstLine, lastFile: fp.order, next: -1, plain: s.plain})
 			continue
 		}
 		t := &a.slots[i]
