@@ -36,7 +36,7 @@ func TestExportCommand(t *testing.T) {
 		{"LABEL=PATH", []string{"base=" + fixture313 + "/raw", "head=" + fixture313 + "/summarize_stats.json", "--format", "csv", "--partition"}, exitOK,
 			"", []string{"counters/run=base/part-0.csv", "counters/run=head/part-0.csv"}},
 		{"pyperf and pystats", []string{pyperf, fixture313 + "/raw"}, exitOK,
-			"wrote 15 files", []string{"benchmarks.parquet", "values.parquet", "counters.parquet"}},
+			"wrote 17 files", []string{"benchmarks.parquet", "values.parquet", "counters.parquet"}},
 		{"no output", []string{fixture313 + "/raw"}, exitUsage, "export needs -o DIR", nil},
 		{"no input", []string{}, exitUsage, "at least one INPUT", nil},
 		{"label count", []string{fixture313 + "/raw", fixture314JSON, "--label", "a"}, exitUsage, "1 --label for 2 inputs", nil},

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/timing"
 )
 
 // mdCell is one row of a summarizer table: its count and printed ratio.
@@ -215,5 +218,49 @@ func TestRuns(t *testing.T) {
 	}
 	if v := runs.get(0, "version_source"); v == nil || !strings.Contains(v.(string), "named opcodes") {
 		t.Errorf("version_source %v", v)
+	}
+}
+
+// TestComparisons exports two real pyperf files: the second is compared with
+// the first as `pystats timing --json-output --ci --test mwu` does, and the
+// memory columns are filled from the runs' metadata.
+func TestComparisons(t *testing.T) {
+	mem := checkedMem(t)
+	dir := "real-timing/public/results/bm-20221024-3.11.0-deaf509/"
+	var inputs []Input
+	for i, f := range []string{"bm-20221024-linux-x86_64-python-deaf509e8fc6e0363bd6-3.11.0-deaf509.json", "bm-20221024-pythonperf1-amd64-python-deaf509e8fc6e0363bd6-3.11.0-deaf509.json"} {
+		s, err := pystats.ReadPyperfFile(dataPath(t, dir+f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Release)
+		inputs = append(inputs, Input{Label: fmt.Sprint("p", i), Pyperf: s})
+	}
+	cmp, err := timing.Compare(inputs[0].Pyperf, []*pystats.PyperfSuite{inputs[1].Pyperf}, timing.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cmp.Summarize(false, timing.ExtraOptions{CI: true, MWU: true}).Heads[0]
+	for _, part := range []bool{false, true} {
+		out := t.TempDir()
+		if _, err := Write(out, inputs, Options{Allocator: mem, Partition: part}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(out, "comparisons.parquet")
+		if part {
+			path = filepath.Join(out, "comparisons", "run=p1", "part-0.parquet")
+		}
+		c := readParquet(t, mem, path)
+		if len(c.rows) != len(want.Benchmarks) || len(c.rows) == 0 {
+			t.Fatalf("%d comparison rows, want %d", len(c.rows), len(want.Benchmarks))
+		}
+		for r, w := range want.Benchmarks {
+			if c.get(r, "benchmark") != w.Name || c.get(r, "ratio") != w.Ratio || c.get(r, "text") != w.Text ||
+				c.get(r, "significant") != w.Significant || c.get(r, "mwu_p") != w.MWU.P || c.get(r, "reference") != "p0" ||
+				c.get(r, "geometric_mean_ci_lo") != want.CI.Lo {
+				t.Errorf("partition %v row %d: %v %v %v %v %v %v %v, want %+v (%v %v)", part, r, c.get(r, "benchmark"), c.get(r, "ratio"), c.get(r, "text"),
+					c.get(r, "significant"), c.get(r, "mwu_p"), c.get(r, "reference"), c.get(r, "geometric_mean_ci_lo"), w, w.MWU.P, want.CI.Lo)
+			}
+		}
 	}
 }

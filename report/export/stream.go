@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
+	"github.com/pystats-dev/pystats/pystats"
 )
 
 // A Writer writes an export run by run, so that memory does not grow with
@@ -37,6 +38,9 @@ type Writer struct {
 	files  []File        // the files written, Data nil
 	bw     *bufio.Writer // reused for partition files
 	failed error
+	// ref is the first pyperf input, kept for the comparisons table.
+	ref      *pystats.PyperfSuite
+	refLabel string
 }
 
 // NewWriter starts an export into dir (created when missing), which ends up
@@ -74,6 +78,12 @@ func (w *Writer) Add(in Input) (err error) {
 	w.labels[in.Label] = true
 	if in.Stats == nil && in.Pyperf == nil {
 		return nil
+	}
+	if in.Pyperf != nil {
+		if w.ref == nil {
+			w.ref, w.refLabel = retainSuite(in.Pyperf), in.Label
+		}
+		in.ref, in.refLabel = w.ref, w.refLabel
 	}
 	one := []Input{in}
 	for _, t := range tables {
@@ -148,12 +158,31 @@ func (w *Writer) Close() (files []File, err error) {
 			len(removed), w.dir, strings.Join(removed, ", "))
 	}
 	w.failed = fmt.Errorf("export writer is closed")
+	if w.ref != nil {
+		w.ref.Release()
+		w.ref = nil
+	}
 	return w.files, nil
+}
+
+// retainSuite is a copy of s that holds its own references to s's tables.
+func retainSuite(s *pystats.PyperfSuite) *pystats.PyperfSuite {
+	c := *s
+	for _, r := range []arrow.RecordBatch{c.Benchmarks, c.Values, c.Warmups, c.Runs} {
+		if r != nil {
+			r.Retain()
+		}
+	}
+	return &c
 }
 
 // Abort removes what the export wrote so far; it is safe to call more than
 // once and after Close.
 func (w *Writer) Abort() {
+	if w.ref != nil {
+		w.ref.Release()
+		w.ref = nil
+	}
 	for _, ff := range w.flat {
 		ff.abort()
 	}

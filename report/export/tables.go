@@ -37,6 +37,11 @@ type Input struct {
 	// the build tables (false when names are known to be wrong), for the
 	// runs table. Stats, Era and Tables are then the Dataset's.
 	Dataset *specialize.Dataset
+
+	// ref is the reference of the comparisons table: the export's first
+	// pyperf input, labelled refLabel (set by Encode and Writer).
+	ref      *pystats.PyperfSuite
+	refLabel string
 }
 
 // Metadata returns the bench_runner metadata of the input: commit, fork, ref
@@ -181,6 +186,8 @@ var tables = []*Table{
 	{Name: "specialization_loss", Schema: schema(specLossFields()...), fill: fillSpecLoss},
 	{Name: "benchmarks", Schema: schema(benchmarkFields()...), Pyperf: true, fill: fillBenchmarks},
 	{Name: "values", Schema: schema(valueFields()...), Pyperf: true, fill: fillValues},
+	{Name: "pyperf_runs", Schema: schema(pyperfRunFields()...), Pyperf: true, fill: fillPyperfRuns},
+	{Name: "comparisons", Schema: schema(comparisonFields()...), Pyperf: true, fill: fillComparisons},
 }
 
 // Build returns table t holding the rows of every input, in input order, as

@@ -159,6 +159,7 @@ func Encode(inputs []Input, opt Options) ([]File, error) {
 		haveStats = haveStats || in.Stats != nil
 		havePyperf = havePyperf || in.Pyperf != nil
 	}
+	inputs = withReference(inputs)
 	var files []File
 	for _, t := range tables {
 		if !t.All && ((t.Pyperf && !havePyperf) || (!t.Pyperf && !haveStats)) {
@@ -187,6 +188,23 @@ func Encode(inputs []Input, opt Options) ([]File, error) {
 		}
 	}
 	return files, nil
+}
+
+// withReference returns inputs with the first pyperf input as every pyperf
+// input's comparison reference.
+func withReference(inputs []Input) []Input {
+	out := append([]Input(nil), inputs...)
+	var ref *Input
+	for i := range out {
+		if out[i].Pyperf == nil {
+			continue
+		}
+		if ref == nil {
+			ref = &out[i]
+		}
+		out[i].ref, out[i].refLabel = ref.Pyperf, ref.Label
+	}
+	return out
 }
 
 // encodeTable builds t from inputs and encodes it to w (nil: into the
