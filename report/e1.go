@@ -12,8 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/report/pyfmt"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -91,12 +91,12 @@ func e1Pct(v, t uint64) string {
 	}
 	var x float64
 	if v <= math.MaxUint64/100 {
-		x = pyfmt.Div(100*v, t)
+		x = py.Div(100*v, t)
 	} else {
 		num := new(big.Int).Mul(new(big.Int).SetUint64(v), big.NewInt(100))
 		x, _ = new(big.Rat).SetFrac(num, new(big.Int).SetUint64(t)).Float64()
 	}
-	return pyfmt.Fixed(x, 1) + "%"
+	return py.Fixed(x, 1) + "%"
 }
 
 // e1SignedPct is e1Pct for a signed numerator.
@@ -109,7 +109,7 @@ func e1SignedPct(v int64, t uint64) string {
 	}
 	num := new(big.Int).Mul(big.NewInt(v), big.NewInt(100))
 	x, _ := new(big.Rat).SetFrac(num, new(big.Int).SetUint64(t)).Float64()
-	return pyfmt.Fixed(x, 1) + "%"
+	return py.Fixed(x, 1) + "%"
 }
 
 // e1Int is str(n).
@@ -267,7 +267,7 @@ func (v *e1View) writePairs(w e2Writer) {
 			w.header(side.title, "Count:", "Percentage:")
 			if side.total != 0 {
 				for _, n := range topNeighbors(side.list, 3) {
-					w.row(v.name(n.op), e1Int(n.count), pyfmt.Percent(pyfmt.Div(n.count, side.total), 1))
+					w.row(v.name(n.op), e1Int(n.count), py.Percent(py.Div(n.count, side.total), 1))
 				}
 			}
 			w.WriteByte('\n')

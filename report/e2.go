@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/report/pyfmt"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -214,7 +214,7 @@ func e2Ratio(num, den uint64) string {
 	if den == 0 {
 		return ""
 	}
-	return pyfmt.Percent(pyfmt.Div(num, den), 1)
+	return py.Percent(py.Div(num, den), 1)
 }
 
 // e2Writer writes the E2 markdown primitives.
@@ -315,7 +315,7 @@ func writeSummaryE2(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	}
 	if !v.variant.noMeta {
 		bw.section("Meta stats", 2, "Meta statistics")
-		bw.table([]string{"", "Count:"}, [][]string{{"Number of data files", pyfmt.Int(v.nfiles)}})
+		bw.table([]string{"", "Count:"}, [][]string{{"Number of data files", py.Int(v.nfiles)}})
 		bw.end()
 	}
 	bw.footer(opt.Date)
@@ -376,7 +376,7 @@ func (v *e2View) writeExecutionCounts(w e2Writer) {
 			}
 			miss = e2Ratio(r.miss, r.count)
 		}
-		w.row(v.names[r.op], pyfmt.Int(r.count), e2Ratio(r.count, v.total), e2Ratio(cum, v.total), miss)
+		w.row(v.names[r.op], py.Int(r.count), e2Ratio(r.count, v.total), e2Ratio(cum, v.total), miss)
 	}
 	w.WriteByte('\n')
 	w.end()
@@ -463,7 +463,7 @@ func (v *e2View) writePairs(w e2Writer) {
 			break
 		}
 		cum += p.count
-		w.row(v.name(p.first)+" "+v.name(p.second), pyfmt.Int(p.count), e2Ratio(p.count, v.total), e2Ratio(cum, v.total))
+		w.row(v.name(p.first)+" "+v.name(p.second), py.Int(p.count), e2Ratio(p.count, v.total), e2Ratio(cum, v.total))
 	}
 	w.WriteByte('\n')
 	w.end()
@@ -504,7 +504,7 @@ func (v *e2View) writePairs(w e2Writer) {
 			if side.total != 0 {
 				top := topNeighbors(side.list, 5)
 				for _, n := range top {
-					w.row(v.name(n.op), pyfmt.Int(n.count), pyfmt.Percent(pyfmt.Div(n.count, side.total), 1))
+					w.row(v.name(n.op), py.Int(n.count), py.Percent(py.Div(n.count, side.total), 1))
 				}
 			}
 			w.WriteByte('\n')
@@ -583,8 +583,8 @@ func attemptRows(o *specialize.OpcodeStat) [][]string {
 		return nil
 	}
 	return [][]string{
-		{"Success", pyfmt.Int(o.Success), e2Ratio(o.Success, attempts)},
-		{"Failure", pyfmt.Int(o.Failure), e2Ratio(o.Failure, attempts)},
+		{"Success", py.Int(o.Success), e2Ratio(o.Success, attempts)},
+		{"Failure", py.Int(o.Failure), e2Ratio(o.Failure, attempts)},
 	}
 }
 
@@ -600,7 +600,7 @@ func (v *e2View) failureKindRows(name string, o *specialize.OpcodeStat) [][]stri
 	}
 	rows := make([][]string, 0, len(kinds))
 	for _, k := range kinds {
-		rows = append(rows, []string{v.failureKindLabel(name, k.Index, defines), pyfmt.Int(k.Value), e2Ratio(k.Value, o.Failure)})
+		rows = append(rows, []string{v.failureKindLabel(name, k.Index, defines), py.Int(k.Value), e2Ratio(k.Value, o.Failure)})
 	}
 	return rows
 }
@@ -675,15 +675,15 @@ func (v *e2View) effectiveness() e2Effectiveness {
 func (e e2Effectiveness) rows(total uint64) [][]string {
 	spec := ""
 	if total != 0 {
-		spec = pyfmt.Percent(float64(e.specialized)/float64(total), 1)
+		spec = py.Percent(float64(e.specialized)/float64(total), 1)
 		if e.specialized >= 0 {
 			spec = e2Ratio(uint64(e.specialized), total)
 		}
 	}
 	return [][]string{
-		{"Basic", pyfmt.Int(e.basic), e2Ratio(e.basic, total)},
-		{"Not specialized", pyfmt.Int(e.notSpecialized), e2Ratio(e.notSpecialized, total)},
-		{"Specialized", pyfmt.SignedInt(e.specialized), spec},
+		{"Basic", py.Int(e.basic), e2Ratio(e.basic, total)},
+		{"Not specialized", py.Int(e.notSpecialized), e2Ratio(e.notSpecialized, total)},
+		{"Specialized", py.SignedInt(e.specialized), spec},
 	}
 }
 
@@ -726,7 +726,7 @@ func (v *e2View) writeEffectiveness(w e2Writer) {
 		}
 		rows := make([][]string, len(counts))
 		for k, c := range counts {
-			rows[k] = []string{c.name, pyfmt.Int(c.value), e2Ratio(c.value, total)}
+			rows[k] = []string{c.name, py.Int(c.value), e2Ratio(c.value, total)}
 		}
 		w.section(by.title+" by instruction", 3, "")
 		w.table([]string{"Name", "Count:", "Ratio:"}, rows)
@@ -752,15 +752,15 @@ func (v *e2View) callRows() [][]string {
 		}
 		switch {
 		case strings.Contains(r.name, "Calls to"):
-			rows = append(rows, []string{r.name, pyfmt.Int(r.value), e2Ratio(r.value, total)})
+			rows = append(rows, []string{r.name, py.Int(r.value), e2Ratio(r.value, total)})
 		case strings.HasPrefix(r.name, "Calls "):
 			label := r.name
 			if r.index != "" {
 				label += " (" + v.evalCallName(r.index) + ")"
 			}
-			rows = append(rows, []string{label, pyfmt.Int(r.value), e2Ratio(r.value, total)})
+			rows = append(rows, []string{label, py.Int(r.value), e2Ratio(r.value, total)})
 		case strings.HasPrefix(r.name, "Frame"):
-			frames = append(frames, []string{r.name, pyfmt.Int(r.value), e2Ratio(r.value, total)})
+			frames = append(frames, []string{r.name, py.Int(r.value), e2Ratio(r.value, total)})
 		}
 	}
 	return append(rows, frames...)
@@ -817,7 +817,7 @@ func (v *e2View) objectRows() [][]string {
 		if label != "" {
 			label = strings.ToUpper(label[:1]) + label[1:]
 		}
-		rows = append(rows, []string{label, pyfmt.Int(r.value), ratio})
+		rows = append(rows, []string{label, py.Int(r.value), ratio})
 	}
 	return rows
 }
@@ -854,7 +854,7 @@ func (v *e2View) gcRows() [][]string {
 	}
 	rows := make([][]string, len(gens))
 	for i, g := range gens {
-		rows[i] = []string{pyfmt.Int(uint64(i)), pyfmt.Int(g.collections), pyfmt.Int(g.collected), pyfmt.Int(g.visits)}
+		rows[i] = []string{py.Int(uint64(i)), py.Int(g.collections), py.Int(g.collected), py.Int(g.visits)}
 	}
 	return rows
 }

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/internal/shared"
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/report/pyfmt"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -224,7 +224,7 @@ func TestE2Comparison(t *testing.T) {
 	if execRows != len(names) {
 		t.Errorf("%d execution count rows, want %d (union of both runs)", execRows, len(names))
 	}
-	if !strings.Contains(out, "\n| LOAD_FAST | "+pyfmt.Int(base.Get("opcode[124].execution_count"))+" | "+pyfmt.Int(head.Get("opcode[124].execution_count"))+" | ") {
+	if !strings.Contains(out, "\n| LOAD_FAST | "+py.Int(base.Get("opcode[124].execution_count"))+" | "+py.Int(head.Get("opcode[124].execution_count"))+" | ") {
 		t.Errorf("no LOAD_FAST row with both counts")
 	}
 }

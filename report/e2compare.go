@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/report/pyfmt"
 )
 
 // The E2 comparison report follows output_comparative_stats of the 3.12
@@ -158,11 +158,11 @@ func writeComparativeExecutionCounts(w e2Writer, bv, hv *e2View) {
 	for i, e := range entries {
 		change := 1.0
 		if e.base != 0 {
-			change = pyfmt.SignedDiv(int64(e.head)-int64(e.base), e.base)
+			change = py.SignedDiv(int64(e.head)-int64(e.base), e.base)
 		}
-		text := pyfmt.Fixed(100*change, 1)
+		text := py.Fixed(100*change, 1)
 		key, _ := strconv.ParseFloat(text, 64)
-		rows[i] = row{[]string{e.name, pyfmt.Int(e.base), pyfmt.Int(e.head), text + "%"}, math.Abs(key)}
+		rows[i] = row{[]string{e.name, py.Int(e.base), py.Int(e.head), text + "%"}, math.Abs(key)}
 	}
 	sort.SliceStable(rows, func(a, b int) bool { return rows[a].key > rows[b].key })
 	w.section("Execution counts", 2, "execution counts for all instructions")

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/pystats-dev/pystats/report/pyfmt"
+	"github.com/pystats-dev/pystats/internal/py"
 )
 
 // This file holds the summarizer's table model, shared by the markdown
@@ -95,7 +95,7 @@ func (c Cell) Float() float64 {
 		if c.Den == 0 {
 			return 0
 		}
-		x := pyfmt.Div(c.Value, c.Den)
+		x := py.Div(c.Value, c.Den)
 		if c.Negative {
 			x = -x
 		}
@@ -113,7 +113,7 @@ func (c Cell) Markdown() string {
 	case CellDoc:
 		return "\n" + c.Text + "\n<details>\n<summary>ⓘ</summary>\n\n" + c.Doc + "\n</details>\n"
 	case CellCount:
-		return pyfmt.Int(c.Value)
+		return py.Int(c.Value)
 	case CellRatio:
 		if !c.HasDen {
 			return ""
@@ -124,18 +124,18 @@ func (c Cell) Markdown() string {
 		}
 		if c.Den == 0 {
 			if c.Value != 0 {
-				return sign + pyfmt.Int(c.Value) + " / 0 !!"
+				return sign + py.Int(c.Value) + " / 0 !!"
 			}
 			return ""
 		}
-		x := pyfmt.Div(c.Value, c.Den)
+		x := py.Div(c.Value, c.Den)
 		if c.Negative {
 			x = -x
 		}
 		if c.Fixed {
-			return pyfmt.GroupedFixed(x, 2)
+			return py.GroupedFixed(x, 2)
 		}
-		return pyfmt.GroupedPercent(x, 1)
+		return py.GroupedPercent(x, 1)
 	}
 	return ""
 }

@@ -1,8 +1,8 @@
-// Package pyfmt formats numbers exactly as Python's format mini-language does
+// Package py formats numbers exactly as Python's format mini-language does
 // in the places the reference tools use it: format(n, ",d"), f"{x:,.1%}",
 // f"{x:.1%}", "%.2f". All rounding is correct rounding of the binary value
 // (half to even on ties), which is what CPython and strconv both do.
-package pyfmt
+package py
 
 import (
 	"math/big"
