@@ -11,6 +11,7 @@ func runInfo(args []string, e *env) error {
 	fs := newFlags(e, "info", "[INPUT]\n\nThe description goes to standard output.")
 	var in inputFlags
 	in.register(fs)
+	asJSON := fs.Bool("json", false, "describe the input as one JSON object with stable field names (see README, \"info --json\")")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -26,6 +27,9 @@ func runInfo(args []string, e *env) error {
 		return err
 	}
 	defer data.Stats.Release()
+	if *asJSON {
+		return writeInfoJSON(e.stdout, data)
+	}
 	st, era := data.Stats, data.Era
 	w := e.stdout
 	src := st.Source
