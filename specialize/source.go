@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
 	"github.com/pystats-dev/pystats/pystats"
@@ -119,7 +120,7 @@ func releaseLine(v string) string {
 	return parts[0] + "." + minor
 }
 
-var pyVersionRE = regexp.MustCompile(`^#\s*define\s+PY_VERSION\s+"([^"]+)"`)
+var pyVersionRE = lazyRegexp(`^#\s*define\s+PY_VERSION\s+"([^"]+)"`)
 
 // maxSourceFile bounds a CPython source file read for build tables (the
 // largest, Python/specialize.c, is about 100 KB).
@@ -131,7 +132,7 @@ func readPyVersion(path string) (string, error) {
 		return "", fmt.Errorf("reading the CPython version: %w", err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if m := pyVersionRE.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+		if m := pyVersionRE().FindStringSubmatch(strings.TrimSpace(line)); m != nil {
 			return m[1], nil
 		}
 	}
@@ -180,8 +181,8 @@ func ParseDefines(name string, src []byte, prefix string) (pystats.Defines, erro
 }
 
 var (
-	defOpRE    = regexp.MustCompile(`^(?:def_op|name_op|jrel_op|jabs_op|pseudo_op)\(\s*['"](\w+)['"]\s*,\s*(\d+)`)
-	pyStringRE = regexp.MustCompile(`"(\w+)"|'(\w+)'`)
+	defOpRE    = lazyRegexp(`^(?:def_op|name_op|jrel_op|jabs_op|pseudo_op)\(\s*['"](\w+)['"]\s*,\s*(\d+)`)
+	pyStringRE = lazyRegexp(`"(\w+)"|'(\w+)'`)
 )
 
 // parseOpcodePy reads a 3.11/3.12 Lib/opcode.py: opcode.opname for slots
@@ -195,7 +196,7 @@ func parseOpcodePy(path string, data []byte) (opname []string, specialized []str
 	found := false
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
-		if m := defOpRE.FindStringSubmatch(line); m != nil {
+		if m := defOpRE().FindStringSubmatch(line); m != nil {
 			n, _ := strconv.Atoi(m[2])
 			if n < len(opname) {
 				opname[n] = m[1]
@@ -230,7 +231,7 @@ func parseOpcodePy(path string, data []byte) (opname []string, specialized []str
 					l = l[c+1:]
 				}
 			}
-			for _, m := range pyStringRE.FindAllStringSubmatch(l, -1) {
+			for _, m := range pyStringRE().FindAllStringSubmatch(l, -1) {
 				list = append(list, m[1]+m[2])
 			}
 		}
@@ -254,7 +255,7 @@ func parseOpcodePy(path string, data []byte) (opname []string, specialized []str
 	return opname, specialized, nil
 }
 
-var opmapEntryRE = regexp.MustCompile(`^\s*['"](\w+)['"]\s*:\s*(\d+)\s*,?\s*$`)
+var opmapEntryRE = lazyRegexp(`^\s*['"](\w+)['"]\s*:\s*(\d+)\s*,?\s*$`)
 
 // parseSpecializedOpmap returns the keys of _specialized_opmap in a 3.13+
 // Lib/_opcode_metadata.py, in source order.
@@ -273,7 +274,7 @@ func parseSpecializedOpmap(path string, data []byte) ([]string, error) {
 			if l == "" || strings.HasPrefix(l, "#") {
 				continue
 			}
-			m := opmapEntryRE.FindStringSubmatch(l)
+			m := opmapEntryRE().FindStringSubmatch(l)
 			if m == nil {
 				return nil, &pystats.ParseError{File: path, Line: j + 1, Msg: fmt.Sprintf("unexpected line in _specialized_opmap: %q", l)}
 			}
@@ -311,7 +312,7 @@ func withoutSuper(names []string) []string {
 	return out
 }
 
-var hashDefineRE = regexp.MustCompile(`^#define\s+(\w+)\s+(\d+)\s*$`)
+var hashDefineRE = lazyRegexp(`^#define\s+(\w+)\s+(\d+)\s*$`)
 
 // HeaderOpcodes reads the opcode numbers #defined in a checkout's
 // Include/opcode_ids.h (3.13+) or Include/opcode.h (3.11, 3.12). It is used to
@@ -324,7 +325,7 @@ func HeaderOpcodes(dir string) (map[string]int, string, error) {
 		}
 		m := map[string]int{}
 		for _, line := range strings.Split(string(data), "\n") {
-			if mm := hashDefineRE.FindStringSubmatch(strings.TrimSpace(line)); mm != nil {
+			if mm := hashDefineRE().FindStringSubmatch(strings.TrimSpace(line)); mm != nil {
 				n, _ := strconv.Atoi(mm[2])
 				m[mm[1]] = n
 			}
@@ -332,4 +333,11 @@ func HeaderOpcodes(dir string) (map[string]int, string, error) {
 		return m, h, nil
 	}
 	return nil, "", fmt.Errorf("%s: neither %s nor %s found", dir, opcodeIDsHeader, opcodeHeader)
+}
+
+// lazyRegexp compiles expr on first use, not at start-up: every command of
+// the binary pays for package initialization, and only --cpython-src reads
+// sources.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
