@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"os"
 	"sort"
 	"sync"
 
@@ -256,7 +257,18 @@ func (s *PyperfSuite) BenchValues(i int) []float64 {
 
 // ReadPyperfFile reads a pyperf JSON results file (".json" or gzip-compressed
 // ".json.gz"; gzip is also detected from the content).
+//
+// The path "-" reads standard input. Only regular files are read (a FIFO or
+// a device is refused before it is opened), of at most MaxJSONSize bytes
+// after decompression.
 func ReadPyperfFile(path string) (*PyperfSuite, error) {
+	if path == StdinName {
+		data, err := mapfile.ReadAllLimit("<stdin>", "JSON", os.Stdin, MaxJSONSize)
+		if err != nil {
+			return nil, readErr("<stdin>", err)
+		}
+		return ReadPyperf("<stdin>", data)
+	}
 	var s *PyperfSuite
 	err := mapfile.Guard(path, func(data []byte) (err error) {
 		if len(data) > MaxJSONSize {

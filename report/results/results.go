@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
+	"github.com/pystats-dev/pystats/internal/mapfile"
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
 	"github.com/pystats-dev/pystats/report/timing"
@@ -227,7 +228,7 @@ func Regenerate(dir string, opt Options) error {
 	sort.Strings(dirs)
 	for _, d := range dirs {
 		path := filepath.Join(d, "README.md")
-		old, err := os.ReadFile(path)
+		old, err := mapfile.ReadFile(path, 16<<20) // never blocks on a FIFO
 		if err == nil && bytes.Equal(old, pages[d]) && !opt.Force {
 			continue
 		}
