@@ -12,6 +12,7 @@ import (
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/report/notable"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -31,14 +32,14 @@ func (f *compareFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.date, "date", "", "footer date `YYYY-MM-DD` (default: $SOURCE_DATE_EPOCH, else today)")
 	fs.BoolVar(&f.noSummary, "no-summary", false, "leave out the Notable changes section: the summarizer's comparison only, byte for byte")
 	fs.StringVar(&f.jsonOut, "json-output", "", "also write the Notable changes (and gate results) as JSON to `file`")
-	fs.IntVar(&f.top, "top", report.DefaultNotableOptions.Top, "list at most `N` changes per group in Notable changes (0: all)")
+	fs.IntVar(&f.top, "top", notable.DefaultNotableOptions.Top, "list at most `N` changes per group in Notable changes (0: all)")
 	fs.StringVar(&f.threshold, "threshold", "0.1pt,5%", "smallest change listed: `LIMITS` in points for ratios and/or percent for counts, e.g. 0.5pt or 0.5pt,10%")
 	fs.StringArrayVar(&f.failOn, "fail-on", nil, "exit 3 when a change matches `EXPR`, e.g. 'any(miss_ratio) > +2pt' or 'specialized_hits < -1pt' (repeatable; ',' separates several)")
 }
 
 // parseThreshold reads --threshold: one or two limits separated by ",",
 // each a number followed by "pt" (ratios) or "%" (counts).
-func parseThreshold(s string, opt *report.NotableOptions) error {
+func parseThreshold(s string, opt *notable.NotableOptions) error {
 	for _, part := range strings.Split(s, ",") {
 		p := strings.TrimSpace(part)
 		var unit string
@@ -89,7 +90,7 @@ func runCompare(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	opt := report.DefaultNotableOptions
+	opt := notable.DefaultNotableOptions
 	if f.top < 0 {
 		return usagef("--top %d: want 0 (all) or more", f.top)
 	}
@@ -97,9 +98,9 @@ func runCompare(args []string, e *env) error {
 	if err := parseThreshold(f.threshold, &opt); err != nil {
 		return err
 	}
-	var gates []*report.Gate
+	var gates []*notable.Gate
 	for _, s := range f.failOn {
-		gs, err := report.ParseGates(s)
+		gs, err := notable.ParseGates(s)
 		if err != nil {
 			return usagef("--fail-on: %v", err)
 		}
@@ -121,8 +122,8 @@ func runCompare(args []string, e *env) error {
 	}
 	defer func() { head.Stats.Release() }()
 
-	baseInfo := report.NewBuildInfo(base.Stats, base.Era)
-	headInfo := report.NewBuildInfo(head.Stats, head.Era)
+	baseInfo := notable.NewBuildInfo(base.Stats, base.Era)
+	headInfo := notable.NewBuildInfo(head.Stats, head.Era)
 	if baseNamed {
 		baseInfo.Label = baseLabel
 	}
@@ -157,7 +158,7 @@ func runCompare(args []string, e *env) error {
 			side.Stats = named
 		}
 	}
-	diffs := report.BuildDifferences(baseInfo, headInfo, specialize.MetadataDifferences(&base.Stats.Meta, &head.Stats.Meta))
+	diffs := notable.BuildDifferences(baseInfo, headInfo, specialize.MetadataDifferences(&base.Stats.Meta, &head.Stats.Meta))
 	if mixed || baseInfo.Version != headInfo.Version {
 		onlyBase, onlyHead := specialize.OneSided(base.Stats, head.Stats)
 		if len(onlyBase)+len(onlyHead) > 0 {
@@ -180,13 +181,13 @@ func runCompare(args []string, e *env) error {
 	}
 
 	needNotable := !f.noSummary || f.jsonOut != "" || len(gates) > 0
-	var notable *report.Notable
+	var nc *notable.Notable
 	if needNotable {
-		notable, err = buildNotable(base, head, st, opt, gates)
+		nc, err = buildNotable(base, head, st, opt, gates)
 		if err != nil {
 			return err
 		}
-		notable.Base, notable.Head, notable.Differences = baseInfo, headInfo, diffs
+		nc.Base, nc.Head, nc.Differences = baseInfo, headInfo, diffs
 	}
 	mdOpt := report.MarkdownOptions{Style: st, Date: day, Tables: head.Tables}
 	if mixed {
@@ -194,10 +195,10 @@ func runCompare(args []string, e *env) error {
 	}
 	inputs := in.readPaths(basePath, headPath)
 	if err := writeOutputs(e, inputs,
-		output{path: f.jsonOut, fill: func(w io.Writer) error { return report.WriteNotableJSON(w, notable) }},
+		output{path: f.jsonOut, fill: func(w io.Writer) error { return notable.WriteNotableJSON(w, nc) }},
 		output{path: f.out, fill: func(w io.Writer) error {
 			if !f.noSummary {
-				if err := report.WriteNotableMarkdown(w, notable); err != nil {
+				if err := notable.WriteNotableMarkdown(w, nc); err != nil {
 					return err
 				}
 			}
@@ -205,14 +206,14 @@ func runCompare(args []string, e *env) error {
 		}}); err != nil {
 		return err
 	}
-	return gateOutcome(notable)
+	return gateOutcome(nc)
 }
 
 // buildNotable computes the comparison's changes from the E4 comparison
 // tables (numeric-opcode data is mapped to names for this; the tables of the
 // markdown report are those of the data's own era), selects the notable
 // ones and evaluates the gates.
-func buildNotable(base, head *input, style report.Style, opt report.NotableOptions, gates []*report.Gate) (*report.Notable, error) {
+func buildNotable(base, head *input, style report.Style, opt notable.NotableOptions, gates []*notable.Gate) (*notable.Notable, error) {
 	var sides [2]*pystats.Stats
 	for i, in := range []*input{base, head} {
 		sides[i] = in.Stats
@@ -234,8 +235,8 @@ func buildNotable(base, head *input, style report.Style, opt report.NotableOptio
 	if err != nil {
 		return nil, fmt.Errorf("notable changes: %w", err)
 	}
-	all := report.Changes(r)
-	n := &report.Notable{Options: opt, Rows: report.SelectNotable(all, opt)}
+	all := notable.Changes(r)
+	n := &notable.Notable{Options: opt, Rows: notable.SelectNotable(all, opt)}
 	for _, g := range gates {
 		res, err := g.Evaluate(all)
 		if err != nil {
@@ -248,7 +249,7 @@ func buildNotable(base, head *input, style report.Style, opt report.NotableOptio
 
 // gateOutcome is a gateError listing the offending rows of every tripped
 // gate, or nil.
-func gateOutcome(n *report.Notable) error {
+func gateOutcome(n *notable.Notable) error {
 	if n == nil {
 		return nil
 	}
@@ -261,7 +262,7 @@ func gateOutcome(n *report.Notable) error {
 		tripped++
 		fmt.Fprintf(&buf, "\n  %s: %d offending rows", g.Expr.String(), len(g.Offending))
 		for i := range g.Offending {
-			fmt.Fprintf(&buf, "\n    %s", report.FormatOffending(&g.Offending[i]))
+			fmt.Fprintf(&buf, "\n    %s", notable.FormatOffending(&g.Offending[i]))
 		}
 	}
 	if tripped == 0 {

@@ -1,7 +1,8 @@
-package report
+package notable
 
 import (
 	"errors"
+	"github.com/pystats-dev/pystats/report"
 	"strings"
 	"testing"
 
@@ -89,9 +90,9 @@ func TestParseGatesErrors(t *testing.T) {
 // TestGateEvaluate evaluates gates on the default build against the
 // PYTHON_UOPS build of 3.13.0b2+ a19bb26.
 func TestGateEvaluate(t *testing.T) {
-	base := e4ReadStats(t, shared.Path(t, bm0615))
-	head := e4ReadStats(t, shared.Path(t, bm0615Uops))
-	r, err := CompareE4(base, head, MarkdownOptions{Style: StyleAuto})
+	base := readStats(t, shared.Path(t, bm0615))
+	head := readStats(t, shared.Path(t, bm0615Uops))
+	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,8 @@
-package report
+// Package notable computes the Notable changes of a comparison and its CI
+// gates (--fail-on): metrics read from the typed tags of the E4 comparison
+// tables (report.Table.Metric), ranked within their groups, written as
+// markdown and JSON.
+package notable
 
 import (
 	"bytes"
@@ -15,6 +19,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report"
 )
 
 // This file computes the "Notable changes" of a comparison: the metrics of
@@ -80,7 +85,7 @@ func (c *Change) Selector() string {
 	return c.Metric + "[" + strings.ReplaceAll(c.Arg, " ", "_") + "]"
 }
 
-func ratioValue(num, den uint64) float64 { return RatioCell(num, den).Float() }
+func ratioValue(num, den uint64) float64 { return report.RatioCell(num, den).Float() }
 
 // Base is the base value: a fraction for a ratio, the count for a count.
 func (c *Change) Base() float64 {
@@ -116,7 +121,7 @@ func (c *Change) Relative() (float64, bool) {
 		if c.BaseNum == 0 {
 			return 0, false
 		}
-		return DiffCell(CountCell(c.BaseNum), CountCell(c.HeadNum)).Float(), true
+		return report.DiffCell(report.CountCell(c.BaseNum), report.CountCell(c.HeadNum)).Float(), true
 	}
 	b := c.Base()
 	if b == 0 {
@@ -144,11 +149,11 @@ func (c *Change) Magnitude() float64 {
 
 // sideOf reads one side's value cell: a count or a ratio; ok is false for a
 // missing side (the join's empty text cell).
-func sideOf(c Cell) (num, den uint64, ok bool) {
+func sideOf(c report.Cell) (num, den uint64, ok bool) {
 	switch c.Kind {
-	case CellCount:
+	case report.CellCount:
 		return c.Value, 0, true
-	case CellRatio:
+	case report.CellRatio:
 		if c.Negative {
 			return 0, c.Den, true
 		}
@@ -159,9 +164,9 @@ func sideOf(c Cell) (num, den uint64, ok bool) {
 
 // Changes extracts every metric of a comparison report (CompareE4's), in
 // group order and then table order, from the typed metric tags the E4
-// renderer attaches to its tables (Table.Metric): titles and column headers
+// renderer attaches to its tables (report.Table.Metric): titles and column headers
 // are never read. It returns nil for a single-input report.
-func Changes(r *Report) []Change {
+func Changes(r *report.Report) []Change {
 	if r == nil || !r.Comparison {
 		return nil
 	}
@@ -181,38 +186,38 @@ func Changes(r *Report) []Change {
 			}
 		}
 		switch m.Kind {
-		case MetricShare:
+		case report.MetricShare:
 			shareChanges(t, GroupExecutionShare, "share", path, add)
-		case MetricUopShare:
+		case report.MetricUopShare:
 			shareChanges(t, GroupTier2, "uop_share", path, add)
-		case MetricKindRatios:
+		case report.MetricKindRatios:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupSpecialization, label + "_ratio", m.Family, true
 			}, UnitRatio, add)
-		case MetricFailureRatio:
+		case report.MetricFailureRatio:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				metric, ok := m.Names[label]
 				return GroupSpecialization, metric, m.Family, ok
 			}, UnitRatio, add)
-		case MetricFailureShare:
+		case report.MetricFailureShare:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupFailureKinds, "failure_share", m.Family + ":" + label, true
 			}, UnitRatio, add)
-		case MetricEffectiveness:
+		case report.MetricEffectiveness:
 			valueChanges(t, path, named(GroupEffectiveness), UnitRatio, add)
-		case MetricObject:
+		case report.MetricObject:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupObjects, "object", label, true
 			}, "", add)
-		case MetricCall:
+		case report.MetricCall:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupCalls, "call", label, true
 			}, "", add)
-		case MetricTier2:
+		case report.MetricTier2:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupTier2, "tier2", label, true
 			}, "", add)
-		case MetricGC:
+		case report.MetricGC:
 			gcChanges(t, m.Fields, path, add)
 		}
 	}
@@ -225,7 +230,7 @@ func Changes(r *Report) []Change {
 
 // shareChanges turns an execution-count table (Name, Base Count, Head Count,
 // Change) into shares of each side's total: the summarizer's "Self" column.
-func shareChanges(t *Table, group, metric, path string, add func(Change)) {
+func shareChanges(t *report.Table, group, metric, path string, add func(Change)) {
 	var baseTotal, headTotal uint64
 	for _, row := range t.Rows {
 		if n, _, ok := sideOf(row[1]); ok {
@@ -249,7 +254,7 @@ func shareChanges(t *Table, group, metric, path string, add func(Change)) {
 // changes. name maps a row label to the change's group, metric and argument
 // (false skips the row). unit forces the unit; "" takes the ratio when both
 // sides have a non-zero denominator and the count otherwise.
-func valueChanges(t *Table, path string, name func(label string) (group, metric, arg string, ok bool), unit Unit, add func(Change)) {
+func valueChanges(t *report.Table, path string, name func(label string) (group, metric, arg string, ok bool), unit Unit, add func(Change)) {
 	for _, row := range t.Rows {
 		if len(row) < 5 {
 			continue
@@ -267,7 +272,7 @@ func valueChanges(t *Table, path string, name func(label string) (group, metric,
 		u := unit
 		if u == "" {
 			u = UnitCount
-			if row[2].Kind == CellRatio && row[2].HasDen && bd != 0 && row[4].Kind == CellRatio && row[4].HasDen && hd != 0 {
+			if row[2].Kind == report.CellRatio && row[2].HasDen && bd != 0 && row[4].Kind == report.CellRatio && row[4].HasDen && hd != 0 {
 				u = UnitRatio
 			}
 		}
@@ -283,7 +288,7 @@ func valueChanges(t *Table, path string, name func(label string) (group, metric,
 
 // gcChanges turns the joined GC table (Generation, Base fields..., Head
 // fields...) into gc[GEN:field] counts, fields named by the table's tag.
-func gcChanges(t *Table, fields []string, path string, add func(Change)) {
+func gcChanges(t *report.Table, fields []string, path string, add func(Change)) {
 	nf := len(fields)
 	for _, row := range t.Rows {
 		if len(row) < 1+2*nf {
@@ -455,9 +460,9 @@ func (c *Change) formatValue(num, den uint64, has bool) string {
 		return "—"
 	}
 	if c.Unit == UnitRatio {
-		return RatioCell(num, den).Markdown()
+		return report.RatioCell(num, den).Markdown()
 	}
-	return CountCell(num).Markdown()
+	return report.CountCell(num).Markdown()
 }
 
 // FormatDelta prints the absolute change: "+1.23pt" for a ratio, "+1,234"
@@ -468,9 +473,9 @@ func (c *Change) FormatDelta() string {
 		return signed(strconv.FormatFloat(math.Abs(d)*100, 'f', 2, 64), d < 0) + "pt"
 	}
 	if c.HeadNum >= c.BaseNum {
-		return "+" + CountCell(c.HeadNum-c.BaseNum).Markdown()
+		return "+" + report.CountCell(c.HeadNum-c.BaseNum).Markdown()
 	}
-	return "-" + CountCell(c.BaseNum-c.HeadNum).Markdown()
+	return "-" + report.CountCell(c.BaseNum-c.HeadNum).Markdown()
 }
 
 // FormatRelative prints the relative change ("+12.3%"), "new" when a value

@@ -1,8 +1,9 @@
-package report
+package notable
 
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/pystats-dev/pystats/report"
 	"math"
 	"strings"
 	"testing"
@@ -82,9 +83,9 @@ func TestNotableRealPairs(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			base := e4ReadStats(t, shared.Path(t, tc.base))
-			head := e4ReadStats(t, shared.Path(t, tc.head))
-			r, err := CompareE4(base, head, MarkdownOptions{Style: StyleAuto})
+			base := readStats(t, shared.Path(t, tc.base))
+			head := readStats(t, shared.Path(t, tc.head))
+			r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,20 +105,20 @@ func TestNotableRealPairs(t *testing.T) {
 // the single-input report of that side, and every family ratio equals the
 // "Ratio" cell of that side's Kind table.
 func TestNotableMatchesSummarizerTables(t *testing.T) {
-	base := e4ReadStats(t, shared.Path(t, bm0615))
-	head := e4ReadStats(t, shared.Path(t, bm0615Uops))
-	r, err := CompareE4(base, head, MarkdownOptions{Style: StyleAuto})
+	base := readStats(t, shared.Path(t, bm0615))
+	head := readStats(t, shared.Path(t, bm0615Uops))
+	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 	if err != nil {
 		t.Fatal(err)
 	}
 	all := Changes(r)
 	type key struct{ table, label string }
-	cells := func(st *pystats.Stats) map[key]Cell {
-		single, err := BuildE4Report(st, MarkdownOptions{Style: StyleAuto})
+	cells := func(st *pystats.Stats) map[key]report.Cell {
+		single, err := report.BuildE4Report(st, report.MarkdownOptions{Style: report.StyleAuto})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := map[key]Cell{}
+		m := map[key]report.Cell{}
 		for _, rt := range single.Tables() {
 			path := strings.Join(rt.Path, " / ")
 			for _, row := range rt.Table.Rows {
@@ -140,7 +141,7 @@ func TestNotableMatchesSummarizerTables(t *testing.T) {
 			continue
 		}
 		for _, side := range []struct {
-			m        map[key]Cell
+			m        map[key]report.Cell
 			has      bool
 			num, den uint64
 		}{{bc, c.HasBase, c.BaseNum, c.BaseDen}, {hc, c.HasHead, c.HeadNum, c.HeadDen}} {
@@ -254,21 +255,21 @@ func TestSelectNotable(t *testing.T) {
 // tags the renderer attaches, so a sub-style that renamed every section and
 // every column header would keep all its metrics.
 func TestChangesReadTagsNotTitles(t *testing.T) {
-	base := e4ReadStats(t, shared.Path(t, bm0615))
-	head := e4ReadStats(t, shared.Path(t, bm0615Uops))
-	r, err := CompareE4(base, head, MarkdownOptions{Style: StyleAuto})
+	base := readStats(t, shared.Path(t, bm0615))
+	head := readStats(t, shared.Path(t, bm0615Uops))
+	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := Changes(r)
-	var rename func(s *Section)
-	rename = func(s *Section) {
+	var rename func(s *report.Section)
+	rename = func(s *report.Section) {
 		s.Title = "renamed " + s.Title
 		for _, p := range s.Parts {
 			switch p := p.(type) {
-			case *Section:
+			case *report.Section:
 				rename(p)
-			case *Table:
+			case *report.Table:
 				for i := range p.Columns {
 					p.Columns[i] = "x" + p.Columns[i]
 				}

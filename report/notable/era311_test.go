@@ -1,7 +1,8 @@
-package report
+package notable
 
 import (
 	"bytes"
+	"github.com/pystats-dev/pystats/report"
 	"math"
 	"os"
 	"path/filepath"
@@ -97,7 +98,7 @@ func TestComparison311ColumnsEqualOwnReports(t *testing.T) {
 	head, headMD := read311(t, "json_tool")
 	defer head.Release()
 	var buf bytes.Buffer
-	if err := WriteComparison(&buf, base, head, MarkdownOptions{Style: StyleAuto, Date: "2026-01-01", Tables: tab}); err != nil {
+	if err := report.WriteComparison(&buf, base, head, report.MarkdownOptions{Style: report.StyleAuto, Date: "2026-01-01", Tables: tab}); err != nil {
 		t.Fatal(err)
 	}
 	cmp := mdTables(buf.String())
@@ -175,14 +176,14 @@ func TestNotable311vs313AgreesWithOwnReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer named.Release()
-	head := e4ReadStats(t, shared.Path(t, "data/dumps/3.13/json_tool/summarize_stats.json"))
+	head := readStats(t, shared.Path(t, "data/dumps/3.13/json_tool/summarize_stats.json"))
 	defer head.Release()
-	r, err := CompareE4(named, head, MarkdownOptions{Style: StyleE4})
+	r, err := report.CompareE4(named, head, report.MarkdownOptions{Style: report.StyleE4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	changes := Changes(r)
-	single, err := BuildE4Report(head, MarkdownOptions{Style: StyleAuto})
+	single, err := report.BuildE4Report(head, report.MarkdownOptions{Style: report.StyleAuto})
 	if err != nil {
 		t.Fatal(err)
 	}
