@@ -396,6 +396,9 @@ func (a *aggregator) longLine(fp *fileParse, r io.Reader, buf []byte) (rest int,
 		read += int64(m)
 		n += m
 		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			if bytes.IndexByte(buf[:n], 0) >= 0 {
+				return 0, read, &ParseError{File: fp.name, Line: int(fp.line), Msg: "binary data (NUL byte): not a pystats dump"}
+			}
 			if n > 0 && !utf8.Valid(buf[:n]) {
 				return 0, read, &ParseError{File: fp.name, Line: int(fp.line), Msg: "invalid UTF-8: not a pystats dump"}
 			}
@@ -454,8 +457,9 @@ func (l *longLineState) init() {
 }
 
 func (l *longLineState) feed(p []byte) {
-	if len(l.head) < 80 {
-		l.head = append(l.head, p[:min(len(p), 80-len(l.head))]...)
+	// One byte more than clip shows, so that clip marks the cut.
+	if len(l.head) < 81 {
+		l.head = append(l.head, p[:min(len(p), 81-len(l.head))]...)
 	}
 	for i, c := range p {
 		off := l.size + int64(i)

@@ -87,6 +87,7 @@ func FuzzParseDump(f *testing.F) {
 		general.generalOnly = true
 		errGeneral := general.addFile("fuzz.txt", 0, data)
 		sameAggregate(t, a, err, general, errGeneral)
+		sameAsStream(t, data, a, err)
 		if err != nil {
 			if _, ok := err.(*ParseError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
@@ -240,4 +241,24 @@ func (s stdTokens) Raw() ([]byte, error) {
 	var raw json.RawMessage
 	err := s.d.Decode(&raw)
 	return raw, err
+}
+
+// sameAsStream reads data through the streaming reader with buffers so
+// small that most lines are longer than one (and the line classifier that
+// streams by takes them), and wants the aggregate parsed in memory: the same
+// keys, values, positions and warnings, or an error for both (which error
+// may differ: a stream reports the first bad block's problem).
+func sameAsStream(t *testing.T, data []byte, whole *aggregator, errWhole error) {
+	t.Helper()
+	for _, size := range []int{7, 64, 4096} {
+		s := newAggregator()
+		_, err := s.addStream("fuzz.txt", 0, bytes.NewReader(data), make([]byte, size))
+		if (err == nil) != (errWhole == nil) {
+			t.Fatalf("buffer of %d: error %v; in memory: %v", size, err, errWhole)
+		}
+		if err != nil {
+			continue
+		}
+		sameAggregate(t, whole, errWhole, s, err)
+	}
 }

@@ -221,3 +221,19 @@ func TestReadDirIgnore(t *testing.T) {
 		t.Errorf("everything ignored: %v, want ErrNoData", err)
 	}
 }
+
+// TestStreamMatchesMemory reads edge cases through the streaming reader with
+// small buffers (lines longer than a buffer, UTF-8 sequences cut at its end,
+// white space runs) and wants what the in-memory parse gives.
+func TestStreamMatchesMemory(t *testing.T) {
+	for _, data := range []string{
+		"Frames pushed: 1\n", "Frames pushed: 1", "k" + strings.Repeat(" ", 300) + ": 5\nx : 1\n",
+		"Object \u00e9\u00e9\u00e9\u00e9\u00e9 : 3\nObject \U0001F600\U0001F600 : 4\n", "uops[X].a : 1\n    uops[X].a : 2\n",
+		"a : " + strings.Repeat("9", 300) + "\n", "a : 1\n" + strings.Repeat("x", 500), "a : 1\n: 2\n" + strings.Repeat(":", 200) + "\n",
+		"a" + strings.Repeat("b", 5000) + " : 1\n", "a : 1\n\x00", "a : 1\n" + strings.Repeat("y", 100) + "\xff\n",
+	} {
+		whole := newAggregator()
+		err := whole.addFile("fuzz.txt", 0, []byte(data))
+		sameAsStream(t, []byte(data), whole, err)
+	}
+}
