@@ -51,7 +51,9 @@ type SpecView struct {
 }
 
 // NewSpecView builds the view of one data set (benchmarks nil) or of a run's
-// benchmarks (overall nil: it is their sum).
+// benchmarks, whose sum is overall (nil: computed here from the benchmarks,
+// which then need their failure kinds; a caller that sums them as it reads
+// them, with specialize.LossSum, may drop them).
 func NewSpecView(overall *specialize.Loss, benchmarks []specialize.BenchmarkLoss, opt SpecOptions) *SpecView {
 	if overall == nil {
 		ls := make([]*specialize.Loss, len(benchmarks))

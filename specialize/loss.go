@@ -213,61 +213,84 @@ func (l *Loss) Family(name string) *FamilyLoss {
 // summed per family, instruction and failure-kind label, then re-ranked. A
 // family has forms when it has them in any input.
 func SumLoss(ls []*Loss) *Loss {
-	out := &Loss{}
-	fams := map[string]*FamilyLoss{}
-	var order []string
-	kinds := map[string]map[string]int{}
-	unattr := map[string]*Unattributed{}
+	var s LossSum
 	for _, l := range ls {
-		out.Tier1 += l.Tier1
-		for _, f := range l.Families {
-			s := fams[f.Family]
-			if s == nil {
-				s = &FamilyLoss{Family: f.Family}
-				fams[f.Family] = s
-				order = append(order, f.Family)
-				kinds[f.Family] = map[string]int{}
-			}
-			s.HasForms = s.HasForms || f.HasForms
-			for _, m := range f.Members {
-				if !slices.Contains(s.Members, m) {
-					s.Members = append(s.Members, m)
-				}
-			}
-			s.Generic += f.Generic
-			s.Deferred += f.Deferred
-			s.Hits += f.Hits
-			s.Misses += f.Misses
-			s.GenericMisses += f.GenericMisses
-			s.MemberExecutions += f.MemberExecutions
-			s.Success += f.Success
-			s.Failure += f.Failure
-			for _, k := range f.FailureKinds {
-				if i, ok := kinds[f.Family][k.Label]; ok {
-					s.FailureKinds[i].Count += k.Count
-					continue
-				}
-				kinds[f.Family][k.Label] = len(s.FailureKinds)
-				s.FailureKinds = append(s.FailureKinds, k)
+		s.Add(l)
+	}
+	return s.Loss()
+}
+
+// A LossSum is SumLoss one data set at a time, so that a run's benchmarks
+// can be added as they are read without being held: the sum of Add's
+// arguments, in order, is Loss(). The zero value is an empty sum.
+type LossSum struct {
+	tier1  uint64
+	fams   map[string]*FamilyLoss
+	order  []string
+	kinds  map[string]map[string]int
+	unattr map[string]*Unattributed
+}
+
+// Add adds l's counts to the sum; l is not kept (nor anything it points to).
+func (s *LossSum) Add(l *Loss) {
+	if s.fams == nil {
+		s.fams, s.kinds, s.unattr = map[string]*FamilyLoss{}, map[string]map[string]int{}, map[string]*Unattributed{}
+	}
+	s.tier1 += l.Tier1
+	for _, f := range l.Families {
+		t := s.fams[f.Family]
+		if t == nil {
+			t = &FamilyLoss{Family: f.Family}
+			s.fams[f.Family] = t
+			s.order = append(s.order, f.Family)
+			s.kinds[f.Family] = map[string]int{}
+		}
+		t.HasForms = t.HasForms || f.HasForms
+		for _, m := range f.Members {
+			if !slices.Contains(t.Members, m) {
+				t.Members = append(t.Members, m)
 			}
 		}
-		for _, u := range l.Unattributed {
-			s := unattr[u.Name]
-			if s == nil {
-				s = &Unattributed{Name: u.Name}
-				unattr[u.Name] = s
+		t.Generic += f.Generic
+		t.Deferred += f.Deferred
+		t.Hits += f.Hits
+		t.Misses += f.Misses
+		t.GenericMisses += f.GenericMisses
+		t.MemberExecutions += f.MemberExecutions
+		t.Success += f.Success
+		t.Failure += f.Failure
+		for _, k := range f.FailureKinds {
+			if i, ok := s.kinds[f.Family][k.Label]; ok {
+				t.FailureKinds[i].Count += k.Count
+				continue
 			}
-			s.ExecutionCount += u.ExecutionCount
-			s.Misses += u.Misses
+			s.kinds[f.Family][k.Label] = len(t.FailureKinds)
+			t.FailureKinds = append(t.FailureKinds, k)
 		}
 	}
-	for _, name := range order {
-		f := fams[name]
-		sortKinds(f.FailureKinds)
-		out.Families = append(out.Families, *f)
+	for _, u := range l.Unattributed {
+		t := s.unattr[u.Name]
+		if t == nil {
+			t = &Unattributed{Name: u.Name}
+			s.unattr[u.Name] = t
+		}
+		t.ExecutionCount += u.ExecutionCount
+		t.Misses += u.Misses
+	}
+}
+
+// Loss returns the ranked view of the sum so far (a copy: more can be added
+// after).
+func (s *LossSum) Loss() *Loss {
+	out := &Loss{Tier1: s.tier1}
+	for _, name := range s.order {
+		f := *s.fams[name]
+		f.Members = slices.Clone(f.Members)
+		f.FailureKinds = sortKinds(slices.Clone(f.FailureKinds))
+		out.Families = append(out.Families, f)
 	}
 	rankFamilies(out.Families)
-	for _, u := range unattr {
+	for _, u := range s.unattr {
 		out.Unattributed = append(out.Unattributed, *u)
 	}
 	slices.SortFunc(out.Unattributed, func(a, b Unattributed) int { return cmp.Compare(a.Name, b.Name) })

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
@@ -79,11 +78,11 @@ func runSpecialize(args []string, e *env) error {
 		}
 		view = report.NewSpecView(l, nil, opt)
 	} else {
-		bs, err := readBenchmarks(&in, e, path, benchmarks, *jobs)
+		overall, bs, err := readBenchmarks(&in, e, path, benchmarks, *jobs)
 		if err != nil {
 			return err
 		}
-		view = report.NewSpecView(nil, bs, opt)
+		view = report.NewSpecView(overall, bs, opt)
 	}
 
 	title := "Specialization by family: " + label
@@ -213,39 +212,62 @@ func warnStrays(e *env, dir string) error {
 }
 
 // readBenchmarks computes the view of each benchmark folder, at most jobs at
-// once. Each reader's warnings are buffered and printed in benchmark order,
-// so the output does not depend on scheduling.
-func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchmark, jobs int) ([]specialize.BenchmarkLoss, error) {
+// once, and their sum. Benchmarks are taken in order as they are done: the
+// reader's warnings (buffered) are printed with the benchmark's name, its
+// counts are added to the sum, and only what the per-benchmark tables show
+// is kept (no failure kinds), so memory does not grow with the data read:
+// at most 2*jobs benchmarks wait, read, to be taken.
+func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchmark, jobs int) (*specialize.Loss, []specialize.BenchmarkLoss, error) {
 	if jobs <= 0 {
 		jobs = min(4, runtime.GOMAXPROCS(0))
 	}
-	out := make([]specialize.BenchmarkLoss, len(benchmarks))
-	logs := make([]bytes.Buffer, len(benchmarks))
-	errs := make([]error, len(benchmarks))
-	sem := make(chan struct{}, jobs)
-	var wg sync.WaitGroup
-	for i, b := range benchmarks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			sub := &env{stdout: io.Discard, stderr: &logs[i], getenv: e.getenv, now: e.now}
-			l, err := specLossOf(in, sub, b.data)
-			out[i], errs[i] = specialize.BenchmarkLoss{Name: b.name, Loss: l}, err
-		}()
+	type done struct {
+		loss *specialize.Loss
+		log  bytes.Buffer
+		err  error
 	}
-	wg.Wait()
-	for i := range benchmarks {
-		if logs[i].Len() > 0 {
-			prefix := "benchmark " + quote(benchmarks[i].name) + ": "
-			for _, line := range strings.SplitAfter(strings.TrimSuffix(logs[i].String(), "\n"), "\n") {
+	order := make(chan chan *done, 2*jobs)
+	sem := make(chan struct{}, jobs)
+	go func() {
+		defer close(order)
+		for _, b := range benchmarks {
+			c := make(chan *done, 1)
+			order <- c
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem }()
+				d := &done{}
+				sub := &env{stdout: io.Discard, stderr: &d.log, getenv: e.getenv, now: e.now}
+				d.loss, d.err = specLossOf(in, sub, b.data)
+				c <- d
+			}()
+		}
+	}()
+	var sum specialize.LossSum
+	out := make([]specialize.BenchmarkLoss, 0, len(benchmarks))
+	var errs []error
+	i := 0
+	for c := range order {
+		d, b := <-c, benchmarks[i]
+		i++
+		if d.log.Len() > 0 {
+			prefix := "benchmark " + quote(b.name) + ": "
+			for _, line := range strings.SplitAfter(strings.TrimSuffix(d.log.String(), "\n"), "\n") {
 				io.WriteString(e.stderr, prefix+strings.TrimSuffix(line, "\n")+"\n")
 			}
 		}
+		if d.err != nil {
+			errs = append(errs, d.err)
+			continue
+		}
+		sum.Add(d.loss)
+		for j := range d.loss.Families {
+			d.loss.Families[j].FailureKinds = nil
+		}
+		out = append(out, specialize.BenchmarkLoss{Name: b.name, Loss: d.loss})
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("reading benchmarks of %s: %w", quote(root), err)
+		return nil, nil, fmt.Errorf("reading benchmarks of %s: %w", quote(root), err)
 	}
-	return out, nil
+	return sum.Loss(), out, nil
 }
