@@ -144,7 +144,7 @@ func pyperfRunFields() []arrow.Field {
 		dict("benchmark"), i32("run_index"),
 		{Name: "calibration", Type: arrow.FixedWidthTypes.Boolean},
 		i32("values"), i32("warmups"),
-		str("date"),
+		str("run_date"),
 		{Name: "timestamp", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
 		f64("mem_max_rss"), f64("command_max_rss"),
 	}
