@@ -373,6 +373,19 @@ func TestHostileInputs(t *testing.T) {
 				f.Close()
 				return []string{"timing", p, p}, nil
 			}},
+		{name: "a 40 MB summarize JSON", code: exitInput, stderr: []string{"big.json", "larger than 32 MiB"}, maxRSS: hostileRSS,
+			setup: func(t *testing.T, in, out string) ([]string, io.Reader) {
+				return []string{"info", writeRepeated(t, filepath.Join(in, "big.json"), "{", "\"a\": 1,\n", 4<<20)}, nil
+			}},
+		{name: "200 MB of white space in a JSON on standard input (gzipped)", code: exitInput, stderr: []string{"<stdin>", "larger than 32 MiB"}, maxRSS: 96 << 20,
+			setup: func(t *testing.T, in, out string) ([]string, io.Reader) {
+				var b bytes.Buffer
+				zw, _ := gzip.NewWriterLevel(&b, gzip.BestSpeed)
+				zw.Write([]byte("{"))
+				repeatTo(bytes.Repeat([]byte(" "), 1<<20), 200<<20)(zw)
+				zw.Close()
+				return []string{"info", "-"}, &b
+			}},
 		{name: "a 256 MiB line in a .tar.gz", code: exitInput, stderr: []string{"line.tar.gz:line.txt:1", "key of 268435456 bytes"}, maxRSS: hostileRSS,
 			setup: func(t *testing.T, in, out string) ([]string, io.Reader) {
 				p := filepath.Join(in, "line.tar.gz")

@@ -2,6 +2,7 @@ package mapfile
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -86,4 +87,26 @@ func TestOtherPanicsGoOn(t *testing.T) {
 	}()
 	_ = Guard(path, func([]byte) error { panic("boom") })
 	t.Fatal("Guard returned")
+}
+
+func TestReadAllLimit(t *testing.T) {
+	for _, tc := range []struct {
+		size, limit int64
+		ok          bool
+	}{
+		{0, 10, true}, {10, 10, true}, {11, 10, false}, {3 << 20, 3 << 20, true}, {3<<20 + 1, 3 << 20, false}, {5 << 20, 3 << 20, false}, {1<<20 + 7, 4 << 20, true},
+	} {
+		data := bytes.Repeat([]byte("ab"), int(tc.size))[:tc.size]
+		got, err := ReadAllLimit("x", "JSON", bytes.NewReader(data), tc.limit)
+		if tc.ok != (err == nil) {
+			t.Fatalf("size %d, limit %d: error %v", tc.size, tc.limit, err)
+		}
+		if err == nil && !bytes.Equal(got, data) {
+			t.Fatalf("size %d: read %d bytes, not the stream's", tc.size, len(got))
+		}
+		var tl *TooLargeError
+		if err != nil && !errors.As(err, &tl) {
+			t.Fatalf("error %T, want *TooLargeError", err)
+		}
+	}
 }

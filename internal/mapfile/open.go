@@ -126,29 +126,45 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 // trailer) into memory, failing with a *TooLargeError naming path once more
 // than limit bytes come.
 //
-// The buffer grows by doubling from 512 KiB and never beyond limit+1 bytes,
-// so the memory it takes is at most about 1.5 times limit.
+// The bytes are gathered in 1 MiB chunks and joined once at the end, so a
+// stream that runs over the limit costs at most limit bytes of memory, and
+// one that fits costs twice its size at the peak, never the sum of ever
+// larger copies.
 func ReadAllLimit(path, what string, r io.Reader, limit int64) ([]byte, error) {
-	buf := make([]byte, 0, min(512<<10, limit+1))
+	const chunk = 1 << 20
+	var chunks [][]byte
+	var total int64
 	for {
-		if len(buf) == cap(buf) {
-			if int64(len(buf)) > limit {
-				return nil, &TooLargeError{Path: path, Limit: limit, What: what}
-			}
-			grown := make([]byte, len(buf), min(2*int64(cap(buf)), limit+1))
-			copy(grown, buf)
-			buf = grown
+		c := make([]byte, min(chunk, limit+1-total))
+		n, err := io.ReadFull(r, c)
+		total += int64(n)
+		if n > 0 {
+			chunks = append(chunks, c[:n])
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			if int64(len(buf)) > limit {
-				return nil, &TooLargeError{Path: path, Limit: limit, What: what}
-			}
-			return buf, nil
+		if total > limit {
+			return nil, &TooLargeError{Path: path, Limit: limit, What: what}
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
 		}
 		if err != nil {
 			return nil, err
 		}
+		if total == limit {
+			// One more byte would be too many: look for it.
+			var one [1]byte
+			if m, _ := io.ReadFull(r, one[:]); m > 0 {
+				return nil, &TooLargeError{Path: path, Limit: limit, What: what}
+			}
+			break
+		}
 	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }
