@@ -195,6 +195,40 @@ func (p *jsonParser) wrap(err error) error {
 	return &ParseError{File: p.name, Line: line, Msg: fmt.Sprintf("invalid JSON at column %d: %s", col, reason)}
 }
 
+// memberName reads a member name. With jsontext it is not boxed in an interface.
+func (p *jsonParser) memberName() (string, error) {
+	if tt, ok := p.dec.(textTokens); ok {
+		tok, err := tt.d.ReadToken()
+		if err != nil {
+			return "", err
+		}
+		return tok.String(), nil
+	}
+	t, err := p.dec.Token()
+	if err != nil {
+		return "", err
+	}
+	return t.(string), nil
+}
+
+// counter reads a counter's value: an unsigned 64-bit integer literal gives
+// v, anything else its token t (nil with v). With jsontext an integer is
+// read in place, without a copy: most of a summarize JSON is integers.
+func (p *jsonParser) counter() (v uint64, t any, err error) {
+	if tt, ok := p.dec.(textTokens); ok && tt.d.PeekKind() == '0' {
+		raw, err := tt.d.ReadValue()
+		if err != nil {
+			return 0, nil, err
+		}
+		if v, ok := parseUint(raw); ok {
+			return v, nil, nil
+		}
+		return 0, number(raw), nil
+	}
+	t, err = p.dec.Token()
+	return 0, t, err
+}
+
 func (p *jsonParser) delim(want delim) error {
 	t, err := p.dec.Token()
 	if err != nil {
@@ -221,11 +255,10 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 	keys = make([]string, 0, members)
 	values = make([]uint64, 0, members)
 	for p.dec.More() {
-		t, err := p.dec.Token()
+		key, err := p.memberName()
 		if err != nil {
 			return nil, nil, meta, p.wrap(err)
 		}
-		key := t.(string)
 		if key == "" {
 			return nil, nil, meta, p.errorf("empty counter key")
 		}
@@ -255,17 +288,18 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 				return nil, nil, meta, err
 			}
 		default:
-			t, err := p.dec.Token()
+			v, t, err := p.counter()
 			if err != nil {
 				return nil, nil, meta, p.wrap(err)
 			}
-			num, ok := t.(number)
-			if !ok {
-				return nil, nil, meta, p.errorf("counter %q is not an integer: %v", clip([]byte(key)), clipString(tokenString(t)))
-			}
-			v, err := strconv.ParseUint(string(num), 10, 64)
-			if err != nil {
-				return nil, nil, meta, p.errorf("counter %q is not an unsigned 64-bit integer: %s", clip([]byte(key)), ClipValue([]byte(num), int64(len(num)), allDigits([]byte(num))))
+			if t != nil {
+				num, ok := t.(number)
+				if !ok {
+					return nil, nil, meta, p.errorf("counter %q is not an integer: %v", clip([]byte(key)), clipString(tokenString(t)))
+				}
+				if v, err = strconv.ParseUint(string(num), 10, 64); err != nil {
+					return nil, nil, meta, p.errorf("counter %q is not an unsigned 64-bit integer: %s", clip([]byte(key)), ClipValue([]byte(num), int64(len(num)), allDigits([]byte(num))))
+				}
 			}
 			if len(key) > MaxKeyLength {
 				return nil, nil, meta, p.errorf("key of %d bytes (longest allowed %d): not pystats data", len(key), MaxKeyLength)
