@@ -153,3 +153,12 @@ func writeBenchRunnerHeader(w *bufio.Writer, m *pystats.Metadata, opt MarkdownOp
 		w.WriteString("\n")
 	}
 }
+
+// WriteE4Sections writes sections as the E4 summarizer prints them (level-2
+// headings, <details> blocks, HTML tables) without a footer, for other views
+// laid out in the report's style; the caller flushes w.
+func WriteE4Sections(w *bufio.Writer, sections []*Section) {
+	for _, s := range sections {
+		writeE4Section(w, s, 2, false)
+	}
+}

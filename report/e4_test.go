@@ -13,7 +13,6 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/shared"
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/specialize"
 )
 
 // e4FooterDate returns the date of the summarizer's footer line, which is the
@@ -27,52 +26,11 @@ func e4FooterDate(t *testing.T, want []byte) string {
 	return string(m[1])
 }
 
-func e4ReadStats(t testing.TB, path string) *pystats.Stats {
-	t.Helper()
-	st, err := pystats.Read(path, pystats.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Release)
-	return st
-}
+func e4ReadStats(t testing.TB, path string) *pystats.Stats { return golden.ReadStats(t, path) }
 
-// e4ReadRaw reads a raw dump directory or tarball and gives it the 3.13
-// metadata (_specialized_instructions, _stats_defines, _defines) that the
-// summarizer adds from its checkout, from the tables embedded in the binary:
-// these tests check the embedded 3.13 tables end to end.
-//
-// Files are taken in directory order, as the summarizer took them: the order
-// in which keys are first seen decides the order of tied rows (test_small's
-// DELETE_ATTR successors LOAD_GLOBAL and PUSH_EXC_INFO, 1 each, need
-// e0cd… before de14…; name order gives the opposite). This relies on the
-// copy of the dumps listing in the order of the original directory.
-func e4ReadRaw(t *testing.T, path string) *pystats.Stats {
-	t.Helper()
-	st, err := pystats.Read(path, pystats.Options{DirectoryOrder: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Release)
-	tab, ok := specialize.Embedded("3.13")
-	if !ok {
-		t.Fatal("no embedded 3.13 build tables")
-	}
-	specialize.Attach(st, tab)
-	// The order of tied rows follows the order the dumps were read in. When
-	// this copy of the data lists them in another order than the summarizer
-	// saw (a copy on another file system), its JSON shows it: skip then.
-	if ref, err := os.ReadFile(filepath.Join(filepath.Dir(path), "summarize_stats.json")); err == nil {
-		var buf bytes.Buffer
-		if err := pystats.WriteJSON(&buf, st, pystats.JSONCompact); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(buf.Bytes(), ref) {
-			t.Skip("this file system lists the dumps in another order than summarize_stats.py saw; tied rows would differ")
-		}
-	}
-	return st
-}
+// e4ReadRaw is golden.ReadRaw313: these tests check the embedded 3.13 tables
+// end to end.
+func e4ReadRaw(t *testing.T, path string) *pystats.Stats { return golden.ReadRaw313(t, path) }
 
 var e4LinkName = regexp.MustCompile(`\[([^\]]+)\]\(`)
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/report/specview"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -59,7 +59,7 @@ func runSpecialize(args []string, e *env) error {
 		arg = fs.Arg(0)
 	}
 	label, path, _ := pystats.SplitLabel(arg)
-	opt := report.SpecOptions{TopFamilies: *top, TopKinds: *kinds, TopBenchmarks: *benches, AllFamilies: *all}
+	opt := specview.SpecOptions{TopFamilies: *top, TopKinds: *kinds, TopBenchmarks: *benches, AllFamilies: *all}
 
 	inputs := in.readPaths(path)
 	if err := checkOutputs(inputs, output{flag: "-o", path: *out}, output{flag: "--json-output", path: *jsonOut}, output{flag: "--plot", path: *plotOut}); err != nil {
@@ -70,26 +70,26 @@ func runSpecialize(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	var view *report.SpecView
+	var view *specview.SpecView
 	if benchmarks == nil {
 		l, err := specLossOf(&in, e, data)
 		if err != nil {
 			return err
 		}
-		view = report.NewSpecView(l, nil, opt)
+		view = specview.NewSpecView(l, nil, opt)
 	} else {
 		overall, bs, err := readBenchmarks(&in, e, path, benchmarks, *jobs)
 		if err != nil {
 			return err
 		}
-		view = report.NewSpecView(overall, bs, opt)
+		view = specview.NewSpecView(overall, bs, opt)
 	}
 
 	title := "Specialization by family: " + label
 	return writeOutputs(e, inputs,
-		output{path: *jsonOut, fill: func(w io.Writer) error { return report.WriteSpecJSON(w, view) }},
-		output{path: *plotOut, fill: func(w io.Writer) error { return report.WriteSpecPlot(w, plotFormat, view, title, 0) }},
-		output{path: *out, fill: func(w io.Writer) error { return report.WriteSpecMarkdown(w, view) }})
+		output{path: *jsonOut, fill: func(w io.Writer) error { return specview.WriteSpecJSON(w, view) }},
+		output{path: *plotOut, fill: func(w io.Writer) error { return specview.WriteSpecPlot(w, plotFormat, view, title, 0) }},
+		output{path: *out, fill: func(w io.Writer) error { return specview.WriteSpecMarkdown(w, view) }})
 }
 
 // maxJobs bounds --jobs (each reader holds one benchmark's data).
@@ -105,7 +105,7 @@ func specLossOf(in *inputFlags, e *env, path string) (*specialize.Loss, error) {
 		return nil, err
 	}
 	defer data.Stats.Release()
-	l, err := report.SpecLoss(data.Stats, data.Tables)
+	l, err := specview.SpecLoss(data.Stats, data.Tables)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", quote(path), err)
 	}

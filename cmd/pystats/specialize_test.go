@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/pystats-dev/pystats/internal/shared"
-	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/report/specview"
 )
 
 func specRun(t *testing.T, args ...string) (int, string, string) {
@@ -21,13 +21,13 @@ func specRun(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-func specReadJSON(t *testing.T, path string) report.SpecJSON {
+func specReadJSON(t *testing.T, path string) specview.SpecJSON {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j report.SpecJSON
+	var j specview.SpecJSON
 	if err := json.Unmarshal(data, &j); err != nil {
 		t.Fatal(err)
 	}

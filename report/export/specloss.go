@@ -2,10 +2,9 @@ package export
 
 import (
 	"errors"
+	"github.com/pystats-dev/pystats/report/specview"
 
 	"github.com/apache/arrow-go/v18/arrow"
-
-	"github.com/pystats-dev/pystats/report"
 )
 
 // specLossFields are the columns of the specialization_loss table: one row
@@ -26,8 +25,8 @@ func specLossFields() []arrow.Field {
 // view lists them apart. Numeric (3.11/3.12) data has no rows, as the view
 // refuses it.
 func fillSpecLoss(b *rows, in *Input) error {
-	loss, err := report.SpecLoss(in.Stats, in.Tables)
-	if errors.Is(err, report.ErrNumericOpcodes) {
+	loss, err := specview.SpecLoss(in.Stats, in.Tables)
+	if errors.Is(err, specview.ErrNumericOpcodes) {
 		return nil
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package notable
 
 import (
 	"bytes"
+	"github.com/pystats-dev/pystats/internal/golden"
 	"github.com/pystats-dev/pystats/report"
 	"math"
 	"os"
@@ -176,7 +177,7 @@ func TestNotable311vs313AgreesWithOwnReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer named.Release()
-	head := readStats(t, shared.Path(t, "data/dumps/3.13/json_tool/summarize_stats.json"))
+	head := golden.ReadStats(t, shared.Path(t, "data/dumps/3.13/json_tool/summarize_stats.json"))
 	defer head.Release()
 	r, err := report.CompareE4(named, head, report.MarkdownOptions{Style: report.StyleE4})
 	if err != nil {

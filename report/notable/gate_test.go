@@ -2,6 +2,7 @@ package notable
 
 import (
 	"errors"
+	"github.com/pystats-dev/pystats/internal/golden"
 	"github.com/pystats-dev/pystats/report"
 	"strings"
 	"testing"
@@ -90,8 +91,8 @@ func TestParseGatesErrors(t *testing.T) {
 // TestGateEvaluate evaluates gates on the default build against the
 // PYTHON_UOPS build of 3.13.0b2+ a19bb26.
 func TestGateEvaluate(t *testing.T) {
-	base := readStats(t, shared.Path(t, bm0615))
-	head := readStats(t, shared.Path(t, bm0615Uops))
+	base := golden.ReadStats(t, shared.Path(t, bm0615))
+	head := golden.ReadStats(t, shared.Path(t, bm0615Uops))
 	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package notable
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/pystats-dev/pystats/internal/golden"
 	"github.com/pystats-dev/pystats/report"
 	"math"
 	"strings"
@@ -83,8 +84,8 @@ func TestNotableRealPairs(t *testing.T) {
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			base := readStats(t, shared.Path(t, tc.base))
-			head := readStats(t, shared.Path(t, tc.head))
+			base := golden.ReadStats(t, shared.Path(t, tc.base))
+			head := golden.ReadStats(t, shared.Path(t, tc.head))
 			r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 			if err != nil {
 				t.Fatal(err)
@@ -105,8 +106,8 @@ func TestNotableRealPairs(t *testing.T) {
 // the single-input report of that side, and every family ratio equals the
 // "Ratio" cell of that side's Kind table.
 func TestNotableMatchesSummarizerTables(t *testing.T) {
-	base := readStats(t, shared.Path(t, bm0615))
-	head := readStats(t, shared.Path(t, bm0615Uops))
+	base := golden.ReadStats(t, shared.Path(t, bm0615))
+	head := golden.ReadStats(t, shared.Path(t, bm0615Uops))
 	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 	if err != nil {
 		t.Fatal(err)
@@ -255,8 +256,8 @@ func TestSelectNotable(t *testing.T) {
 // tags the renderer attaches, so a sub-style that renamed every section and
 // every column header would keep all its metrics.
 func TestChangesReadTagsNotTitles(t *testing.T) {
-	base := readStats(t, shared.Path(t, bm0615))
-	head := readStats(t, shared.Path(t, bm0615Uops))
+	base := golden.ReadStats(t, shared.Path(t, bm0615))
+	head := golden.ReadStats(t, shared.Path(t, bm0615Uops))
 	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
 	if err != nil {
 		t.Fatal(err)

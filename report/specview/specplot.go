@@ -1,4 +1,4 @@
-package report
+package specview
 
 import (
 	"fmt"

@@ -1,4 +1,8 @@
-package report
+// Package specview is the specialization view of `pystats specialize`: the
+// families of one data set, or of the benchmarks of a run, ranked by the work
+// the specializer loses (specialize.Loss), as markdown in the E4 table style,
+// JSON and a stacked-bar plot.
+package specview
 
 import (
 	"bufio"
@@ -8,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pystats-dev/pystats/report"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -103,21 +108,21 @@ var SpecRankedColumns = []string{"Family", "Lost:", "Lost share:", "Generic:", "
 	"Deferred:", "Deferred share:", "Misses:", "Miss share:", "Hits:", "Success rate:"}
 
 // rankedRows are the ranked table's rows.
-func specRankedRows(fs []specialize.FamilyLoss, tier1 uint64) [][]Cell {
-	rows := make([][]Cell, 0, len(fs))
+func specRankedRows(fs []specialize.FamilyLoss, tier1 uint64) [][]report.Cell {
+	rows := make([][]report.Cell, 0, len(fs))
 	for i := range fs {
 		f := &fs[i]
-		rate := Cell{}
+		rate := report.Cell{}
 		if f.Success+f.Failure != 0 {
-			rate = RatioCell(f.Success, f.Success+f.Failure)
+			rate = report.RatioCell(f.Success, f.Success+f.Failure)
 		}
-		rows = append(rows, []Cell{
-			TextCell(f.Family),
-			CountCell(f.Lost()), RatioCell(f.Lost(), tier1),
-			CountCell(f.Generic), RatioCell(f.Generic, tier1),
-			CountCell(f.Deferred), RatioCell(f.Deferred, tier1),
-			CountCell(f.Misses), RatioCell(f.Misses, tier1),
-			CountCell(f.Hits), rate,
+		rows = append(rows, []report.Cell{
+			report.TextCell(f.Family),
+			report.CountCell(f.Lost()), report.RatioCell(f.Lost(), tier1),
+			report.CountCell(f.Generic), report.RatioCell(f.Generic, tier1),
+			report.CountCell(f.Deferred), report.RatioCell(f.Deferred, tier1),
+			report.CountCell(f.Misses), report.RatioCell(f.Misses, tier1),
+			report.CountCell(f.Hits), rate,
 		})
 	}
 	return rows
@@ -125,11 +130,11 @@ func specRankedRows(fs []specialize.FamilyLoss, tier1 uint64) [][]Cell {
 
 // Report lays the view out as report sections (rendered by
 // WriteSpecMarkdown in the E4 report's table style).
-func (v *SpecView) Report() *Report {
+func (v *SpecView) Report() *report.Report {
 	o := v.Options
 	tier1 := v.Overall.Tier1
-	r := &Report{Style: StyleE4}
-	ranked := &Section{
+	r := &report.Report{Style: report.StyleE4}
+	ranked := &report.Section{
 		Title:   "Specialization loss by family",
 		Summary: "Families ranked by lost work: generic executions plus misses",
 		Doc: `Lost work is the executions of the family's generic (unspecialized)
@@ -137,44 +142,44 @@ instruction plus the misses (deopts) of its specialized instructions.
 Shares are of all Tier 1 instructions executed (` + groupInt(tier1) + `).
 Deferred executions overlap the generic executions and are not added.
 Success rate is successful / all specialization attempts.`,
-		Parts: []any{&Table{Columns: SpecRankedColumns, Rows: specRankedRows(v.Ranked(), tier1)}},
+		Parts: []any{&report.Table{Columns: SpecRankedColumns, Rows: specRankedRows(v.Ranked(), tier1)}},
 	}
 	if ex := v.Excluded(); len(ex) > 0 {
-		ranked.Parts = append(ranked.Parts, &Section{
+		ranked.Parts = append(ranked.Parts, &report.Section{
 			Title:   "Families without specialized forms",
 			Summary: "Marked specializable, but the build has no specialized instruction for them",
-			Parts:   []any{&Table{Columns: SpecRankedColumns, Rows: specRankedRows(ex, tier1)}},
+			Parts:   []any{&report.Table{Columns: SpecRankedColumns, Rows: specRankedRows(ex, tier1)}},
 		})
 	}
 	if len(v.Overall.Unattributed) > 0 {
-		var rows [][]Cell
+		var rows [][]report.Cell
 		for _, u := range v.Overall.Unattributed {
-			rows = append(rows, []Cell{TextCell(u.Name), CountCell(u.ExecutionCount), CountCell(u.Misses), RatioCell(u.Misses, tier1)})
+			rows = append(rows, []report.Cell{report.TextCell(u.Name), report.CountCell(u.ExecutionCount), report.CountCell(u.Misses), report.RatioCell(u.Misses, tier1)})
 		}
-		ranked.Parts = append(ranked.Parts, &Section{
+		ranked.Parts = append(ranked.Parts, &report.Section{
 			Title:   "Specialized instructions of no specializable family",
 			Summary: "Specialized instructions whose generic instruction is not marked specializable",
-			Parts:   []any{&Table{Columns: []string{"Name", "Count:", "Misses:", "Miss share:"}, Rows: rows}},
+			Parts:   []any{&report.Table{Columns: []string{"Name", "Count:", "Misses:", "Miss share:"}, Rows: rows}},
 		})
 	}
 	r.Sections = append(r.Sections, ranked)
 
-	kinds := &Section{Title: "Failure kinds", Summary: "Top failure kinds of the top families"}
+	kinds := &report.Section{Title: "Failure kinds", Summary: "Top failure kinds of the top families"}
 	for _, f := range v.Top() {
-		var rows [][]Cell
+		var rows [][]report.Cell
 		for i, k := range f.FailureKinds {
 			if i == o.TopKinds {
 				break
 			}
-			rows = append(rows, []Cell{TextCell(k.Label), CountCell(k.Count), RatioCell(k.Count, f.Failure)})
+			rows = append(rows, []report.Cell{report.TextCell(k.Label), report.CountCell(k.Count), report.RatioCell(k.Count, f.Failure)})
 		}
 		if len(rows) == 0 {
 			continue
 		}
-		kinds.Parts = append(kinds.Parts, &Section{
+		kinds.Parts = append(kinds.Parts, &report.Section{
 			Title:   f.Family,
 			Summary: "failure kinds of the " + f.Family + " family (" + groupInt(f.Failure) + " failures)",
-			Parts:   []any{&Table{Columns: []string{"Failure kind", "Count:", "Share of failures:"}, Rows: rows}},
+			Parts:   []any{&report.Table{Columns: []string{"Failure kind", "Count:", "Share of failures:"}, Rows: rows}},
 		})
 	}
 	r.Sections = append(r.Sections, kinds)
@@ -185,30 +190,30 @@ Success rate is successful / all specialization attempts.`,
 	return r
 }
 
-func (v *SpecView) matrixSection() *Section {
+func (v *SpecView) matrixSection() *report.Section {
 	top := v.Top()
 	cols := []string{"Benchmark", "Tier 1:"}
 	for _, f := range top {
 		cols = append(cols, f.Family+":")
 	}
 	cols = append(cols, "All families:")
-	var rows [][]Cell
+	var rows [][]report.Cell
 	for _, b := range v.Benchmarks {
-		row := []Cell{TextCell(specSafeName(b.Name)), CountCell(b.Loss.Tier1)}
+		row := []report.Cell{report.TextCell(specSafeName(b.Name)), report.CountCell(b.Loss.Tier1)}
 		for _, f := range top {
 			var lost uint64
 			if bf := b.Loss.Family(f.Family); bf != nil {
 				lost = bf.Lost()
 			}
-			row = append(row, RatioCell(lost, b.Loss.Tier1))
+			row = append(row, report.RatioCell(lost, b.Loss.Tier1))
 		}
-		row = append(row, RatioCell(specTotalLost(b.Loss, v.Options.AllFamilies), b.Loss.Tier1))
+		row = append(row, report.RatioCell(specTotalLost(b.Loss, v.Options.AllFamilies), b.Loss.Tier1))
 		rows = append(rows, row)
 	}
-	return &Section{
+	return &report.Section{
 		Title:   "Lost work by benchmark",
 		Summary: "Lost work of the top families, as a share of each benchmark's Tier 1 instructions",
-		Parts:   []any{&Table{Columns: cols, Rows: rows}},
+		Parts:   []any{&report.Table{Columns: cols, Rows: rows}},
 	}
 }
 
@@ -223,26 +228,26 @@ func specTotalLost(l *specialize.Loss, all bool) uint64 {
 	return t
 }
 
-func (v *SpecView) contributorsSection() *Section {
-	s := &Section{Title: "Top benchmarks by family", Summary: "Benchmarks that lose the most work in each top family"}
+func (v *SpecView) contributorsSection() *report.Section {
+	s := &report.Section{Title: "Top benchmarks by family", Summary: "Benchmarks that lose the most work in each top family"}
 	for _, f := range v.Top() {
-		var rows [][]Cell
+		var rows [][]report.Cell
 		for _, c := range specialize.Contributors(v.Benchmarks, f.Family, v.Options.TopBenchmarks) {
-			rows = append(rows, []Cell{TextCell(specSafeName(c.Benchmark)), CountCell(c.Lost), RatioCell(c.Lost, f.Lost()), RatioCell(c.Lost, c.Tier1)})
+			rows = append(rows, []report.Cell{report.TextCell(specSafeName(c.Benchmark)), report.CountCell(c.Lost), report.RatioCell(c.Lost, f.Lost()), report.RatioCell(c.Lost, c.Tier1)})
 		}
 		if len(rows) == 0 {
 			continue
 		}
-		s.Parts = append(s.Parts, &Section{
+		s.Parts = append(s.Parts, &report.Section{
 			Title:   f.Family,
 			Summary: "benchmarks losing the most work in the " + f.Family + " family",
-			Parts:   []any{&Table{Columns: []string{"Benchmark", "Lost:", "Share of family:", "Share of benchmark:"}, Rows: rows}},
+			Parts:   []any{&report.Table{Columns: []string{"Benchmark", "Lost:", "Share of family:", "Share of benchmark:"}, Rows: rows}},
 		})
 	}
 	return s
 }
 
-func groupInt(n uint64) string { return CountCell(n).Markdown() }
+func groupInt(n uint64) string { return report.CountCell(n).Markdown() }
 
 // WriteSpecMarkdown writes the view as markdown: a title line, then sections
 // with <details> blocks and HTML tables as in the E4 report (no footer).
@@ -252,9 +257,7 @@ func WriteSpecMarkdown(w io.Writer, v *SpecView) error {
 	if n := len(v.Benchmarks); n > 0 {
 		bw.WriteString(strconv.Itoa(n) + " benchmarks; rows above the benchmark tables are their sum.\n\n")
 	}
-	for _, s := range v.Report().Sections {
-		writeE4Section(bw, s, 2, false)
-	}
+	report.WriteE4Sections(bw, v.Report().Sections)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing markdown: %w", err)
 	}

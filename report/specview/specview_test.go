@@ -1,9 +1,10 @@
-package report
+package specview
 
 import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"github.com/pystats-dev/pystats/internal/golden"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -180,9 +181,9 @@ func specLoad(t *testing.T, rel string, raw bool) *specialize.Loss {
 	t.Helper()
 	var st *pystats.Stats
 	if raw {
-		st = e4ReadRaw(t, shared.Path(t, rel))
+		st = golden.ReadRaw313(t, shared.Path(t, rel))
 	} else {
-		st = e4ReadStats(t, shared.Path(t, rel))
+		st = golden.ReadStats(t, shared.Path(t, rel))
 	}
 	l, err := SpecLoss(st, nil)
 	if err != nil {
@@ -308,7 +309,7 @@ func TestSpecSumIsOnePass(t *testing.T) {
 		}
 	}
 	la, lb := specLoad(t, "data/dumps/3.13/json_tool/raw", true), specLoad(t, "data/dumps/3.13/compileall_stdlib/raw", true)
-	both := e4ReadRaw(t, dir)
+	both := golden.ReadRaw313(t, dir)
 	want, err := SpecLoss(both, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -423,7 +424,7 @@ func TestSpecViewOutputs(t *testing.T) {
 
 // TestSpecLossNumericRefused checks that numeric-opcode data is refused.
 func TestSpecLossNumericRefused(t *testing.T) {
-	st := e4ReadStats(t, shared.Path(t, "data/real-pystats/bm-20230619-3.12.0b3-f992a60/bm-20230619-azure-x86_64-python-v3.12.0b3-3.12.0b3-f992a60-pystats.json"))
+	st := golden.ReadStats(t, shared.Path(t, "data/real-pystats/bm-20230619-3.12.0b3-f992a60/bm-20230619-azure-x86_64-python-v3.12.0b3-3.12.0b3-f992a60-pystats.json"))
 	if _, err := SpecLoss(st, nil); err != ErrNumericOpcodes {
 		t.Errorf("SpecLoss(3.12 data) error = %v, want ErrNumericOpcodes", err)
 	}
