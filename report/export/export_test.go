@@ -236,7 +236,7 @@ func checkKeyed(t *testing.T, got *table, ref *reference, key func(*table, int) 
 	if len(got.rows) != n || n == 0 {
 		t.Errorf("%v: %d rows, want %d", prefixes, len(got.rows), n)
 	}
-	value := got.cols[len(got.cols)-1]
+	value := "count"
 	for r := range got.rows {
 		k := key(got, r)
 		if w, ok := ref.counters[k]; !ok || got.get(r, value) != w {

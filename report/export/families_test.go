@@ -264,3 +264,67 @@ func TestComparisons(t *testing.T) {
 		}
 	}
 }
+
+// mdSectionRows reads the rows of the first table of a markdown report's
+// "## title" section: label → count and printed ratio.
+func mdSectionRows(t testing.TB, path, title string) map[string]mdCell {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(data), "## "+title+"\n")
+	if !ok {
+		t.Fatalf("%s: no %s section", path, title)
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	cell := regexp.MustCompile(`<td align="(left|right)">(.*?)</td>`)
+	out := map[string]mdCell{}
+	for _, tr := range strings.Split(sec, "<tr>")[1:] {
+		m := cell.FindAllStringSubmatch(tr, -1)
+		if len(m) != 3 {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.ReplaceAll(m[1][2], ",", ""), 10, 64)
+		if err != nil {
+			continue
+		}
+		out[m[0][2]] = mdCell{n, m[2][2]}
+	}
+	return out
+}
+
+// TestObjectAndCallLabels checks the objects and calls tables' label and
+// ratio against the summarizer's "Object stats" and "Call stats" tables.
+func TestObjectAndCallLabels(t *testing.T) {
+	for _, w := range []string{"json_tool", "test_small"} {
+		t.Run(w, func(t *testing.T) {
+			mem := checkedMem(t)
+			dir := dataPath(t, "dumps/3.13/"+w)
+			in := loadStats(t, mem, w, filepath.Join(dir, "raw"))
+			out := t.TempDir()
+			if _, err := Write(out, []Input{in}, Options{Allocator: mem}); err != nil {
+				t.Fatal(err)
+			}
+			for table, section := range map[string]string{"objects": "Object stats", "calls": "Call stats"} {
+				md := mdSectionRows(t, filepath.Join(dir, "summarize_stats.md"), section)
+				got := readParquet(t, mem, filepath.Join(out, table+".parquet"))
+				labelled := 0
+				for r := range got.rows {
+					label := got.get(r, "label")
+					if label == nil {
+						continue
+					}
+					labelled++
+					row, ok := md[label.(string)]
+					if !ok || row.count != asCount(got.get(r, "count")) || pct(got.get(r, "ratio")) != row.ratio {
+						t.Errorf("%s %v: count %v ratio %s, report %v (present %v)", table, label, got.get(r, "count"), pct(got.get(r, "ratio")), row, ok)
+					}
+				}
+				if labelled != len(md) || labelled == 0 {
+					t.Errorf("%s: %d labelled rows, the report has %d", table, labelled, len(md))
+				}
+			}
+		})
+	}
+}

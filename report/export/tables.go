@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -171,8 +173,11 @@ var tables = []*Table{
 	), fill: fillPairs},
 	{Name: "calls", Schema: schema(
 		dict("name"), nullable(i32("index")), nullable(dict("reason")), cnt("count"),
+		nullable(dict("label")), f64("ratio"), nullable(cnt("total")),
 	), fill: fillCalls},
-	{Name: "objects", Schema: schema(dict("name"), cnt("count")), fill: fillObjects},
+	{Name: "objects", Schema: schema(dict("name"), cnt("count"),
+		nullable(dict("label")), f64("ratio"), nullable(cnt("total")),
+	), fill: fillObjects},
 	{Name: "gc", Schema: schema(
 		i32("generation"),
 		nullable(cnt("collections")), nullable(cnt("object_visits")), nullable(cnt("objects_collected")),
@@ -531,6 +536,7 @@ func fillPairs(b *rows, in *Input) error {
 func fillCalls(b *rows, in *Input) error {
 	f := factsOf(in)
 	c := newCounterRows(in.Stats)
+	labels := callLabels(in, c)
 	for i, fam := range c.families {
 		if fam != pystats.FamilyCalls {
 			continue
@@ -548,13 +554,95 @@ func fillCalls(b *rows, in *Input) error {
 		}
 		b.strOrNull(2, reason, ok)
 		b.count(3, c.values.Value(i))
+		b.reportCells(4, labels[i], c.values.Value(i))
 	}
 	return nil
 }
 
-// fillObjects writes the "Object ..." counters, named without the prefix.
+// reportCells writes a report row's label, ratio and the ratio's
+// denominator (total) at columns i, i+1, i+2: null when the report has no
+// such row (numeric-opcode data, whose E1/E2 reports are not built here) or
+// no ratio. The row must have the counter's count.
+func (b *rows) reportCells(i int, row []report.Cell, count uint64) {
+	if len(row) != 3 || row[1].Value != count {
+		b.strOrNull(i, "", false)
+		b.f64OrNull(i+1, 0, false)
+		b.countOrNull(i+2, 0, false)
+		return
+	}
+	b.str(i, row[0].Label())
+	r := row[2]
+	v, ok := ratio(r.Value, r.Den)
+	b.f64OrNull(i+1, v, ok && r.HasDen)
+	b.countOrNull(i+2, r.Den, r.HasDen)
+}
+
+// e4Report reports whether the input's report is the E4 one (named-opcode
+// data), whose Object and Call tables label the exported rows.
+func e4Report(st *pystats.Stats) bool {
+	return report.ResolveStyle(st, report.StyleAuto).IsE4()
+}
+
+// callLabels maps each calls row (by counter index) to its row of the E4
+// report's "Call stats" table, which lists the "Calls ..." keys sorted by
+// key, then the "Frame..." keys.
+func callLabels(in *Input, c *counterRows) map[int][]report.Cell {
+	out := map[int][]report.Cell{}
+	if !e4Report(in.Stats) {
+		return out
+	}
+	keys := in.Stats.Keys()
+	var calls, frames []int
+	for i, fam := range c.families {
+		if fam != pystats.FamilyCalls {
+			continue
+		}
+		k := keys.Value(i)
+		switch {
+		case strings.Contains(k, "Calls to"), strings.HasPrefix(k, "Calls "):
+			calls = append(calls, i)
+		case strings.HasPrefix(k, "Frame"):
+			frames = append(frames, i)
+		}
+	}
+	byKey := func(list []int) {
+		sort.SliceStable(list, func(a, b int) bool { return keys.Value(list[a]) < keys.Value(list[b]) })
+	}
+	byKey(calls)
+	byKey(frames)
+	rows := report.E4CallRows(in.Stats)
+	for j, i := range append(calls, frames...) {
+		if j < len(rows) {
+			out[i] = rows[j]
+		}
+	}
+	return out
+}
+
+// fillObjects writes the "Object ..." counters, named without the prefix,
+// with the E4 report's label and ratio (its rows are the counters in data
+// order).
 func fillObjects(b *rows, in *Input) error {
-	return fillNamed(b, in, pystats.FamilyObject)
+	c := newCounterRows(in.Stats)
+	var rows [][]report.Cell
+	if e4Report(in.Stats) {
+		rows = report.E4ObjectRows(in.Stats)
+	}
+	n := 0
+	for i, fam := range c.families {
+		if fam != pystats.FamilyObject {
+			continue
+		}
+		b.str(0, c.names.Value(i))
+		b.count(1, c.values.Value(i))
+		var row []report.Cell
+		if n < len(rows) {
+			row = rows[n]
+		}
+		n++
+		b.reportCells(2, row, c.values.Value(i))
+	}
+	return nil
 }
 
 // fillRareEvents writes the "Rare event (x)" counters, named x.
