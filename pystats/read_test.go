@@ -1,6 +1,8 @@
 package pystats
 
 import (
+	"archive/tar"
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -235,5 +237,27 @@ func TestStreamMatchesMemory(t *testing.T) {
 		whole := newAggregator()
 		err := whole.addFile("fuzz.txt", 0, []byte(data))
 		sameAsStream(t, []byte(data), whole, err)
+	}
+}
+
+// TestTarWithGlobalHeader reads an archive as git archive writes it: a pax
+// global header (the commit id) before the members.
+func TestTarWithGlobalHeader(t *testing.T) {
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "pax_global_header", PAXRecords: map[string]string{"comment": "0123abc"}})
+	body := "Frames pushed: 3\n"
+	tw.WriteHeader(&tar.Header{Name: "raw/a.txt", Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644})
+	tw.Write([]byte(body))
+	tw.Close()
+	p := filepath.Join(t.TempDir(), "run.tar")
+	os.WriteFile(p, b.Bytes(), 0o644)
+	st, err := Read(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Release()
+	if st.Get("Frames pushed") != 3 || st.NFiles() != 1 {
+		t.Fatalf("counters %v", counters(st))
 	}
 }

@@ -104,8 +104,8 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 		entry++
 		skip = (h.Size + 511) &^ 511
 		clean := path.Clean(h.Name)
-		if h.Typeflag == tar.TypeDir {
-			continue
+		if h.Typeflag == tar.TypeDir || h.Typeflag == tar.TypeXGlobalHeader {
+			continue // folders; a pax global header (git archive writes one)
 		}
 		if prev, ok := members[clean]; ok {
 			return nil, fmt.Errorf("%s: members %q (entry %d) and %q (entry %d) are the same file: the archive is ambiguous", QuoteName(name), prev.name, prev.entry, h.Name, entry)

@@ -233,6 +233,7 @@ func tarSeeds(f testing.TB) [][]byte {
 		mk([]tar.Header{{Name: "a.txt", Typeflag: tar.TypeReg}, {Name: "./a.txt", Typeflag: tar.TypeReg}}, [][]byte{small, other}, true),
 		mk([]tar.Header{{Name: "a.txt", Typeflag: tar.TypeReg}}, [][]byte{small}, false),
 		mk([]tar.Header{{Name: "l", Typeflag: tar.TypeSymlink, Linkname: "../x"}}, [][]byte{nil}, true),
+		mk([]tar.Header{{Name: "pax_global_header", Typeflag: tar.TypeXGlobalHeader, PAXRecords: map[string]string{"comment": "abc"}}, {Name: "a.txt", Typeflag: tar.TypeReg}}, [][]byte{nil, small}, true),
 	}
 	var out [][]byte
 	for _, s := range seeds {
