@@ -611,10 +611,17 @@ func (j pyJSON) value(dec *jsontext.Decoder, level int) error {
 const hexDigits = "0123456789abcdef"
 
 // str writes s as a JSON string the way Python's ensure_ascii encoder does.
+// The printable ASCII run at the start (all of a counter key) is written in
+// one piece.
 func (j pyJSON) str(s string) {
 	w := j.w
 	w.WriteByte('"')
-	for _, r := range s {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\' {
+		i++
+	}
+	w.WriteString(s[:i])
+	for _, r := range s[i:] {
 		switch {
 		case r == '"':
 			w.WriteString(`\"`)
@@ -630,7 +637,7 @@ func (j pyJSON) str(s string) {
 			w.WriteString(`\b`)
 		case r == '\f':
 			w.WriteString(`\f`)
-		case r < 0x20 || (r > 0x7e && r != 0x7f):
+		case r < 0x20 || r > 0x7e: // DEL too, as Python's ESCAPE_ASCII
 			if r > 0xffff {
 				a, b := utf16.EncodeRune(r)
 				writeU(w, a)
