@@ -34,19 +34,11 @@ import (
 // 255 or a failure kind above 29) this renders an empty ratio cell and
 // carries on.
 
-// e1Op is the view of one opcode number: its stats (nil when the data has
-// no key for it) and its E1 name.
-type e1Op struct {
-	stat *specialize.OpcodeStat
-	name string
-}
-
 // e1View is what the E1 report needs from a numeric-opcode data set.
 type e1View struct {
-	ops    []e1Op // indexed by opcode number, at least 256 long
-	total  uint64 // sum of execution counts
-	tables *specialize.Tables
-	view   *specialize.View // classification, totals and labels
+	numberedOps
+	total uint64           // sum of execution counts
+	view  *specialize.View // classification, totals and labels
 	// other are the keys and values outside the opcode family, data order.
 	other []specialize.NamedCount
 }
@@ -54,24 +46,10 @@ type e1View struct {
 // newE1View builds the E1 view of st from its per-instruction views.
 func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
 	view := specialize.NewView(st, pystats.DetectEra(st), t)
-	views := view.Counters
-	v := &e1View{ops: make([]e1Op, 256), tables: t, view: view, total: view.Tier1Total}
-	for i := range views.Opcode.Ops {
-		o := &views.Opcode.Ops[i]
-		n, err := strconv.Atoi(o.Name)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("E1 report: opcode %q is not a number: named-opcode data needs the E4 style", o.Name)
-		}
-		if n >= maxDenseIndex {
-			return nil, errDenseIndex("E1", "opcode number", n)
-		}
-		for n >= len(v.ops) {
-			v.ops = append(v.ops, e1Op{})
-		}
-		v.ops[n].stat = o
-	}
-	for i := range v.ops {
-		v.ops[i].name = e2OpName(t, i)
+	v := &e1View{view: view, total: view.Tier1Total}
+	var err error
+	if v.numberedOps, err = newNumberedOps(view, t, "E1"); err != nil {
+		return nil, err
 	}
 	fams, keys, values := st.Families(), st.Keys(), st.Values()
 	for i, f := range fams {
@@ -142,36 +120,7 @@ func writeSummaryE1(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 // count sorted by (count, name, miss) descending; the miss ratio only for
 // opcodes that are not specializable families.
 func (v *e1View) writeExecutionCounts(w e2Writer) {
-	type row struct {
-		op    int
-		count uint64
-		miss  uint64
-	}
-	var rows []row
-	for i := range v.ops {
-		s := v.ops[i].stat
-		if s == nil || !s.HasExecutionCount {
-			continue
-		}
-		r := row{op: i, count: s.ExecutionCount}
-		if !s.Specializable {
-			r.miss = s.Miss
-		}
-		rows = append(rows, r)
-	}
-	sort.Slice(rows, func(a, b int) bool {
-		ra, rb := rows[a], rows[b]
-		if ra.count != rb.count {
-			return ra.count > rb.count
-		}
-		if na, nb := v.ops[ra.op].name, v.ops[rb.op].name; na != nb {
-			return na > nb
-		}
-		if ra.miss != rb.miss {
-			return ra.miss > rb.miss
-		}
-		return ra.op > rb.op
-	})
+	rows := v.executionRows()
 	w.section("Execution counts", 2, "execution counts for all instructions")
 	w.header("Name", "Count:", "Self:", "Cumulative:", "Miss ratio:")
 	var cum uint64
@@ -181,42 +130,10 @@ func (v *e1View) writeExecutionCounts(w e2Writer) {
 		if r.miss != 0 {
 			miss = e1Pct(r.miss, r.count)
 		}
-		w.row(v.ops[r.op].name, e1Int(r.count), e1Pct(r.count, v.total), e1Pct(cum, v.total), miss)
+		w.row(v.names[r.op], e1Int(r.count), e1Pct(r.count, v.total), e1Pct(cum, v.total), miss)
 	}
 	w.WriteByte('\n')
 	w.end()
-}
-
-// name is the E1 name of opcode number op.
-func (v *e1View) name(op int) string {
-	if op >= 0 && op < len(v.ops) {
-		return v.ops[op].name
-	}
-	return e2OpName(v.tables, op)
-}
-
-// pairCounts lists the non-zero pairs whose first opcode is not slot 0,
-// sorted by (count, first, second) descending, the script's order.
-func (v *e1View) pairCounts() []e2Pair {
-	var pairs []e2Pair
-	for i := 1; i < len(v.ops); i++ {
-		s := v.ops[i].stat
-		if s == nil {
-			continue
-		}
-		for _, p := range s.Pairs {
-			if p.Value == 0 {
-				continue
-			}
-			j, err := strconv.Atoi(p.Name)
-			if err != nil {
-				continue // the script would fail on int()
-			}
-			pairs = append(pairs, e2Pair{i, j, p.Value})
-		}
-	}
-	sortPairsDesc(pairs)
-	return pairs
 }
 
 // writePairs is emit_pair_counts: the top 100 pairs, then the top 3
@@ -246,7 +163,7 @@ func (v *e1View) writePairs(w e2Writer) {
 	}
 	last := make(map[string]int, 256)
 	for i := 0; i < 256 && i < len(v.ops); i++ {
-		last[v.ops[i].name] = i
+		last[v.names[i]] = i
 	}
 	entries := make([]entry, 0, len(last))
 	for name, op := range last {
@@ -299,15 +216,15 @@ func (v *e1View) failureKindRows(name string, s *specialize.OpcodeStat) [][]stri
 func (v *e1View) writeSpecialization(w e2Writer) {
 	w.section("Specialization stats", 2, "specialization stats by family")
 	for i := range v.ops {
-		s := v.ops[i].stat
-		if s == nil || !s.Specializable {
+		s := &v.ops[i]
+		if !s.Specializable {
 			continue
 		}
 		total := v.view.FamilyTotal(s)
 		if total == 0 {
 			continue
 		}
-		name := v.ops[i].name
+		name := v.names[i]
 		w.section(name, 3, "specialization stats for "+name+" family")
 		w.table([]string{"Kind", "Count", "Ratio"}, v.kindRows(s, total))
 		w.title("Specialization attempts", 4)

@@ -135,15 +135,13 @@ type e2Row struct {
 // e2View is the per-opcode view of a numeric-opcode data set, built in one
 // pass over the counters table.
 type e2View struct {
-	ops   []specialize.OpcodeStat // indexed by opcode number, at least 256 long (zero: no key)
-	names []string                // E2 opcode names, same indexes
-	total uint64                  // sum of execution counts
-	rows  []e2Row                 // non-opcode counters, data order
+	numberedOps
+	total uint64  // sum of execution counts
+	rows  []e2Row // non-opcode counters, data order
 	// hasNFiles and nfiles are the __nfiles__ counter.
 	hasNFiles bool
 	nfiles    uint64
 	hasGC     bool
-	tables    *specialize.Tables
 	variant   e2Variant
 	// view is the data set's per-instruction view: classification and the
 	// era's rules (3.11 data keeps the 3.11 summarizer's meaning).
@@ -153,20 +151,11 @@ type e2View struct {
 // newE2View builds the view of st, naming opcodes with t (which may be nil:
 // opcodes are then named "<N>" and failure kinds "kind N").
 func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, error) {
-	v := &e2View{ops: make([]specialize.OpcodeStat, 256), tables: t}
+	v := &e2View{}
 	v.view = specialize.NewView(st, pystats.DetectEra(st), t)
-	for _, in := range v.view.Tier1 {
-		n, err := strconv.Atoi(in.Stat.Name)
-		if err != nil || n < 0 {
-			return nil, fmt.Errorf("E2 report: opcode %q is not a number: named-opcode data needs the E4 style", in.Stat.Name)
-		}
-		if n >= maxDenseIndex {
-			return nil, errDenseIndex("E2", "opcode number", n)
-		}
-		for n >= len(v.ops) {
-			v.ops = append(v.ops, specialize.OpcodeStat{})
-		}
-		v.ops[n] = *in.Stat
+	var err error
+	if v.numberedOps, err = newNumberedOps(v.view, t, "E2"); err != nil {
+		return nil, err
 	}
 	v.total = v.view.Tier1Total
 	fams := st.Families()
@@ -189,12 +178,41 @@ func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, e
 			v.rows = append(v.rows, e2Row{family: f, name: names.Value(i), index: indexes.Value(i), value: val})
 		}
 	}
-	v.names = make([]string, len(v.ops))
-	for i := range v.ops {
-		v.names[i] = e2OpName(t, i)
-	}
 	v.variant = e2VariantOf(style, v)
 	return v, nil
+}
+
+// numberedOps are the Tier-1 counters of numeric-opcode data (the view's)
+// indexed by opcode number, at least 256 slots (the zero OpcodeStat where the
+// data has no key), with the E1/E2 name of each slot.
+type numberedOps struct {
+	ops    []specialize.OpcodeStat
+	names  []string
+	tables *specialize.Tables
+}
+
+// newNumberedOps lays out the view's Tier-1 instructions by number; era
+// names the report in errors.
+func newNumberedOps(view *specialize.View, t *specialize.Tables, era string) (numberedOps, error) {
+	n := numberedOps{ops: make([]specialize.OpcodeStat, 256), tables: t}
+	for _, in := range view.Tier1 {
+		op, err := strconv.Atoi(in.Stat.Name)
+		if err != nil || op < 0 {
+			return n, fmt.Errorf("%s report: opcode %q is not a number: named-opcode data needs the E4 style", era, in.Stat.Name)
+		}
+		if op >= maxDenseIndex {
+			return n, errDenseIndex(era, "opcode number", op)
+		}
+		for op >= len(n.ops) {
+			n.ops = append(n.ops, specialize.OpcodeStat{})
+		}
+		n.ops[op] = *in.Stat
+	}
+	n.names = make([]string, len(n.ops))
+	for i := range n.ops {
+		n.names[i] = e2OpName(t, i)
+	}
+	return n, nil
 }
 
 // e2OpName is the E2 summarizer's name of opcode n: slot 0 is always "<0>",
@@ -334,7 +352,7 @@ type e2Exec struct {
 
 // executionRows is calculate_execution_counts: opcodes with an execution
 // count, sorted by (count, name, miss) descending.
-func (v *e2View) executionRows() []e2Exec {
+func (v *numberedOps) executionRows() []e2Exec {
 	var rows []e2Exec
 	for i := range v.ops {
 		o := &v.ops[i]
@@ -390,7 +408,7 @@ type e2Pair struct {
 
 // pairCounts lists the non-zero pairs (slot 0 never first), sorted by
 // (count, first, second) descending, the summarizer's order.
-func (v *e2View) pairCounts() []e2Pair {
+func (v *numberedOps) pairCounts() []e2Pair {
 	var pairs []e2Pair
 	for i := 1; i < len(v.ops); i++ {
 		for _, p := range v.ops[i].Pairs {
@@ -446,7 +464,7 @@ type e2Neighbor struct {
 	count uint64
 }
 
-func (v *e2View) name(op int) string {
+func (v *numberedOps) name(op int) string {
 	if op >= 0 && op < len(v.names) {
 		return v.names[op]
 	}
