@@ -204,6 +204,10 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 	}
 	b := &rows{rb: array.NewRecordBuilder(mem, t.Schema)}
 	defer b.rb.Release()
+	var runIndex [RunColumns]map[string]int
+	for j := range runIndex {
+		runIndex[j] = map[string]int{}
+	}
 	for i := range inputs {
 		in := &inputs[i]
 		if !t.Takes(in) {
@@ -221,16 +225,35 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 			return nil, fmt.Errorf("%s table, run %s: %w", t.Name, in.Label, err)
 		}
 		n := b.rb.Field(RunColumns).Len() - before
+		if n == 0 {
+			continue
+		}
+		// The run columns are one value per input: it is looked up once,
+		// then appended as its dictionary index (the builder numbers
+		// values in first-seen order, as runIndex does).
 		commit, fork, ref, date := in.Metadata()
 		for j, v := range []string{in.Label, commit, fork, ref, date} {
 			db := b.rb.Field(j).(*array.BinaryDictionaryBuilder)
-			for k := 0; k < n; k++ {
-				if v == "" && j > 0 {
-					db.AppendNull()
-				} else if err := db.AppendString(v); err != nil {
+			if v == "" && j > 0 {
+				db.AppendNulls(n)
+				continue
+			}
+			idx, seen := runIndex[j][v]
+			if !seen {
+				idx = len(runIndex[j])
+				runIndex[j][v] = idx
+			}
+			indices := make([]int, n)
+			for k := range indices {
+				indices[k] = idx
+			}
+			if !seen {
+				if err := db.AppendString(v); err != nil {
 					return nil, err
 				}
+				indices = indices[1:]
 			}
+			db.AppendIndices(indices, nil)
 		}
 	}
 	rec := b.rb.NewRecordBatch()
