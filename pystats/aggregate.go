@@ -2,6 +2,7 @@ package pystats
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math/bits"
@@ -12,6 +13,11 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/mapfile"
 )
+
+// MaxKeys bounds the distinct keys of one input: CPython's runs have at most
+// about 9,000 (opcode pairs and Tier-2 uops included); far more means the
+// input is not pystats data, and the key table is what memory grows with.
+const MaxKeys = 1 << 16
 
 // MaxKeyLength bounds the length of one counter key. CPython's longest keys are
 // under 100 bytes; a longer "key" means the file is not a stats dump.
@@ -655,6 +661,9 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 			if msg := KeyProblem(k); msg != "" {
 				return -1, &ParseError{File: fp.name, Line: int(line), Msg: msg}
 			}
+			if len(a.slots) >= MaxKeys {
+				return -1, tooManyKeys(fp.name, int(line))
+			}
 			i = int32(len(a.slots))
 			a.index[k] = i
 			a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder, next: -1, plain: plainKey(k)})
@@ -702,6 +711,9 @@ func (a *aggregator) merge(b *aggregator) error {
 	for _, bs := range b.slots {
 		i, ok := a.index[bs.key]
 		if !ok {
+			if len(a.slots) >= MaxKeys {
+				return tooManyKeys("", 0)
+			}
 			a.index[bs.key] = int32(len(a.slots))
 			bs.next = -1 // b's slot numbers mean nothing here
 			bs.plain = plainKey(bs.key)
@@ -937,4 +949,13 @@ func plural(n int64, one, many string) string {
 func bitsAdd(x, y uint64) (uint64, bool) {
 	s, c := bits.Add64(x, y, 0)
 	return s, c != 0
+}
+
+// tooManyKeys is the error for an input with more than MaxKeys keys.
+func tooManyKeys(file string, line int) error {
+	msg := fmt.Sprintf("more than %d distinct keys: not pystats data (CPython's runs have under 10,000)", MaxKeys)
+	if file == "" {
+		return errors.New(msg)
+	}
+	return &ParseError{File: file, Line: line, Msg: msg}
 }

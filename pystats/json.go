@@ -307,6 +307,9 @@ func (p *jsonParser) parse() (keys []string, values []uint64, meta Metadata, err
 			if msg := KeyProblem(key); msg != "" {
 				return nil, nil, meta, p.errorf("%s", msg)
 			}
+			if len(keys) >= MaxKeys {
+				return nil, nil, meta, p.errorf("more than %d counters: not pystats data (CPython's runs have under 10,000)", MaxKeys)
+			}
 			keys = append(keys, key)
 			values = append(values, v)
 		}

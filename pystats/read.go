@@ -502,7 +502,7 @@ feed:
 	total := aggs[0]
 	for _, a := range aggs[1:] {
 		if err := total.merge(a); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", QuoteName(filepath.Dir(names[0])), err)
 		}
 	}
 	return total, nil

@@ -246,6 +246,9 @@ func (a *aggregator) addAggregate(sub *aggregator, order int, name string) error
 		fp.line = s.firstLine
 		i, ok := a.index[s.key]
 		if !ok {
+			if len(a.slots) >= MaxKeys {
+				return tooManyKeys(name, int(s.firstLine))
+			}
 			a.index[s.key] = int32(len(a.slots))
 			a.slots = append(a.slots, slot{key: s.key, value: s.value, firstFile: fp.order, firstLine: s.firstLine, lastFile: fp.order, next: -1, plain: s.plain})
 			continue

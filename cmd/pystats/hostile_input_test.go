@@ -373,6 +373,18 @@ func TestHostileInputs(t *testing.T) {
 				f.Close()
 				return []string{"timing", p, p}, nil
 			}},
+		{name: "200,000 distinct keys (at most 65,536)", code: exitInput, stderr: []string{"keys.txt:65537:", "distinct keys"}, maxRSS: hostileRSS,
+			setup: func(t *testing.T, in, out string) ([]string, io.Reader) {
+				p := filepath.Join(in, "keys.txt")
+				f, _ := os.Create(p)
+				w := bufio.NewWriter(f)
+				for i := range 200000 {
+					fmt.Fprintf(w, "Object k%d : 1\n", i)
+				}
+				w.Flush()
+				f.Close()
+				return []string{"info", p}, nil
+			}},
 		{name: "a 40 MB summarize JSON", code: exitInput, stderr: []string{"big.json", "larger than 32 MiB"}, maxRSS: hostileRSS,
 			setup: func(t *testing.T, in, out string) ([]string, io.Reader) {
 				return []string{"info", writeRepeated(t, filepath.Join(in, "big.json"), "{", "\"a\": 1,\n", 4<<20)}, nil
