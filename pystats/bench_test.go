@@ -33,17 +33,15 @@ func dirBytes(b *testing.B, dir string) int64 {
 }
 
 // BenchmarkParseDump parses one 3.13 dump file (113 KB) in memory.
-func BenchmarkParseDump(b *testing.B) {
-	files, _ := filepath.Glob("../testdata/dumps/3.13/json_tool/raw/*")
-	data, err := os.ReadFile(files[0])
-	if err != nil {
-		b.Fatal(err)
-	}
+func BenchmarkParseDump(b *testing.B) { benchParse(b, testDump(b)) }
+
+// benchParse parses data as one dump file over and over. Steady state, as
+// for all but the first file of a directory: the keys are known, so parsing
+// allocates nothing.
+func benchParse(b *testing.B, data []byte) {
 	b.SetBytes(int64(len(data)))
 	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
 	b.ReportAllocs()
-	// Steady state, as for all but the first file of a directory: the keys
-	// are known, so parsing allocates nothing.
 	a := newAggregator()
 	i := 0
 	for b.Loop() {
@@ -122,34 +120,12 @@ func generalDump(data []byte) []byte {
 
 // BenchmarkParseDumpGeneral parses the 3.13 dump rewritten so that every
 // line goes the general way (indented, "key: value").
-func BenchmarkParseDumpGeneral(b *testing.B) {
-	files, _ := filepath.Glob("../testdata/dumps/3.13/json_tool/raw/*")
-	data, err := os.ReadFile(files[0])
-	if err != nil {
-		b.Fatal(err)
-	}
-	data = generalDump(data)
-	b.SetBytes(int64(len(data)))
-	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
-	b.ReportAllocs()
-	a := newAggregator()
-	i := 0
-	for b.Loop() {
-		if err := a.addFile("dump.txt", i, data); err != nil {
-			b.Fatal(err)
-		}
-		i++
-	}
-}
+func BenchmarkParseDumpGeneral(b *testing.B) { benchParse(b, generalDump(testDump(b))) }
 
 // BenchmarkParseStream parses the 3.13 dump through the streaming reader
 // (ReadBlockSize blocks, as files are read), steady state.
 func BenchmarkParseStream(b *testing.B) {
-	files, _ := filepath.Glob("../testdata/dumps/3.13/json_tool/raw/*")
-	data, err := os.ReadFile(files[0])
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := testDump(b)
 	b.SetBytes(int64(len(data)))
 	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
 	b.ReportAllocs()
@@ -168,11 +144,7 @@ func BenchmarkParseStream(b *testing.B) {
 // .tar and a .tar.gz of it under dir, and returns their total size.
 func copies(b *testing.B, dir string, n int) int64 {
 	b.Helper()
-	files, _ := filepath.Glob("../testdata/dumps/3.13/json_tool/raw/*")
-	data, err := os.ReadFile(files[0])
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := testDump(b)
 	raw := filepath.Join(dir, "raw")
 	os.Mkdir(raw, 0o755)
 	var tb bytes.Buffer

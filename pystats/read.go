@@ -257,28 +257,30 @@ func readStream(name string, src io.Reader, reopen func() (io.ReadCloser, error)
 			return nil, readErr(name, err)
 		}
 	}
+	// openAgain gives the decompressed stream again from its start.
+	openAgain := func() (io.Reader, func(), error) {
+		rc, err := reopen()
+		if err != nil {
+			return nil, nil, err
+		}
+		r, done, err := decompressor(name, bufio.NewReaderSize(rc, 64<<10), comp)
+		if err != nil {
+			rc.Close()
+			return nil, nil, err
+		}
+		return r, func() { done(); rc.Close() }, nil
+	}
 	f := sniffFormat(head, hasTarName(name))
 	if hasTarName(name) && f != formatTar {
 		return nil, fmt.Errorf("%s: not a tar archive (the name says it is one; its content is not)", QuoteName(name))
 	}
 	switch f {
 	case formatTar:
-		var open func() (io.Reader, func(), error)
+		var again func() (io.Reader, func(), error)
 		if reopen != nil {
-			open = func() (io.Reader, func(), error) {
-				rc, err := reopen()
-				if err != nil {
-					return nil, nil, err
-				}
-				r, done, err := decompressor(name, bufio.NewReaderSize(rc, 64<<10), comp)
-				if err != nil {
-					rc.Close()
-					return nil, nil, err
-				}
-				return r, func() { done(); rc.Close() }, nil
-			}
+			again = openAgain
 		}
-		return readTar(name, inner, open, opt)
+		return readTar(name, inner, again, opt)
 	case formatJSON:
 		if comp == "" && reopen != nil {
 			// A plain file: mapped, not copied.
@@ -288,18 +290,7 @@ func readStream(name string, src io.Reader, reopen func() (io.ReadCloser, error)
 		if reopen != nil {
 			// Measure, then read into a buffer of the right size: a
 			// decompression bomb costs no memory.
-			data, err = readSized(name, inner, func() (io.Reader, func(), error) {
-				rc, err := reopen()
-				if err != nil {
-					return nil, nil, err
-				}
-				r, done, err := decompressor(name, bufio.NewReaderSize(rc, 64<<10), comp)
-				if err != nil {
-					rc.Close()
-					return nil, nil, err
-				}
-				return r, func() { done(); rc.Close() }, nil
-			})
+			data, err = readSized(name, inner, openAgain)
 		} else {
 			data, err = mapfile.ReadAllLimit(name, "JSON (decompressed)", inner, MaxJSONSize)
 		}
