@@ -263,6 +263,9 @@ func (s *PyperfSuite) BenchValues(i int) []float64 {
 // after decompression.
 func ReadPyperfFile(path string) (*PyperfSuite, error) {
 	if path == StdinName {
+		if stdinTaken.Swap(true) {
+			return nil, errors.New("-: standard input is read once per run; give - once")
+		}
 		data, err := mapfile.ReadAllLimit("<stdin>", "JSON", os.Stdin, MaxJSONSize)
 		if err != nil {
 			return nil, readErr("<stdin>", err)

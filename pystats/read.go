@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/klauspost/compress/gzip"
@@ -77,6 +78,9 @@ const DefaultInput = "/tmp/py_stats"
 // StdinName is the input name that means standard input.
 const StdinName = "-"
 
+// stdinTaken is set once os.Stdin has been read as an input.
+var stdinTaken atomic.Bool
+
 // Read reads any pystats input: a directory of dump files, one dump file, a
 // .tar archive of dump files, a summarize JSON file (the summarizer's compact
 // output or bench_runner's indented one), or "-" for standard input. Files
@@ -94,6 +98,9 @@ func Read(path string, opt Options) (*Stats, error) {
 	if path == StdinName {
 		in := opt.Stdin
 		if in == nil {
+			if stdinTaken.Swap(true) {
+				return nil, errors.New("-: standard input is read once per run; give - once")
+			}
 			in = os.Stdin
 		}
 		st, err = readStream("<stdin>", in, nil, opt)

@@ -509,6 +509,10 @@ func TestHostileInputs(t *testing.T) {
 					t.Errorf("stdout %q", r.stdout)
 				}
 			}},
+		{name: "standard input given twice", code: exitInput, stderr: []string{"standard input is read once"},
+			setup: func(t *testing.T, in, out string) ([]string, io.Reader) {
+				return []string{"compare", "-", "-"}, bytes.NewReader(dump)
+			}},
 		{name: "a tar name holding a dump", code: exitInput, stderr: []string{"fake.tar.gz", "not a tar archive"},
 			setup: func(t *testing.T, in, out string) ([]string, io.Reader) {
 				return []string{"info", write(t, filepath.Join(in, "fake.tar.gz"), gzBytes(t, dump))}, nil
