@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,9 +16,60 @@ import (
 // entry is bench_runner's (runner, base, text) README entry; "" is None.
 type entry struct{ runner, base, text string }
 
-// readmes builds the README.md of every folder holding a raw result, as
-// bench_runner's generate_directory_indices does (2023 layout).
-func readmes(results []*Result, opt Options) (map[string][]byte, error) {
+// writeReadmes writes the README.md of every folder holding a raw result
+// whose page is new or changed (every one with Force), in folder order, as
+// bench_runner's generate_directory_indices does (2023 layout). Pages are
+// made one folder at a time and not kept: a first pass makes each page and
+// notes the folders whose page changed, so that a page that cannot be made
+// stops the run before any README is written; the second makes and writes
+// those again. A dry run makes each page once.
+func writeReadmes(results []*Result, opt Options, cache *suiteCache) error {
+	byDir := map[string][]*Result{}
+	var dirs []string
+	for _, r := range results {
+		if _, ok := byDir[r.Dir]; !ok {
+			dirs = append(dirs, r.Dir)
+		}
+		byDir[r.Dir] = append(byDir[r.Dir], r)
+	}
+	sort.Strings(dirs)
+	changed := func(d string, page []byte) bool {
+		old, err := mapfile.ReadFile(filepath.Join(d, "README.md"), 16<<20) // never blocks on a FIFO
+		return err != nil || !bytes.Equal(old, page) || opt.Force
+	}
+	if !opt.DryRun {
+		var todo []string
+		for _, d := range dirs {
+			page, err := readmePage(d, byDir[d], opt, cache)
+			if err != nil {
+				return err
+			}
+			if changed(d, page) {
+				todo = append(todo, d)
+			}
+		}
+		dirs = todo
+	}
+	for _, d := range dirs {
+		page, err := readmePage(d, byDir[d], opt, cache)
+		if err != nil {
+			return err
+		}
+		if !changed(d, page) {
+			continue
+		}
+		if err := write(filepath.Join(d, "README.md"), opt, func(w io.Writer) error { _, err := w.Write(page); return err }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readmePage makes the README.md of folder d from its raw results (in
+// file-name order): bench_runner sorts every result by version, then commit
+// date (both descending), and lists each folder's in that order, which is
+// the same order for the results of one folder sorted alone.
+func readmePage(d string, results []*Result, opt Options, cache *suiteCache) ([]byte, error) {
 	sorted := append([]*Result(nil), results...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		a, b := sorted[i], sorted[j]
@@ -26,22 +78,16 @@ func readmes(results []*Result, opt Options) (map[string][]byte, error) {
 		}
 		return commitDatetime(a) > commitDatetime(b)
 	})
-	byDir := map[string][]entry{}
-	refs := map[string]map[string]bool{}
-	var dirs []string
+	var es []entry
+	refs := map[string]bool{}
 	for _, r := range sorted {
-		d := r.Dir
-		if _, ok := byDir[d]; !ok {
-			dirs = append(dirs, d)
-			refs[d] = map[string]bool{}
-		}
-		refs[d][r.Name.Ref] = true
+		refs[r.Name.Ref] = true
 		runner, err := runnerString(r.Name, opt.Runners)
 		if err != nil {
 			return nil, err
 		}
 		fork := r.Name.ForkDisplay()
-		add := func(runner, base, text string) { byDir[d] = append(byDir[d], entry{runner, base, text}) }
+		add := func(runner, base, text string) { es = append(es, entry{runner, base, text}) }
 		add("", "", "fork: "+fork)
 		add("", "", "version: "+r.Name.Version)
 		add("", "", "commit hash: "+linkToHash(r.Name.Hash, r.Name.Fork))
@@ -64,12 +110,12 @@ func readmes(results []*Result, opt Options) (map[string][]byte, error) {
 		add(runner, "", "platform: "+plat)
 		for _, base := range r.Order {
 			ref := r.Bases[base]
-			sum, err := summaryOf(r, ref, base, opt)
+			sum, err := summaryOf(r, ref, base, opt, cache)
 			if err != nil {
 				return nil, err
 			}
 			add(runner, base, sum)
-			missing, added := setDiff(ref.suite.Names(), r.suite.Names()), setDiff(r.suite.Names(), ref.suite.Names())
+			missing, added := setDiff(ref.names, r.names), setDiff(r.names, ref.names)
 			if len(missing) > 0 {
 				prefix := ""
 				if base == "base" {
@@ -82,36 +128,32 @@ func readmes(results []*Result, opt Options) (map[string][]byte, error) {
 			}
 		}
 	}
-	pages := map[string][]byte{}
-	for _, d := range dirs {
-		var rs []string
-		for ref := range refs[d] {
-			rs = append(rs, ref)
+	var rs []string
+	for ref := range refs {
+		rs = append(rs, ref)
+	}
+	sort.Strings(rs)
+	es = append(es, entry{"", "", "ref: " + strings.Join(rs, ", ")})
+	names, err := listDir(d, opt)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		n, err := timing.ParseResultName(name)
+		if err != nil {
+			continue
 		}
-		sort.Strings(rs)
-		es := append(byDir[d], entry{"", "", "ref: " + strings.Join(rs, ", ")})
-		names, err := listDir(d, opt)
+		typ, base, ok := n.Type()
+		if !ok {
+			continue
+		}
+		runner, err := runnerString(n, opt.Runners)
 		if err != nil {
 			return nil, err
 		}
-		for _, name := range names {
-			n, err := timing.ParseResultName(name)
-			if err != nil {
-				continue
-			}
-			typ, base, ok := n.Type()
-			if !ok {
-				continue
-			}
-			runner, err := runnerString(n, opt.Runners)
-			if err != nil {
-				return nil, err
-			}
-			es = append(es, entry{runner, base, "[" + typ + "](" + PyQuote(name) + ")"})
-		}
-		pages[d] = render(es)
+		es = append(es, entry{runner, base, "[" + typ + "](" + PyQuote(name) + ")"})
 	}
-	return pages, nil
+	return render(es), nil
 }
 
 // listDir lists d's file names, sorted, plus the files a dry run would
@@ -220,14 +262,19 @@ func sortRunnerNames(rs []string) {
 
 // summaryOf is bench_runner's Comparison.geometric_mean, read back from the
 // comparison table on disk (so a kept table keeps its number), else computed.
-func summaryOf(r, ref *Result, base string, opt Options) (string, error) {
+func summaryOf(r, ref *Result, base string, opt Options, cache *suiteCache) (string, error) {
 	md := strings.TrimSuffix(r.Path, ".json") + "-vs-" + base + ".md"
 	data, err := mapfile.ReadFile(md, 16<<20)
 	if err != nil {
-		_, sum, err := timing.BenchRunnerMarkdown(ref.suite, r.suite, base, opt.Runners)
+		refSuite, headSuite, done, err := cache.pair(ref, r)
+		if err != nil {
+			return "", err
+		}
+		defer done()
+		_, sum, err := timing.BenchRunnerMarkdown(refSuite, headSuite, base, opt.Runners)
 		return sum, err
 	}
-	return timing.SummaryFromOutput(string(data), ref.suite, r.suite), nil
+	return timing.SummaryFromOutput(string(data), ref.info, r.info), nil
 }
 
 func commitDatetime(r *Result) string {

@@ -24,7 +24,6 @@ import (
 	"sync"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
-	"github.com/pystats-dev/pystats/internal/mapfile"
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
 	"github.com/pystats-dev/pystats/report/timing"
@@ -69,13 +68,17 @@ type Result struct {
 	Display string // as printed in tables
 	Name    timing.ResultName
 	Dir     string // its bm-* folder
-	suite   *pystats.PyperfSuite
+	// info is the suite without its tables (path, version, metadata) and
+	// names its benchmark names: all the pages need of a result besides
+	// the comparisons, whose values are read again when needed (suiteCache).
+	info  *pystats.PyperfSuite
+	names []string
 	// Bases maps a base label to the chosen reference, in Order.
 	Bases map[string]*Result
 	Order []string
 }
 
-func (r *Result) meta(key string) (string, bool) { return r.suite.MetaString(key) }
+func (r *Result) meta(key string) (string, bool) { return r.info.MetaString(key) }
 
 // Runner is bench_runner's runner string "{os} {machine} ({nickname})".
 func runnerString(n timing.ResultName, runners timing.Runners) (string, error) {
@@ -120,13 +123,12 @@ func Regenerate(dir string, opt Options) error {
 	if err := checkOutputs(dir, files, opt.guard); err != nil {
 		return err
 	}
+	// Each raw result is read once here and only its names and metadata
+	// are kept; the comparisons read the suites they need again, a few at a
+	// time, so memory does not grow with the number of results.
 	var results []*Result
 	var pystatsJSON []string
-	defer func() {
-		for _, r := range results {
-			r.suite.Release()
-		}
-	}()
+	names := map[string]string{}
 	for _, f := range files {
 		n, err := timing.ParseResultName(f)
 		if err != nil {
@@ -143,15 +145,15 @@ func Regenerate(dir string, opt Options) error {
 			continue
 		}
 		rel, _ := filepath.Rel(dir, f)
-		s, err := pystats.ReadPyperfFile(f)
-		if err != nil {
+		display := filepath.ToSlash(filepath.Join(prefix, rel))
+		if strings.HasPrefix(prefix, "./") {
+			display = "./" + display
+		}
+		r := &Result{Path: f, Display: display, Name: n, Dir: filepath.Dir(f), Bases: map[string]*Result{}}
+		if err := scanSuite(r, names); err != nil {
 			return err
 		}
-		s.Path = filepath.ToSlash(filepath.Join(prefix, rel))
-		if strings.HasPrefix(prefix, "./") {
-			s.Path = "./" + s.Path
-		}
-		results = append(results, &Result{Path: f, Display: s.Path, Name: n, Dir: filepath.Dir(f), suite: s, Bases: map[string]*Result{}})
+		results = append(results, r)
 	}
 	if len(results) == 0 {
 		return fmt.Errorf("%s: no bench_runner raw results (bm-*/bm-*.json)", dir)
@@ -159,38 +161,10 @@ func Regenerate(dir string, opt Options) error {
 	for _, r := range results {
 		matchBases(r, results, opt.Bases)
 	}
-	// Comparison tables and plots. The plots that will be written are drawn
-	// first, concurrently (drawing is most of the time); files are then
-	// written one by one, in order.
-	plots := drawPlots(results, opt)
-	for _, r := range results {
-		for _, base := range r.Order {
-			ref := r.Bases[base]
-			stem := strings.TrimSuffix(r.Path, ".json") + "-vs-" + base
-			if err := writeIfNeeded(stem+".md", opt, func(w io.Writer) error {
-				page, _, err := timing.BenchRunnerMarkdown(ref.suite, r.suite, base, opt.Runners)
-				if err != nil {
-					return err
-				}
-				_, err = w.Write(page)
-				return err
-			}); err != nil {
-				return err
-			}
-			if err := writeIfNeeded(stem+".png", opt, func(w io.Writer) error {
-				if p, ok := plots[stem+".png"]; ok {
-					if p.err != nil {
-						return p.err
-					}
-					_, err := w.Write(p.png)
-					return err
-				}
-				_, err := timing.WritePlot(w, "png", ref.suite, r.suite, timing.PlotTitle(ref.suite, r.suite))
-				return err
-			}); err != nil {
-				return err
-			}
-		}
+	cache := newSuiteCache()
+	defer cache.close()
+	if err := writeComparisons(results, opt, cache); err != nil {
+		return err
 	}
 	// Pystats tables; a failure here is reported at the end, after the
 	// README (which does not depend on it) is written.
@@ -217,24 +191,8 @@ func Regenerate(dir string, opt Options) error {
 		}
 	}
 	// README.md of every folder holding a raw result.
-	pages, err := readmes(results, opt)
-	if err != nil {
+	if err := writeReadmes(results, opt, cache); err != nil {
 		return err
-	}
-	dirs := make([]string, 0, len(pages))
-	for d := range pages {
-		dirs = append(dirs, d)
-	}
-	sort.Strings(dirs)
-	for _, d := range dirs {
-		path := filepath.Join(d, "README.md")
-		old, err := mapfile.ReadFile(path, 16<<20) // never blocks on a FIFO
-		if err == nil && bytes.Equal(old, pages[d]) && !opt.Force {
-			continue
-		}
-		if err := write(path, opt, func(w io.Writer) error { _, err := w.Write(pages[d]); return err }); err != nil {
-			return err
-		}
 	}
 	return errors.Join(pystatsErrs...)
 }
@@ -275,64 +233,129 @@ func matchBases(r *Result, all []*Result, bases []string) {
 	}
 }
 
-// drawnPlot is one comparison plot drawn ahead of writing.
-type drawnPlot struct {
-	png []byte
-	err error
-}
-
-// maxPlotWorkers bounds the plots drawn at once: each holds its ratios (up to
-// a few hundred thousand) and a canvas, about 20 MiB.
+// maxPlotWorkers bounds the comparisons made at once: each holds its two
+// suites, its ratios (up to a few hundred thousand) and a canvas, about 20
+// MiB.
 const maxPlotWorkers = 4
 
-// drawPlots draws, up to GOMAXPROCS (at most maxPlotWorkers) at a time,
-// every comparison plot that Regenerate will write (none on a dry run),
-// keyed by file name.
-func drawPlots(results []*Result, opt Options) map[string]*drawnPlot {
-	type job struct {
-		path      string
-		ref, head *Result
-		out       *drawnPlot
-	}
-	var jobs []job
-	plots := map[string]*drawnPlot{}
-	if opt.DryRun {
-		return plots
-	}
-	for _, r := range results {
-		for _, base := range r.Order {
-			path := strings.TrimSuffix(r.Path, ".json") + "-vs-" + base + ".png"
-			if _, err := os.Stat(path); err == nil && !opt.Force {
-				continue
+// comparison is what one (result, base) pair writes, made ahead of writing:
+// its table (if missing or forced) and plot (likewise; drawing is most of
+// the time). Nothing is made on a dry run.
+type comparison struct {
+	r           *Result
+	base        string
+	md, png     []byte
+	mdErr, pErr error
+}
+
+// writeComparisons writes the comparison table and plot of every result
+// and base, in order. The comparisons are made up to GOMAXPROCS (at most
+// maxPlotWorkers) at a time, at most twice that many ahead of the one
+// being written, each reading its two suites through cache and releasing
+// them when made: what is held does not grow with the number of results.
+func writeComparisons(results []*Result, opt Options, cache *suiteCache) error {
+	workers := max(1, min(runtime.GOMAXPROCS(0), maxPlotWorkers))
+	order := make(chan chan *comparison, 2*workers)
+	sem := make(chan struct{}, workers)
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	go func() {
+		defer close(order)
+		for _, r := range results {
+			for _, base := range r.Order {
+				c := make(chan *comparison, 1)
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				select {
+				case order <- c:
+				case <-quit:
+					return
+				}
+				sem <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { <-sem }()
+					c <- makeComparison(r, base, opt, cache)
+				}()
 			}
-			p := &drawnPlot{}
-			plots[path] = p
-			jobs = append(jobs, job{path, r.Bases[base], r, p})
+		}
+	}()
+	stop := func() {
+		close(quit)
+		for range order { // let the producer see quit
+		}
+		wg.Wait()
+	}
+	for c := range order {
+		cmp := <-c
+		stem := strings.TrimSuffix(cmp.r.Path, ".json") + "-vs-" + cmp.base
+		if err := writeIfNeeded(stem+".md", opt, func(w io.Writer) error {
+			if cmp.mdErr != nil {
+				return cmp.mdErr
+			}
+			_, err := w.Write(cmp.md)
+			return err
+		}); err != nil {
+			stop()
+			return err
+		}
+		if err := writeIfNeeded(stem+".png", opt, func(w io.Writer) error {
+			if cmp.pErr != nil {
+				return cmp.pErr
+			}
+			_, err := w.Write(cmp.png)
+			return err
+		}); err != nil {
+			stop()
+			return err
 		}
 	}
-	next := make(chan job)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), maxPlotWorkers, len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				var buf bytes.Buffer
-				_, j.out.err = timing.WritePlot(&buf, "png", j.ref.suite, j.head.suite, timing.PlotTitle(j.ref.suite, j.head.suite))
-				j.out.png = buf.Bytes()
-			}
-		}()
-	}
-	for _, j := range jobs {
-		next <- j
-	}
-	close(next)
 	wg.Wait()
-	return plots
+	return nil
+}
+
+// makeComparison makes the table and plot of r against its base that
+// writeIfNeeded will write (none on a dry run, none that exist unless
+// Force).
+func makeComparison(r *Result, base string, opt Options, cache *suiteCache) *comparison {
+	c := &comparison{r: r, base: base}
+	if opt.DryRun {
+		return c
+	}
+	stem := strings.TrimSuffix(r.Path, ".json") + "-vs-" + base
+	needMD, needPNG := needed(stem+".md", opt), needed(stem+".png", opt)
+	if !needMD && !needPNG {
+		return c
+	}
+	ref, head, done, err := cache.pair(r.Bases[base], r)
+	if err != nil {
+		c.mdErr, c.pErr = err, err
+		return c
+	}
+	defer done()
+	if needMD {
+		c.md, _, c.mdErr = timing.BenchRunnerMarkdown(ref, head, base, opt.Runners)
+	}
+	if needPNG {
+		var buf bytes.Buffer
+		_, c.pErr = timing.WritePlot(&buf, "png", ref, head, timing.PlotTitle(ref, head))
+		c.png = buf.Bytes()
+	}
+	return c
+}
+
+// needed reports whether writeIfNeeded would write path.
+func needed(path string, opt Options) bool {
+	_, err := os.Stat(path)
+	return err != nil || opt.Force
 }
 
 func writeIfNeeded(path string, opt Options, fill func(io.Writer) error) error {
-	if _, err := os.Stat(path); err == nil && !opt.Force {
+	if !needed(path, opt) {
 		return nil
 	}
 	return write(path, opt, fill)
