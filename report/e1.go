@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"math/big"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -154,44 +153,20 @@ func (v *e1View) writePairs(w e2Writer) {
 	w.end()
 
 	nb := neighborsOf(pairs)
-	preds, succs, predTotal, succTotal := nb.preds, nb.succs, nb.predTotal, nb.succTotal
 	// opmap: name -> last opcode number (of the 256 slots) with that name,
 	// in name order.
-	type entry struct {
-		name string
-		op   int
-	}
 	last := make(map[string]int, 256)
 	for i := 0; i < 256 && i < len(v.ops); i++ {
 		last[v.names[i]] = i
 	}
-	entries := make([]entry, 0, len(last))
+	entries := make([]neighborEntry, 0, len(last))
 	for name, op := range last {
-		if predTotal[op] != 0 || succTotal[op] != 0 {
-			entries = append(entries, entry{name, op})
+		if nb.predTotal[op] != 0 || nb.succTotal[op] != 0 {
+			entries = append(entries, neighborEntry{name, op})
 		}
 	}
-	sort.Slice(entries, func(a, b int) bool { return entries[a].name < entries[b].name })
-
 	w.section("Predecessor/Successor Pairs", 2, "Top 3 predecessors and successors of each opcode")
-	for _, e := range entries {
-		w.section(e.name, 3, "Successors and predecessors for "+e.name)
-		for _, side := range []struct {
-			title string
-			list  []e2Neighbor
-			total uint64
-		}{{"Predecessors", preds[e.op], predTotal[e.op]}, {"Successors", succs[e.op], succTotal[e.op]}} {
-			w.header(side.title, "Count:", "Percentage:")
-			if side.total != 0 {
-				for _, n := range topNeighbors(side.list, 3) {
-					w.row(v.name(n.op), e1Int(n.count), py.Percent(py.Div(n.count, side.total), 1))
-				}
-			}
-			w.WriteByte('\n')
-		}
-		w.end()
-	}
-	w.end()
+	v.writeNeighbors(w, entries, nb, 3, e1Int)
 }
 
 // kindRows is the Kind table of print_specialization_stats (pipeKindRows

@@ -487,42 +487,49 @@ func (v *e2View) writePairs(w e2Writer) {
 	w.end()
 
 	nb := neighborsOf(pairs)
-	preds, succs, predTotal, succTotal := nb.preds, nb.succs, nb.predTotal, nb.succTotal
+	predTotal, succTotal := nb.predTotal, nb.succTotal
 	// opmap: name -> last opcode number with that name, in name order.
 	last := make(map[string]int, len(v.names))
 	for i, n := range v.names {
 		last[n] = i
 	}
-	type entry struct {
-		name string
-		op   int
-	}
-	var entries []entry
+	var entries []neighborEntry
 	for op := range predTotal {
 		if last[v.name(op)] == op {
-			entries = append(entries, entry{v.name(op), op})
+			entries = append(entries, neighborEntry{v.name(op), op})
 		}
 	}
 	for op := range succTotal {
 		if _, dup := predTotal[op]; !dup && last[v.name(op)] == op {
-			entries = append(entries, entry{v.name(op), op})
+			entries = append(entries, neighborEntry{v.name(op), op})
 		}
 	}
-	sort.Slice(entries, func(a, b int) bool { return entries[a].name < entries[b].name })
-
 	w.section("Predecessor/Successor Pairs", 2, "Top 5 predecessors and successors of each opcode")
+	v.writeNeighbors(w, entries, nb, 5, py.Int)
+}
+
+// neighborEntry is an opcode with its own predecessor/successor section.
+type neighborEntry struct {
+	name string
+	op   int
+}
+
+// writeNeighbors writes a section per entry, in name order: the top
+// predecessors and successors of the opcode with their shares, then closes
+// the enclosing section (the E1 and E2 scripts' layout).
+func (v *numberedOps) writeNeighbors(w e2Writer, entries []neighborEntry, nb e2Neighbors, top int, count func(uint64) string) {
+	sort.Slice(entries, func(a, b int) bool { return entries[a].name < entries[b].name })
 	for _, e := range entries {
 		w.section(e.name, 3, "Successors and predecessors for "+e.name)
 		for _, side := range []struct {
 			title string
 			list  []e2Neighbor
 			total uint64
-		}{{"Predecessors", preds[e.op], predTotal[e.op]}, {"Successors", succs[e.op], succTotal[e.op]}} {
+		}{{"Predecessors", nb.preds[e.op], nb.predTotal[e.op]}, {"Successors", nb.succs[e.op], nb.succTotal[e.op]}} {
 			w.header(side.title, "Count:", "Percentage:")
 			if side.total != 0 {
-				top := topNeighbors(side.list, 5)
-				for _, n := range top {
-					w.row(v.name(n.op), py.Int(n.count), py.Percent(py.Div(n.count, side.total), 1))
+				for _, n := range topNeighbors(side.list, top) {
+					w.row(v.name(n.op), count(n.count), py.Percent(py.Div(n.count, side.total), 1))
 				}
 			}
 			w.WriteByte('\n')
