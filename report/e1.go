@@ -43,8 +43,7 @@ type e1View struct {
 }
 
 // newE1View builds the E1 view of st from its per-instruction views.
-func newE1View(st *pystats.Stats, t *specialize.Tables) (*e1View, error) {
-	view := specialize.NewView(st, pystats.DetectEra(st), t)
+func newE1View(st *pystats.Stats, t *specialize.Tables, view *specialize.View) (*e1View, error) {
 	v := &e1View{view: view, total: view.Tier1Total}
 	var err error
 	if v.numberedOps, err = newNumberedOps(view, t, "E1"); err != nil {
@@ -94,7 +93,7 @@ func e1Int(n uint64) string { return strconv.FormatUint(n, 10) }
 
 // writeSummaryE1 renders the 3.11 summarizer's report.
 func writeSummaryE1(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	v, err := newE1View(st, opt.Tables)
+	v, err := newE1View(st, opt.Tables, viewOf(st, opt.Tables, opt.View))
 	if err != nil {
 		return err
 	}

@@ -150,9 +150,8 @@ type e2View struct {
 
 // newE2View builds the view of st, naming opcodes with t (which may be nil:
 // opcodes are then named "<N>" and failure kinds "kind N").
-func newE2View(st *pystats.Stats, t *specialize.Tables, style Style) (*e2View, error) {
-	v := &e2View{}
-	v.view = specialize.NewView(st, pystats.DetectEra(st), t)
+func newE2View(st *pystats.Stats, t *specialize.Tables, style Style, view *specialize.View) (*e2View, error) {
+	v := &e2View{view: view}
 	var err error
 	if v.numberedOps, err = newNumberedOps(v.view, t, "E2"); err != nil {
 		return nil, err
@@ -314,7 +313,7 @@ func (w e2Writer) footer(date string) {
 
 // writeSummaryE2 renders the E2 summarizer's single-input report.
 func writeSummaryE2(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	v, err := newE2View(st, opt.Tables, opt.Style)
+	v, err := newE2View(st, opt.Tables, opt.Style, viewOf(st, opt.Tables, opt.View))
 	if err != nil {
 		return err
 	}

@@ -213,7 +213,7 @@ func TestE2Comparison(t *testing.T) {
 	}
 	names := map[string]bool{}
 	for _, st := range []*pystats.Stats{base, head} {
-		v, err := newE2View(st, tables, StyleE2)
+		v, err := newE2View(st, tables, StyleE2, viewOf(st, tables, nil))
 		if err != nil {
 			t.Fatal(err)
 		}

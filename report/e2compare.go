@@ -29,11 +29,11 @@ import (
 
 // writeComparisonE2 renders the E2 summarizer's comparison report.
 func writeComparisonE2(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
-	hv, err := newE2View(head, opt.Tables, opt.Style)
+	hv, err := newE2View(head, opt.Tables, opt.Style, viewOf(head, opt.Tables, nil))
 	if err != nil {
 		return fmt.Errorf("head: %w", err)
 	}
-	bv, err := newE2View(base, opt.Tables, opt.Style)
+	bv, err := newE2View(base, opt.Tables, opt.Style, viewOf(base, opt.Tables, nil))
 	if err != nil {
 		return fmt.Errorf("base: %w", err)
 	}

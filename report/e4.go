@@ -102,8 +102,8 @@ type e4Input struct {
 	view *specialize.View
 }
 
-func newE4Input(st *pystats.Stats) *e4Input {
-	v := specialize.NewView(st, pystats.DetectEra(st), nil)
+func newE4Input(st *pystats.Stats, v *specialize.View) *e4Input {
+	v = viewOf(st, nil, v)
 	return &e4Input{st: st, ov: v.Counters, view: v}
 }
 
@@ -129,7 +129,7 @@ func (b *e4Builder) table(cols []string, mode JoinMode, calc func(*e4Input) [][]
 // BuildE4Report computes the E4 summarizer's single-input report.
 func BuildE4Report(st *pystats.Stats, opt MarkdownOptions) (*Report, error) {
 	s := ResolveE4Style(st, opt.Style)
-	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(st)}
+	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(st, opt.View)}
 	return b.build()
 }
 
@@ -137,7 +137,7 @@ func BuildE4Report(st *pystats.Stats, opt MarkdownOptions) (*Report, error) {
 // sub-style is resolved from head unless opt.Style names one.
 func CompareE4(base, head *pystats.Stats, opt MarkdownOptions) (*Report, error) {
 	s := ResolveE4Style(head, opt.Style)
-	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(base), head: newE4Input(head)}
+	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(base, nil), head: newE4Input(head, nil)}
 	return b.build()
 }
 

@@ -316,7 +316,7 @@ func TestE4HistogramTrim(t *testing.T) {
 		st := pystats.NewStats(keys, tc.values, pystats.Metadata{}, pystats.Source{})
 		b := &e4Builder{v: e4VariantOf(tc.style)}
 		var got []string
-		for _, r := range b.histogramRows(newE4Input(st), "Trace length", "Optimization traces created") {
+		for _, r := range b.histogramRows(newE4Input(st, nil), "Trace length", "Optimization traces created") {
 			got = append(got, r[0].Text)
 		}
 		st.Release()

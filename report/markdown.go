@@ -70,6 +70,10 @@ type MarkdownOptions struct {
 	// Tables are the build tables for numeric-opcode data (names, SPEC_FAIL_*
 	// kinds); may be nil for named-opcode data that carries its metadata.
 	Tables *specialize.Tables
+	// View is the data set's per-instruction view (specialize.Dataset.View)
+	// for WriteSummary, so the report shares the one its caller computed;
+	// nil computes it from the stats and Tables.
+	View *specialize.View
 
 	// Benchmark is the value of bench_runner's "- benchmark:" header line
 	// ("all", or the benchmark of a per-benchmark report); empty omits the
@@ -115,6 +119,14 @@ func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 		return writeSummaryE4(w, st, opt)
 	}
 	return fmt.Errorf("unknown report style %q", opt.Style)
+}
+
+// viewOf is opt.View, else the view of st with tables t.
+func viewOf(st *pystats.Stats, t *specialize.Tables, given *specialize.View) *specialize.View {
+	if given != nil {
+		return given
+	}
+	return specialize.NewView(st, pystats.DetectEra(st), t)
 }
 
 // WriteComparison writes the summarizer's two-input (base, head) report.

@@ -59,7 +59,7 @@ func runSummarize(args []string, e *env) error {
 			return pystats.WriteJSON(w, data.Stats, layout)
 		}},
 		output{path: *out, fill: func(w io.Writer) error {
-			opt := report.MarkdownOptions{Style: st, Date: day, Tables: data.Tables}
+			opt := report.MarkdownOptions{Style: st, Date: day, Tables: data.Tables, View: data.View()}
 			opt.Benchmark, opt.BenchmarkLinks = benchRunnerHeader(path, *benchmark, fs.Changed("benchmark"))
 			return report.WriteSummary(w, data.Stats, opt)
 		}})

@@ -184,7 +184,7 @@ func Regenerate(dir string, opt Options) error {
 			for _, msg := range d.Warnings {
 				fmt.Fprintf(opt.Warn, "warning: %s\n", msg)
 			}
-			return report.WriteSummary(w, st, report.MarkdownOptions{Style: report.StyleAuto, Date: opt.Date, Tables: d.Tables})
+			return report.WriteSummary(w, st, report.MarkdownOptions{Style: report.StyleAuto, Date: opt.Date, Tables: d.Tables, View: d.View()})
 		}); err != nil {
 			delete(opt.planned, md)
 			pystatsErrs = append(pystatsErrs, fmt.Errorf("pystats table: %w", err))
