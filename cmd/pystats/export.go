@@ -77,15 +77,11 @@ func runExport(args []string, e *env) error {
 			return err
 		}
 	}
-	files, err := w.Close()
-	if err != nil {
+	if _, err := w.Close(); err != nil {
 		return err
 	}
-	var rows int64
-	for _, f := range files {
-		rows += f.Rows
-	}
-	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", len(files), rows, terminalSafe(*out))
+	files, rows := w.Count()
+	fmt.Fprintf(e.stderr, "wrote %d files (%d rows) to %s\n", files, rows, terminalSafe(*out))
 	return nil
 }
 

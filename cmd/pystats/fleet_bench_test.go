@@ -64,6 +64,13 @@ func fleet(tb testing.TB, dir string, n int) []string {
 // time and peak RSS.
 func runMain(tb testing.TB, args ...string) (time.Duration, int64) {
 	tb.Helper()
+	elapsed, rss, _ := runMainCPU(tb, args...)
+	return elapsed, rss
+}
+
+// runMainCPU is runMain that also returns the CPU time (user + system).
+func runMainCPU(tb testing.TB, args ...string) (time.Duration, int64, time.Duration) {
+	tb.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), fleetMainEnv+"=1")
 	start := time.Now()
@@ -73,12 +80,13 @@ func runMain(tb testing.TB, args ...string) (time.Duration, int64) {
 		tb.Fatalf("pystats %s: %v\n%s", args[0], err, out)
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return elapsed, ru.Maxrss * 1024 // Linux reports KiB
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return elapsed, ru.Maxrss * 1024, cpu // Linux reports Maxrss in KiB
 }
 
 // BenchmarkExportFleet exports a fleet of N summarize JSONs as one
-// --partition Parquet dataset, reporting seconds and peak RSS (MiB) per
-// export. Run: go test ./cmd/pystats -run '^$' -bench ExportFleet -benchtime 1x
+// --partition Parquet dataset, reporting wall and CPU seconds and peak RSS
+// (MiB) per export. Run: go test ./cmd/pystats -run '^$' -bench ExportFleet -benchtime 1x
 func BenchmarkExportFleet(b *testing.B) {
 	for _, n := range []int{300, 3000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -86,17 +94,19 @@ func BenchmarkExportFleet(b *testing.B) {
 			paths := fleet(b, filepath.Join(dir), n)
 			b.ResetTimer()
 			var maxRSS int64
-			var total time.Duration
+			var total, cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				out := filepath.Join(dir, fmt.Sprint("out", i))
-				elapsed, rss := runMain(b, append([]string{"export", "--partition", "-o", out}, paths...)...)
+				elapsed, rss, c := runMainCPU(b, append([]string{"export", "--partition", "-o", out}, paths...)...)
 				total += elapsed
+				cpu += c
 				maxRSS = max(maxRSS, rss)
 				b.StopTimer()
 				os.RemoveAll(out)
 				b.StartTimer()
 			}
 			b.ReportMetric(total.Seconds()/float64(b.N), "s/export")
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/export")
 			b.ReportMetric(float64(maxRSS)/(1<<20), "peak-MiB")
 		})
 	}

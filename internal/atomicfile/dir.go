@@ -88,9 +88,10 @@ type DirStage struct {
 	mode             fs.FileMode
 	made             []string // parents of a new dir made by BeginDir
 	oldFiles         map[string]bool
-	newFiles         map[string]bool
-	dirs             map[string]bool // folders made in the stage
-	done             bool
+	newFiles         map[string]bool // the old folder's files written again
+	lastDir          string          // the folder of the last file created
+
+	done bool
 }
 
 // BeginDir starts replacing the folder dir (see CommitDir): it checks dir
@@ -104,7 +105,7 @@ func BeginDir(dir string, opt DirOptions) (*DirStage, error) {
 		return nil, fmt.Errorf("output folder %q: cannot replace the root folder", dir)
 	}
 	parent := filepath.Dir(real)
-	s := &DirStage{dir: dir, real: real, mode: NewDirMode(), newFiles: map[string]bool{}, dirs: map[string]bool{}}
+	s := &DirStage{dir: dir, real: real, mode: NewDirMode(), newFiles: map[string]bool{}}
 	old, err := os.Stat(real)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -145,15 +146,19 @@ func (s *DirStage) Create(rel string) (*os.File, error) {
 		s.Abort()
 		return nil, fmt.Errorf("output folder %q: file name %q leaves the folder", s.dir, rel)
 	}
-	s.newFiles[rel] = true
+	// Only what Commit needs is kept (the old files written again), so that
+	// memory does not grow with the number of files of a fresh export.
+	if s.oldFiles[rel] {
+		s.newFiles[rel] = true
+	}
 	p := filepath.Join(s.stage, local)
 	target := filepath.Join(s.dir, local)
-	if d := filepath.Dir(p); !s.dirs[d] {
+	if d := filepath.Dir(p); d != s.lastDir {
 		if err := os.MkdirAll(d, NewDirMode()); err != nil {
 			s.Abort()
 			return nil, fmt.Errorf("writing %q: %w", target, err)
 		}
-		s.dirs[d] = true
+		s.lastDir = d
 	}
 	if err := step("write"); err != nil {
 		s.Abort()

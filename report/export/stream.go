@@ -35,7 +35,9 @@ type Writer struct {
 	kinds  [2]bool     // pystats, pyperf inputs seen
 	flat   []*flatFile // open per-table files (no Partition), in table order
 	byName map[*Table]*flatFile
-	files  []File        // the files written, Data nil
+	files  []File // the files written (Data nil), with Options.ListFiles
+	nfiles int
+	nrows  int64
 	bw     *bufio.Writer // reused for partition files
 	failed error
 	// ref is the first pyperf input, kept for the comparisons table.
@@ -112,7 +114,7 @@ func (w *Writer) Add(in Input) (err error) {
 				return fmt.Errorf("writing %s: %w", path, err)
 			}
 			file.Path = path
-			w.files = append(w.files, file)
+			w.wrote(file)
 			continue
 		}
 		if w.byName[t] == nil {
@@ -130,8 +132,20 @@ func (w *Writer) Add(in Input) (err error) {
 	return nil
 }
 
-// Close finishes the files and renames them into place. It returns the files
-// written (Data is nil).
+// wrote counts a file written, and lists it with Options.ListFiles.
+func (w *Writer) wrote(f File) {
+	w.nfiles++
+	w.nrows += f.Rows
+	if w.opt.ListFiles {
+		w.files = append(w.files, f)
+	}
+}
+
+// Count returns the number of files written so far and their rows.
+func (w *Writer) Count() (files int, rows int64) { return w.nfiles, w.nrows }
+
+// Close finishes the files and swaps the folder in. With Options.ListFiles
+// it returns the files written (Data nil); see Count for their number.
 func (w *Writer) Close() (files []File, err error) {
 	if w.failed != nil {
 		return nil, w.failed
@@ -146,7 +160,7 @@ func (w *Writer) Close() (files []File, err error) {
 		if err := ff.close(w.opt); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", ff.file.Path, err)
 		}
-		w.files = append(w.files, ff.file)
+		w.wrote(ff.file)
 	}
 	w.flat = nil
 	removed, err := w.stage.Commit()

@@ -69,6 +69,9 @@ type Options struct {
 	// Log, when set, receives a line naming the files of a previous export
 	// that the commit removed.
 	Log io.Writer
+	// ListFiles makes Writer.Close return the files written (Write always
+	// does). Off, a Writer's memory does not grow with the number of files.
+	ListFiles bool
 }
 
 // Validate reports an unknown format or a codec the format cannot use.
@@ -452,6 +455,7 @@ func formatFloat(v float64) string {
 // that this one does not write are removed, and named on opt.Log. Inputs are
 // encoded one by one (see Writer). It returns the files written (Data nil).
 func Write(dir string, inputs []Input, opt Options) ([]File, error) {
+	opt.ListFiles = true
 	w, err := NewWriter(dir, opt)
 	if err != nil {
 		return nil, err
