@@ -616,15 +616,9 @@ func attemptRows(o *specialize.OpcodeStat) [][]string {
 // sorted by (count, index) descending; labels may repeat.
 func (v *e2View) failureKindRows(name string, o *specialize.OpcodeStat) [][]string {
 	kinds := nonZeroKindsDesc(o.FailureKinds)
-	var defines *pystats.Defines
-	if v.tables != nil {
-		defines = &v.tables.Defines
-	} else {
-		defines = &pystats.Defines{}
-	}
 	rows := make([][]string, 0, len(kinds))
 	for _, k := range kinds {
-		rows = append(rows, []string{v.failureKindLabel(name, k.Index, defines), py.Int(k.Value), e2Ratio(k.Value, o.Failure)})
+		rows = append(rows, []string{v.failureKindLabel(name, k.Index, v.view.Defines), py.Int(k.Value), e2Ratio(k.Value, o.Failure)})
 	}
 	return rows
 }
@@ -793,8 +787,8 @@ func (v *e2View) callRows() [][]string {
 // evalCallName is pretty(EVAL_CALL define [index][0]).
 func (v *e2View) evalCallName(index string) string {
 	n, err := strconv.Atoi(index)
-	if err == nil && v.tables != nil {
-		if names := v.tables.StatsDefines.Names[n]; len(names) > 0 {
+	if err == nil {
+		if names := v.view.StatsDefines.Names[n]; len(names) > 0 {
 			return e2Pretty(names[0])
 		}
 	}

@@ -331,7 +331,7 @@ func (b *e4Builder) failureKindRows(in *e4Input, o *specialize.OpcodeStat) [][]C
 		if fk.Value == 0 {
 			continue
 		}
-		label := b.kindRules(in).FailureKindLabel(o.Name, fk.Index, &in.st.Meta.Defines)
+		label := b.kindRules(in).FailureKindLabel(o.Name, fk.Index, in.view.Defines)
 		if i, ok := pos[label]; ok {
 			kinds[i].value = fk.Value // a dict: the later kind wins, the first position stays
 			continue
@@ -517,7 +517,7 @@ func e4CallRows(in *e4Input) [][]Cell {
 			if ix := idx.Value(i); ix != "" {
 				kind := ix
 				if n, err := strconv.Atoi(ix); err == nil {
-					if ns := st.Meta.StatsDefines.Names[n]; len(ns) > 0 {
+					if ns := in.view.StatsDefines.Names[n]; len(ns) > 0 {
 						kind = e4Pretty(ns[0])
 					}
 				}

@@ -185,9 +185,11 @@ type View struct {
 	// Tier1Total is the sum of every Tier-1 execution_count: the
 	// denominator of every execution share.
 	Tier1Total uint64
-	// Defines are the SPEC_FAIL_* names used for failure kinds (the data's
-	// metadata, else the tables'); never nil.
-	Defines *pystats.Defines
+	// Defines are the SPEC_FAIL_* names used for failure kinds and
+	// StatsDefines the EVAL_CALL_* names of call kinds: the data's metadata
+	// when it carries it, else the tables' (this is the one place that
+	// chooses between pystats.Metadata and Tables); never nil.
+	Defines, StatsDefines *pystats.Defines
 	// Specialized is the build's specialized-instruction list (names with
 	// "__" dropped), in its order.
 	Specialized []string
@@ -203,11 +205,11 @@ func NewView(st *pystats.Stats, era pystats.Era, t *Tables) *View {
 	v := &View{Rules: RulesOf(st, era, t), Counters: NewOpcodeViews(st), numeric: era.HasOpcodes && !era.NamedOpcodes}
 	switch {
 	case st.Meta.HasBuildTables:
-		v.Defines = &st.Meta.Defines
+		v.Defines, v.StatsDefines = &st.Meta.Defines, &st.Meta.StatsDefines
 	case t != nil:
-		v.Defines = &t.Defines
+		v.Defines, v.StatsDefines = &t.Defines, &t.StatsDefines
 	default:
-		v.Defines = &pystats.Defines{}
+		v.Defines, v.StatsDefines = &pystats.Defines{}, &pystats.Defines{}
 	}
 	v.specialized = map[string]bool{}
 	for _, s := range specializedList(st, t) {
