@@ -111,7 +111,7 @@ func TestCompareFailOn(t *testing.T) {
 		{"bad operator", []string{"--fail-on", "miss_ratio[LOAD_ATTR] >> 2pt"}, exitUsage, []string{`at ">"`, "want a number"}, nil},
 		{"unknown metric", []string{"--fail-on", "miss[LOAD_ATTR] > 2pt"}, exitUsage, []string{`at "miss"`, "unknown metric"}, nil},
 		{"no such family", []string{"--fail-on", "miss_ratio[LOAD_ATTRR] > 2pt"}, exitUsage, []string{"miss_ratio[LOAD_ATTRR] > +2pt: no row matches"}, nil},
-		{"no Tier 2 on either side", []string{"--fail-on", "any(tier2) > 1pt"}, exitUsage, []string{"any(tier2) > +1pt", "no tier2 rows on either side"}, nil},
+		{"no Tier 2 on either side", []string{"--fail-on", "any(tier2) > 1pt"}, exitUsage, []string{"any(tier2) > +1pt", "no tier2 rows in this comparison"}, nil},
 		{"bad threshold", []string{"--threshold", "0.5"}, exitUsage, []string{`"0.5" needs a unit`}, nil},
 		{"bad top", []string{"--top", "-1"}, exitUsage, []string{"--top -1"}, nil},
 	} {

@@ -449,7 +449,11 @@ func (g *Gate) Evaluate(changes []Change) (GateResult, error) {
 	}
 	if ofMetric == 0 {
 		// any(tier2) on data without Tier 2 would pass whatever happens.
-		return res, fmt.Errorf("%s: %w: no %s rows on either side of this comparison", g.String(), ErrNoRows, g.Metric)
+		why := ""
+		if g.Metric == "tier2" || g.Metric == "uop_share" {
+			why = " (Tier-2 rows need Tier-2 data on both sides)"
+		}
+		return res, fmt.Errorf("%s: %w: no %s rows in this comparison%s", g.String(), ErrNoRows, g.Metric, why)
 	}
 	if !g.Any {
 		switch {

@@ -122,7 +122,7 @@ func TestGateEvaluate(t *testing.T) {
 		{"miss_ratio[LOAD_ATTRR] > 1pt", nil, "no row matches"},
 		{"object[Frees] > 1pt", nil, "is a count"},
 		// This pair has no Tier 2: a gate on it could never trip.
-		{"any(tier2) > 1pt", nil, "no tier2 rows on either side"},
+		{"any(tier2) > 1pt", nil, "no tier2 rows in this comparison"},
 		{"uop_share[_LOAD_FAST] > 1pt", nil, "no uop_share rows"},
 	} {
 		gs, err := ParseGates(tc.expr)
