@@ -137,7 +137,7 @@ func BuildE4Report(st *pystats.Stats, opt MarkdownOptions) (*Report, error) {
 // sub-style is resolved from head unless opt.Style names one.
 func CompareE4(base, head *pystats.Stats, opt MarkdownOptions) (*Report, error) {
 	s := ResolveE4Style(head, opt.Style)
-	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(base, nil), head: newE4Input(head, nil)}
+	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(base, opt.BaseView), head: newE4Input(head, opt.View)}
 	return b.build()
 }
 

@@ -71,9 +71,10 @@ type MarkdownOptions struct {
 	// kinds); may be nil for named-opcode data that carries its metadata.
 	Tables *specialize.Tables
 	// View is the data set's per-instruction view (specialize.Dataset.View)
-	// for WriteSummary, so the report shares the one its caller computed;
-	// nil computes it from the stats and Tables.
-	View *specialize.View
+	// for WriteSummary (the head's for an E4 comparison), so the report
+	// shares the one its caller computed; nil computes it from the stats and
+	// Tables. BaseView is the base's for an E4 comparison.
+	View, BaseView *specialize.View
 
 	// Benchmark is the value of bench_runner's "- benchmark:" header line
 	// ("all", or the benchmark of a per-benchmark report); empty omits the

@@ -298,7 +298,12 @@ func sortedOpnames(t *Tables) []string {
 
 // View returns the data set's view, built on first use and shared.
 func (d *Dataset) View() *View {
-	d.viewOnce.Do(func() { d.view = NewView(d.Stats, d.Era, d.Tables) })
+	d.viewOnce.Do(func() {
+		d.view = NewView(d.Stats, d.Era, d.Tables)
+		if d.rules != nil {
+			d.view.Rules = *d.rules
+		}
+	})
 	return d.view
 }
 

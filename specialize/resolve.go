@@ -84,6 +84,9 @@ type Dataset struct {
 	Warnings []string
 
 	viewCache
+	// rules, when set, are the label rules of the data's own era (a copy
+	// made by Named).
+	rules *Rules
 }
 
 // Problems are the reader's warnings (Stats.Source.Warnings) followed by the
@@ -156,6 +159,24 @@ func Resolve(st *pystats.Stats, c *Choice) (*Dataset, error) {
 		Attach(st, d.Tables)
 	}
 	return d, nil
+}
+
+// Named returns the data set mapped to opcode names (see Named), to lay
+// numeric-opcode data beside named-opcode data: its view keeps the rules of
+// the data's own era (the 3.11 meaning, the E2 scripts' failure-kind names),
+// and the verdict is kept. It returns d itself when the opcodes are named
+// already. The caller releases the new Stats.
+func (d *Dataset) Named() (*Dataset, error) {
+	if !d.Era.HasOpcodes || d.Era.NamedOpcodes {
+		return d, nil
+	}
+	st, err := Named(d.Stats, d.Tables)
+	if err != nil {
+		return nil, err
+	}
+	rules := d.View().Rules
+	return &Dataset{Stats: st, Era: pystats.DetectEra(st), NamesReliable: d.NamesReliable, NamesReason: d.NamesReason,
+		Warnings: d.Warnings, rules: &rules}, nil
 }
 
 func (d *Dataset) setUnreliable(msg string) {

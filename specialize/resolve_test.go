@@ -1,6 +1,9 @@
 package specialize
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/pystats-dev/pystats/pystats"
@@ -35,5 +38,42 @@ func TestFits(t *testing.T) {
 				t.Errorf("Fits = %q, want fits=%v", why, tt.fits)
 			}
 		})
+	}
+}
+
+// TestDatasetNamedKeepsRules: numeric data mapped to names keeps the label
+// rules of its own era (here the November 2022 script's: no __nfiles__, 8
+// generic kinds, SEND's own prefix), which the names alone no longer show.
+func TestDatasetNamedKeepsRules(t *testing.T) {
+	keys := []string{"opcode[3].specializable", "opcode[3].execution_count", "opcode[5].execution_count", "Calls via PyEval_EvalFrame[0]"}
+	st := pystats.NewStats(keys, []uint64{1, 10, 20, 1}, pystats.Metadata{}, pystats.Source{Path: "x"})
+	defer st.Release()
+	tables := &Tables{Version: "052bc12", Opnames: map[int]string{3: "SEND", 5: "SEND_GEN"}, SpecializedInstructions: []string{"SEND_GEN"}}
+	path := filepath.Join(t.TempDir(), "tables.json")
+	var buf bytes.Buffer
+	if err := WriteTables(&buf, tables); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Resolve(st, &Choice{TablesFile: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := d.View().Rules
+	if r.GenericKinds != 8 || !r.SendOwnPrefix {
+		t.Fatalf("numeric rules %+v", r)
+	}
+	n, err := d.Named()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stats.Release()
+	if !n.Era.NamedOpcodes || n.View().Rules != r {
+		t.Errorf("named copy: era %+v, rules %+v, want %+v", n.Era, n.View().Rules, r)
+	}
+	if n.View().Instruction("SEND_GEN").Class != ClassSpecialized {
+		t.Errorf("SEND_GEN is not specialized in the named copy")
 	}
 }

@@ -146,16 +146,17 @@ func runCompare(args []string, e *env) error {
 		return err
 	}
 	if mixed {
-		for _, side := range []*input{base, head} {
-			if side.Era.NamedOpcodes {
-				continue
-			}
-			named, err := specialize.Named(side.Stats, side.Tables)
+		// The numeric side is mapped to names; its view keeps its era's
+		// meaning (specialize.Dataset.Named).
+		for _, side := range []**input{&base, &head} {
+			named, err := (*side).Named()
 			if err != nil {
-				return fmt.Errorf("%s: %w (give --tables or --cpython-src)", quote(side.Stats.Source.Path), err)
+				return fmt.Errorf("%s: %w (give --tables or --cpython-src)", quote((*side).Stats.Source.Path), err)
 			}
-			side.Stats.Release()
-			side.Stats = named
+			if named != *side {
+				(*side).Stats.Release()
+				*side = named
+			}
 		}
 	}
 	diffs := notable.BuildDifferences(baseInfo, headInfo, specialize.MetadataDifferences(&base.Stats.Meta, &head.Stats.Meta))
@@ -189,7 +190,9 @@ func runCompare(args []string, e *env) error {
 		}
 		nc.Base, nc.Head, nc.Differences = baseInfo, headInfo, diffs
 	}
-	mdOpt := report.MarkdownOptions{Style: st, Date: day, Tables: head.Tables}
+	// The views serve an E4 comparison; an E2 one renders both sides with
+	// the head's tables.
+	mdOpt := report.MarkdownOptions{Style: st, Date: day, Tables: head.Tables, View: head.View(), BaseView: base.View()}
 	if mixed {
 		mdOpt.Tables = nil // both sides are named now, with their own metadata
 	}
@@ -214,15 +217,15 @@ func runCompare(args []string, e *env) error {
 // markdown report are those of the data's own era), selects the notable
 // ones and evaluates the gates.
 func buildNotable(base, head *input, style report.Style, opt notable.NotableOptions, gates []*notable.Gate) (*notable.Notable, error) {
-	var sides [2]*pystats.Stats
+	var sides [2]*input
 	for i, in := range []*input{base, head} {
-		sides[i] = in.Stats
+		sides[i] = in
 		if !in.Stats.Meta.HasBuildTables && in.Era.HasOpcodes && !in.Era.NamedOpcodes {
-			named, err := specialize.Named(in.Stats, in.Tables)
+			named, err := in.Named()
 			if err != nil {
 				return nil, fmt.Errorf("notable changes: %s: %w (give --tables or --cpython-src)", quote(in.Stats.Source.Path), err)
 			}
-			defer named.Release()
+			defer named.Stats.Release()
 			sides[i] = named
 		}
 	}
@@ -231,7 +234,7 @@ func buildNotable(base, head *input, style report.Style, opt notable.NotableOpti
 	if !style.IsE4() {
 		e4Style = report.StyleE4
 	}
-	r, err := report.CompareE4(b, h, report.MarkdownOptions{Style: e4Style})
+	r, err := report.CompareE4(b.Stats, h.Stats, report.MarkdownOptions{Style: e4Style, View: h.View(), BaseView: b.View()})
 	if err != nil {
 		return nil, fmt.Errorf("notable changes: %w", err)
 	}
