@@ -176,10 +176,9 @@ func e4ExecutionRows(s *specialize.OpcodeStats) [][]Cell {
 		count, miss uint64
 	}
 	var counts []ec
-	var total uint64
+	total := s.TotalExecutionCount() // Tier 1: specialize.View.Tier1Total
 	for i := range s.Ops {
 		o := &s.Ops[i]
-		total += o.ExecutionCount
 		if !o.HasExecutionCount {
 			continue
 		}

@@ -242,11 +242,11 @@ func NewView(st *pystats.Stats, era pystats.Era, t *Tables) *View {
 			others = append(others, name)
 		}
 		v.Tier1[i] = in
-		v.Tier1Total += o.ExecutionCount
 		if _, dup := v.byName[name]; !dup {
 			v.byName[name] = i
 		}
 	}
+	v.Tier1Total = v.Counters.Opcode.TotalExecutionCount()
 	// Generics without inline caches are not marked specializable
 	// (RESUME for RESUME_CHECK): the build's other names count too.
 	if t != nil {
