@@ -197,27 +197,50 @@ type output struct {
 	fill func(w io.Writer) error
 }
 
-// writeOutputs produces every output in memory first and only then writes
-// them (see writeOutput), so a run that fails producing one of them writes
-// none. Outputs with an empty path are skipped.
+// writeOutputs produces every output before any is written, so a run that
+// fails producing one of them writes none: each file output is streamed to
+// a temporary file beside it (atomicfile.Stage: memory does not grow with
+// the size of the outputs), standard output is buffered; then they are put
+// in place in order. Outputs with an empty path are skipped.
 func writeOutputs(e *env, inputs *atomicfile.Guard, outs ...output) error {
-	bufs := make([]bytes.Buffer, len(outs))
-	for i, o := range outs {
-		if o.path != "" {
-			if err := o.fill(&bufs[i]); err != nil {
-				return err
+	staged := make([]*atomicfile.Staged, len(outs))
+	bufs := make([]*bytes.Buffer, len(outs))
+	abort := func() {
+		for _, s := range staged {
+			if s != nil {
+				s.Abort()
 			}
 		}
 	}
 	for i, o := range outs {
-		if o.path == "" {
-			continue
+		switch o.path {
+		case "":
+		case "-":
+			bufs[i] = &bytes.Buffer{}
+			if err := o.fill(bufs[i]); err != nil {
+				abort()
+				return err
+			}
+		default:
+			s, err := atomicfile.Stage(o.path, inputs, o.fill)
+			if err != nil {
+				abort()
+				return err
+			}
+			staged[i] = s
 		}
-		data := bufs[i].Bytes()
-		if err := writeOutput(e, o.path, inputs, func(w io.Writer) error {
-			_, err := w.Write(data)
-			return err
-		}); err != nil {
+	}
+	for i := range outs {
+		var err error
+		switch {
+		case staged[i] != nil:
+			err = staged[i].Commit()
+			staged[i] = nil
+		case bufs[i] != nil:
+			_, err = e.stdout.Write(bufs[i].Bytes())
+		}
+		if err != nil {
+			abort()
 			return err
 		}
 	}

@@ -116,24 +116,49 @@ func magicPath(p string) bool {
 // inputs; nil protects nothing). On error the temporary file is removed and
 // path is left as it was.
 func Write(path string, guard *Guard, fill func(w io.Writer) error) error {
-	if err := guard.Check(path); err != nil {
-		return err
-	}
-	t, err := Resolve(path)
+	s, err := Stage(path, guard, fill)
 	if err != nil {
 		return err
 	}
+	return s.Commit()
+}
+
+// A Staged output is complete but not yet in place (see Stage): Commit puts
+// it there, Abort drops it. One of them must be called.
+type Staged struct {
+	path, tmp, target string
+	direct            *Target      // written in place at Commit
+	buf               bytes.Buffer // what a direct target gets
+}
+
+// Stage does what Write does up to the last step: the bytes that fill
+// produces go to a temporary file beside path (for a device, FIFO or /proc
+// link, which are written in place, to memory), so that several outputs can
+// be made, each streamed to disk, before any of them replaces a file. On
+// error nothing is left behind.
+func Stage(path string, guard *Guard, fill func(w io.Writer) error) (*Staged, error) {
+	if err := guard.Check(path); err != nil {
+		return nil, err
+	}
+	t, err := Resolve(path)
+	if err != nil {
+		return nil, err
+	}
 	if t.Direct {
-		return writeDirect(path, t, fill)
+		s := &Staged{path: path, direct: &t}
+		if err := fill(&s.buf); err != nil {
+			return nil, fmt.Errorf("writing %q: %w", path, err)
+		}
+		return s, nil
 	}
 	if err := checkWritable(path, t.Info); err != nil {
-		return err
+		return nil, err
 	}
 	dir := filepath.Dir(t.Path)
 	RemoveStale(dir)
 	tmp, err := createTemp(dir, filepath.Base(t.Path))
 	if err != nil {
-		return fmt.Errorf("writing %q: %w", path, err)
+		return nil, fmt.Errorf("writing %q: %w", path, err)
 	}
 	name := tmp.Name()
 	ok := false
@@ -141,26 +166,46 @@ func Write(path string, guard *Guard, fill func(w io.Writer) error) error {
 		if !ok {
 			tmp.Close()
 			os.Remove(name)
+			Untrack(name)
 		}
-		Untrack(name)
 	}()
 	if err := fill(tmp); err != nil {
-		return fmt.Errorf("writing %q: %w", path, err)
+		return nil, fmt.Errorf("writing %q: %w", path, err)
 	}
 	if err := step("write"); err != nil {
-		return fmt.Errorf("writing %q: %w", path, err)
+		return nil, fmt.Errorf("writing %q: %w", path, err)
 	}
 	if err := setMode(tmp, t.Info); err != nil {
-		return fmt.Errorf("writing %q: %w", path, err)
+		return nil, fmt.Errorf("writing %q: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %q: %w", path, err)
-	}
-	if err := commitRename(name, t.Path); err != nil {
-		return fmt.Errorf("writing %q: %w", path, err)
+		return nil, fmt.Errorf("writing %q: %w", path, err)
 	}
 	ok = true
+	return &Staged{path: path, tmp: name, target: t.Path}, nil
+}
+
+// Commit renames the staged file over its target (or writes a direct
+// target). On error the temporary file is removed.
+func (s *Staged) Commit() error {
+	if s.direct != nil {
+		return writeDirect(s.path, *s.direct, func(w io.Writer) error { _, err := w.Write(s.buf.Bytes()); return err })
+	}
+	defer Untrack(s.tmp)
+	if err := commitRename(s.tmp, s.target); err != nil {
+		os.Remove(s.tmp)
+		return fmt.Errorf("writing %q: %w", s.path, err)
+	}
 	return nil
+}
+
+// Abort removes the staged file; its target is left as it was.
+func (s *Staged) Abort() {
+	if s.direct != nil {
+		return
+	}
+	os.Remove(s.tmp)
+	Untrack(s.tmp)
 }
 
 // writeDirect writes to a device, FIFO or /proc link in place. The bytes are

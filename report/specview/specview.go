@@ -371,6 +371,15 @@ func specFamiliesJSON(fs []specialize.FamilyLoss, tier1 uint64, kinds int) []Spe
 // family with all its failure kinds, and with benchmarks, each benchmark's
 // ranked families and the top benchmarks of each top family.
 func (v *SpecView) JSON() *SpecJSON {
+	j := v.jsonTop()
+	for _, b := range v.Benchmarks {
+		j.Benchmarks = append(j.Benchmarks, v.benchmarkJSON(b))
+	}
+	return j
+}
+
+// jsonTop is JSON() without its Benchmarks.
+func (v *SpecView) jsonTop() *SpecJSON {
 	o := v.Options
 	j := &SpecJSON{
 		Tier1:    v.Overall.Tier1,
@@ -379,16 +388,6 @@ func (v *SpecView) JSON() *SpecJSON {
 	}
 	for _, u := range v.Overall.Unattributed {
 		j.Unattributed = append(j.Unattributed, SpecUnattributedJSON(u))
-	}
-	for _, b := range v.Benchmarks {
-		fs := b.Loss.Families
-		if !o.AllFamilies {
-			fs = b.Loss.WithForms()
-		}
-		j.Benchmarks = append(j.Benchmarks, SpecBenchmarkJSON{
-			Name: b.Name, Tier1: b.Loss.Tier1, Lost: specTotalLost(b.Loss, o.AllFamilies),
-			Families: specFamiliesJSON(fs, b.Loss.Tier1, 0),
-		})
 	}
 	if len(v.Benchmarks) > 0 {
 		for _, f := range v.Top() {
@@ -402,11 +401,80 @@ func (v *SpecView) JSON() *SpecJSON {
 	return j
 }
 
-// WriteSpecJSON writes the view's JSON (indented, stable order).
+// benchmarkJSON is one benchmark's entry of JSON().Benchmarks.
+func (v *SpecView) benchmarkJSON(b specialize.BenchmarkLoss) SpecBenchmarkJSON {
+	all := v.Options.AllFamilies
+	fs := b.Loss.Families
+	if !all {
+		fs = b.Loss.WithForms()
+	}
+	return SpecBenchmarkJSON{
+		Name: b.Name, Tier1: b.Loss.Tier1, Lost: specTotalLost(b.Loss, all),
+		Families: specFamiliesJSON(fs, b.Loss.Tier1, 0),
+	}
+}
+
+// WriteSpecJSON writes the view's JSON: the bytes json.Encoder writes for
+// JSON() with two-space indentation, made one member and one benchmark at a
+// time, so that memory does not grow with the number of benchmarks (a run
+// folder of thousands writes tens of MB).
 func WriteSpecJSON(w io.Writer, v *SpecView) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v.JSON()); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	j := v.jsonTop()
+	first := true
+	member := func(name string, write func() error) error {
+		if !first {
+			bw.WriteString(",")
+		}
+		first = false
+		bw.WriteString("\n  \"" + name + "\": ")
+		return write()
+	}
+	value := func(x any, prefix string) func() error {
+		return func() error {
+			data, err := json.MarshalIndent(x, prefix, "  ")
+			if err != nil {
+				return err
+			}
+			_, err = bw.Write(data)
+			return err
+		}
+	}
+	bw.WriteString("{")
+	err := member("tier1_instructions", value(j.Tier1, "  "))
+	if err == nil {
+		err = member("families", value(j.Families, "  "))
+	}
+	if err == nil && len(j.Excluded) > 0 {
+		err = member("families_without_forms", value(j.Excluded, "  "))
+	}
+	if err == nil && len(j.Unattributed) > 0 {
+		err = member("unattributed", value(j.Unattributed, "  "))
+	}
+	if err == nil && len(v.Benchmarks) > 0 {
+		err = member("benchmarks", func() error {
+			bw.WriteString("[")
+			for i, b := range v.Benchmarks {
+				if i > 0 {
+					bw.WriteString(",")
+				}
+				bw.WriteString("\n    ")
+				if err := value(v.benchmarkJSON(b), "    ")(); err != nil {
+					return err
+				}
+			}
+			bw.WriteString("\n  ]")
+			return nil
+		})
+	}
+	if err == nil && len(j.Contributors) > 0 {
+		err = member("top_benchmarks_by_family", value(j.Contributors, "  "))
+	}
+	if err != nil {
+		return fmt.Errorf("writing JSON: %w", err)
+	}
+	bw.WriteString("\n}\n")
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing JSON: %w", err)
 	}
 	return nil

@@ -429,3 +429,40 @@ func TestSpecLossNumericRefused(t *testing.T) {
 		t.Errorf("SpecLoss(3.12 data) error = %v, want ErrNumericOpcodes", err)
 	}
 }
+
+// TestWriteSpecJSONStreams checks that WriteSpecJSON, which writes one
+// member and one benchmark at a time, writes the bytes json.Encoder writes
+// for the whole of JSON() with the same indentation.
+func TestWriteSpecJSONStreams(t *testing.T) {
+	la := specLoad(t, "data/dumps/3.13/json_tool/raw", true)
+	lb := specLoad(t, "data/dumps/3.13/compileall_stdlib/raw", true)
+	bs := []specialize.BenchmarkLoss{{Name: "compileall_stdlib", Loss: lb}, {Name: "json_tool <&>", Loss: la}}
+	for _, tc := range []struct {
+		name    string
+		overall *specialize.Loss
+		bs      []specialize.BenchmarkLoss
+		opt     SpecOptions
+	}{
+		{"one data set", la, nil, SpecOptions{}},
+		{"one data set, all families", la, nil, SpecOptions{AllFamilies: true}},
+		{"two benchmarks", nil, bs, SpecOptions{TopFamilies: 3}},
+		{"two benchmarks, all families", nil, bs, SpecOptions{AllFamilies: true, TopBenchmarks: 1}},
+		{"one benchmark", nil, bs[:1], SpecOptions{}},
+		{"empty", &specialize.Loss{}, nil, SpecOptions{}},
+	} {
+		v := NewSpecView(tc.overall, tc.bs, tc.opt)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(v.JSON()); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		if err := WriteSpecJSON(&got, v); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("%s: WriteSpecJSON differs from json.Encoder:\n got %.300q\nwant %.300q", tc.name, got.String(), want.String())
+		}
+	}
+}
