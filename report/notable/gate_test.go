@@ -2,12 +2,8 @@ package notable
 
 import (
 	"errors"
-	"github.com/pystats-dev/pystats/internal/golden"
-	"github.com/pystats-dev/pystats/report"
 	"strings"
 	"testing"
-
-	"github.com/pystats-dev/pystats/internal/shared"
 )
 
 // TestParseGates parses good expressions into their canonical form.
@@ -91,12 +87,7 @@ func TestParseGatesErrors(t *testing.T) {
 // TestGateEvaluate evaluates gates on the default build against the
 // PYTHON_UOPS build of 3.13.0b2+ a19bb26.
 func TestGateEvaluate(t *testing.T) {
-	base := golden.ReadStats(t, shared.Path(t, bm0615))
-	head := golden.ReadStats(t, shared.Path(t, bm0615Uops))
-	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, r := uopsPair(t)
 	all := Changes(r)
 	for _, tc := range []struct {
 		expr    string

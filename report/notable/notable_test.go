@@ -106,12 +106,7 @@ func TestNotableRealPairs(t *testing.T) {
 // the single-input report of that side, and every family ratio equals the
 // "Ratio" cell of that side's Kind table.
 func TestNotableMatchesSummarizerTables(t *testing.T) {
-	base := golden.ReadStats(t, shared.Path(t, bm0615))
-	head := golden.ReadStats(t, shared.Path(t, bm0615Uops))
-	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
-	if err != nil {
-		t.Fatal(err)
-	}
+	base, head, r := uopsPair(t)
 	all := Changes(r)
 	type key struct{ table, label string }
 	cells := func(st *pystats.Stats) map[key]report.Cell {
@@ -256,12 +251,7 @@ func TestSelectNotable(t *testing.T) {
 // tags the renderer attaches, so a sub-style that renamed every section and
 // every column header would keep all its metrics.
 func TestChangesReadTagsNotTitles(t *testing.T) {
-	base := golden.ReadStats(t, shared.Path(t, bm0615))
-	head := golden.ReadStats(t, shared.Path(t, bm0615Uops))
-	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, r := uopsPair(t)
 	before := Changes(r)
 	var rename func(s *report.Section)
 	rename = func(s *report.Section) {
@@ -299,4 +289,17 @@ func TestChangesReadTagsNotTitles(t *testing.T) {
 			t.Errorf("no %s metric", g)
 		}
 	}
+}
+
+// uopsPair reads the default build and the PYTHON_UOPS build of 3.13.0b2+
+// a19bb26 and compares them (E4, sub-style from the data).
+func uopsPair(t *testing.T) (base, head *pystats.Stats, r *report.Report) {
+	t.Helper()
+	base = golden.ReadStats(t, shared.Path(t, bm0615))
+	head = golden.ReadStats(t, shared.Path(t, bm0615Uops))
+	r, err := report.CompareE4(base, head, report.MarkdownOptions{Style: report.StyleAuto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base, head, r
 }
