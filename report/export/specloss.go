@@ -1,9 +1,6 @@
 package export
 
 import (
-	"errors"
-	"github.com/pystats-dev/pystats/report/specview"
-
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
@@ -25,13 +22,12 @@ func specLossFields() []arrow.Field {
 // view lists them apart. Numeric (3.11/3.12) data has no rows, as the view
 // refuses it.
 func fillSpecLoss(b *rows, in *Input) error {
-	loss, err := specview.SpecLoss(in.Stats, in.Tables)
-	if errors.Is(err, specview.ErrNumericOpcodes) {
-		return nil
+	if in.Era.HasOpcodes && !in.Era.NamedOpcodes {
+		return nil // as specview.SpecLoss refuses numeric data
 	}
-	if err != nil {
-		return err
-	}
+	// The input's own view (shared with the other tables) rather than
+	// specview.SpecLoss, which builds another: the same ranking.
+	loss := viewOf(in).Loss()
 	ranked := loss.WithForms()
 	for _, f := range loss.Families {
 		if !f.HasForms {

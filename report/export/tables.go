@@ -633,7 +633,7 @@ func callLabels(in *Input, c *counterRows) map[int][]report.Cell {
 	}
 	byKey(calls)
 	byKey(frames)
-	rows := report.E4CallRows(in.Stats)
+	rows := report.E4CallRows(in.Stats, viewOf(in))
 	for j, i := range append(calls, frames...) {
 		if j < len(rows) {
 			out[i] = rows[j]
@@ -649,7 +649,7 @@ func fillObjects(b *rows, in *Input) error {
 	c := newCounterRows(in.Stats)
 	var rows [][]report.Cell
 	if e4Report(in.Stats) {
-		rows = report.E4ObjectRows(in.Stats)
+		rows = report.E4ObjectRows(in.Stats, viewOf(in))
 	}
 	n := 0
 	for i, fam := range c.families {
