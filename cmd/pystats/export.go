@@ -8,9 +8,11 @@ import (
 	"github.com/pystats-dev/pystats/report/export"
 )
 
-// runExport writes the inputs' tidy tables (counters, opcodes, failure
-// kinds, pairs, calls, objects, GC, optimization, histograms, rare events;
-// benchmarks and values for pyperf files) as Parquet, Arrow IPC or CSV.
+// runExport writes the inputs' tidy tables (runs, counters, opcodes,
+// families, failure kinds, pairs, calls, objects, GC, optimization,
+// histograms, rare events, specialization loss; benchmarks, values,
+// pyperf_runs and comparisons for pyperf files) as Parquet, Arrow IPC or
+// CSV, reading and releasing one input at a time (export.Writer).
 func runExport(args []string, e *env) error {
 	fs := newFlags(e, "export", "[LABEL=]INPUT... -o DIR [--format parquet|arrow|csv] [--label NAME]... [--partition]\n\nThe tables go to -o DIR (required), which is replaced as a whole and atomically; standard output gets nothing, standard error a summary line.")
 	var in inputFlags
