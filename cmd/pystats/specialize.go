@@ -105,7 +105,7 @@ func specLossOf(in *inputFlags, e *env, path string) (*specialize.Loss, error) {
 		return nil, err
 	}
 	defer data.Stats.Release()
-	l, err := specview.SpecLoss(data.Stats, data.Tables)
+	l, err := specview.DatasetLoss(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", quote(path), err)
 	}

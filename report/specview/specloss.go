@@ -47,3 +47,11 @@ func ownLoss(l *specialize.Loss) *specialize.Loss {
 	}
 	return l
 }
+
+// DatasetLoss is SpecLoss of a resolved data set, from its shared view.
+func DatasetLoss(d *specialize.Dataset) (*specialize.Loss, error) {
+	if d.Era.HasOpcodes && !d.Era.NamedOpcodes {
+		return nil, ErrNumericOpcodes
+	}
+	return d.View().Loss(), nil
+}
