@@ -293,25 +293,21 @@ func writeComparisons(results []*Result, opt Options, cache *suiteCache) error {
 	for c := range order {
 		cmp := <-c
 		stem := strings.TrimSuffix(cmp.r.Path, ".json") + "-vs-" + cmp.base
-		if err := writeIfNeeded(stem+".md", opt, func(w io.Writer) error {
-			if cmp.mdErr != nil {
-				return cmp.mdErr
+		for _, f := range []struct {
+			suffix string
+			data   []byte
+			err    error
+		}{{".md", cmp.md, cmp.mdErr}, {".png", cmp.png, cmp.pErr}} {
+			if err := writeIfNeeded(stem+f.suffix, opt, func(w io.Writer) error {
+				if f.err != nil {
+					return f.err
+				}
+				_, err := w.Write(f.data)
+				return err
+			}); err != nil {
+				stop()
+				return err
 			}
-			_, err := w.Write(cmp.md)
-			return err
-		}); err != nil {
-			stop()
-			return err
-		}
-		if err := writeIfNeeded(stem+".png", opt, func(w io.Writer) error {
-			if cmp.pErr != nil {
-				return cmp.pErr
-			}
-			_, err := w.Write(cmp.png)
-			return err
-		}); err != nil {
-			stop()
-			return err
 		}
 	}
 	wg.Wait()
