@@ -138,18 +138,7 @@ func (v *e1View) writeExecutionCounts(w e2Writer) {
 // predecessors and successors of each opcode in name order.
 func (v *e1View) writePairs(w e2Writer) {
 	pairs := v.pairCounts()
-	w.section("Pair counts", 2, "Pair counts for top 100 pairs")
-	w.header("Pair", "Count:", "Self:", "Cumulative:")
-	var cum uint64
-	for k, p := range pairs {
-		if k == 100 {
-			break
-		}
-		cum += p.count
-		w.row(v.name(p.first)+" "+v.name(p.second), e1Int(p.count), e1Pct(p.count, v.total), e1Pct(cum, v.total))
-	}
-	w.WriteByte('\n')
-	w.end()
+	v.writePairTable(w, pairs, v.total, e1Int, e1Pct)
 
 	nb := neighborsOf(pairs)
 	// opmap: name -> last opcode number (of the 256 slots) with that name,

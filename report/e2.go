@@ -472,18 +472,7 @@ func (v *numberedOps) name(op int) string {
 
 func (v *e2View) writePairs(w e2Writer) {
 	pairs := v.pairCounts()
-	w.section("Pair counts", 2, "Pair counts for top 100 pairs")
-	w.header("Pair", "Count:", "Self:", "Cumulative:")
-	var cum uint64
-	for k, p := range pairs {
-		if k == 100 {
-			break
-		}
-		cum += p.count
-		w.row(v.name(p.first)+" "+v.name(p.second), py.Int(p.count), e2Ratio(p.count, v.total), e2Ratio(cum, v.total))
-	}
-	w.WriteByte('\n')
-	w.end()
+	v.writePairTable(w, pairs, v.total, py.Int, e2Ratio)
 
 	nb := neighborsOf(pairs)
 	predTotal, succTotal := nb.predTotal, nb.succTotal
@@ -505,6 +494,23 @@ func (v *e2View) writePairs(w e2Writer) {
 	}
 	w.section("Predecessor/Successor Pairs", 2, "Top 5 predecessors and successors of each opcode")
 	v.writeNeighbors(w, entries, nb, 5, py.Int)
+}
+
+// writePairTable is the "Pair counts" section of the E1 and E2 scripts: the
+// top 100 pairs with their share of all executions and the running share.
+func (v *numberedOps) writePairTable(w e2Writer, pairs []e2Pair, total uint64, count func(uint64) string, ratio func(num, den uint64) string) {
+	w.section("Pair counts", 2, "Pair counts for top 100 pairs")
+	w.header("Pair", "Count:", "Self:", "Cumulative:")
+	var cum uint64
+	for k, p := range pairs {
+		if k == 100 {
+			break
+		}
+		cum += p.count
+		w.row(v.name(p.first)+" "+v.name(p.second), count(p.count), ratio(p.count, total), ratio(cum, total))
+	}
+	w.WriteByte('\n')
+	w.end()
 }
 
 // neighborEntry is an opcode with its own predecessor/successor section.
