@@ -304,11 +304,17 @@ func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
 func (a *aggregator) parseLine(fp *fileParse, line []byte) error {
 	colon := bytes.IndexByte(line, ':')
 	if colon < 0 || bytes.IndexByte(line[colon+1:], ':') >= 0 {
+		if a.excessWarning(warnUnparsable, fp) {
+			return nil
+		}
 		return a.warnf(warnUnparsable, fp, "unparsable line %q: want exactly one ':'", clip(line))
 	}
 	rawKey := line[:colon]
 	key := trimSpace(rawKey)
 	if len(key) == 0 {
+		if a.excessWarning(warnEmptyKey, fp) {
+			return nil
+		}
 		return a.warnf(warnEmptyKey, fp, "unparsable line %q: empty key", clip(line))
 	}
 	if len(key) > MaxKeyLength {
@@ -505,9 +511,15 @@ func (l *longLineState) feed(p []byte) {
 // endLongLine gives the verdict parseLine would give on the whole line.
 func (a *aggregator) endLongLine(fp *fileParse, l *longLineState) error {
 	if l.colons != 1 {
+		if a.excessWarning(warnUnparsable, fp) {
+			return nil
+		}
 		return a.warnf(warnUnparsable, fp, "unparsable line %q: want exactly one ':'", clip(l.head))
 	}
 	if l.first[0] < 0 {
+		if a.excessWarning(warnEmptyKey, fp) {
+			return nil
+		}
 		return a.warnf(warnEmptyKey, fp, "unparsable line %q: empty key", clip(l.head))
 	}
 	keyLen := l.last[0] - l.first[0] + 1
@@ -680,8 +692,10 @@ func (a *aggregator) bump(fp *fileParse, i int32, val uint64) error {
 	fileOrder, line := fp.order, fp.line
 	s := &a.slots[i]
 	if s.lastFile == fileOrder {
-		if err := a.warnf(warnDuplicate, fp, "key %q occurs twice in this file (values are summed, as the summarizer does)", s.key); err != nil {
-			return err
+		if !a.excessWarning(warnDuplicate, fp) {
+			if err := a.warnf(warnDuplicate, fp, "key %q occurs twice in this file (values are summed, as the summarizer does)", s.key); err != nil {
+				return err
+			}
 		}
 	} else if fileOrder < s.firstFile {
 		// A file read out of order (a link of an archive, resolved after
@@ -814,18 +828,29 @@ type fileCount struct {
 	n     int64
 }
 
+// excessWarning counts a warning of kind at fp when it would only be counted
+// (not strict, the kind's first warnings already kept) and reports whether it
+// did. Hot paths call it before warnf, so that a file of a million junk lines
+// boxes no argument and formats no message per line (it allocated ~20 bytes a
+// line, which the GC could let pile up on a loaded machine).
+func (a *aggregator) excessWarning(kind warnKind, fp *fileParse) bool {
+	if a.strict || len(a.warn.kept[kind]) < MaxWarningsPerKind {
+		return false
+	}
+	a.warn.count(kind, fp.order, fp.name, 1)
+	return true
+}
+
 // warnf records a warning at the current line of fp; in strict mode it is
 // the error instead. The message is only formatted when it is kept.
 func (a *aggregator) warnf(kind warnKind, fp *fileParse, format string, args ...any) error {
 	if a.strict {
 		return &ParseError{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf(format, args...) + " (--strict)"}
 	}
-	ws := &a.warn
-	if len(ws.kept[kind]) < MaxWarningsPerKind {
-		ws.kept[kind] = append(ws.kept[kind], orderedWarning{fp.order, Warning{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf(format, args...)}})
+	if a.excessWarning(kind, fp) {
 		return nil
 	}
-	ws.count(kind, fp.order, fp.name, 1)
+	a.warn.kept[kind] = append(a.warn.kept[kind], orderedWarning{fp.order, Warning{File: fp.name, Line: int(fp.line), Msg: fmt.Sprintf(format, args...)}})
 	return nil
 }
 
