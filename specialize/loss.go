@@ -11,7 +11,10 @@ import (
 // (deopts) of its specialized forms. It only combines counters that the
 // summarizer itself prints, so every count here can be found in its report:
 //
-//   - Generic is the generic opcode's execution_count ("Execution counts").
+//   - Generic is the generic opcode's execution_count ("Execution counts"),
+//     plus in 3.11 data the execution_count of the family's *_ADAPTIVE
+//     forms (Adaptive): the executions the view classes as not specialized
+//     (ClassGeneric, ClassAdaptive), as the 3.11 summarizer counts them.
 //   - Hits and Deferred are the generic opcode's specialization.hit and
 //     specialization.deferred (the family's "Kind" table): CPython counts both
 //     on the family's generic opcode.
@@ -44,8 +47,12 @@ type FamilyLoss struct {
 	// family (BINARY_SLICE, STORE_SLICE and POP_JUMP_IF_* in 3.13): such a
 	// family is marked specializable but can never run specialized.
 	HasForms bool
-	// Generic is the generic opcode's execution_count.
+	// Generic is the family's not-specialized executions: the generic
+	// opcode's execution_count plus Adaptive.
 	Generic uint64
+	// Adaptive is the part of Generic executed by the family's 3.11
+	// *_ADAPTIVE forms (ClassAdaptive); 0 in other eras.
+	Adaptive uint64
 	// Deferred and Hits are the generic opcode's specialization counters.
 	Deferred, Hits uint64
 	// Misses is the sum of the members' specialization.miss.
@@ -65,8 +72,9 @@ type FamilyLoss struct {
 func (f *FamilyLoss) Lost() uint64 { return f.Generic + f.Misses }
 
 // Total is the summarizer's specialization total of the family: hits, misses
-// and generic executions.
-func (f *FamilyLoss) Total() uint64 { return f.Hits + f.GenericMisses + f.Generic }
+// and the generic opcode's own executions (its "unquickened" row in 3.11,
+// whose summarizer also adds Deferred).
+func (f *FamilyLoss) Total() uint64 { return f.Hits + f.GenericMisses + f.Generic - f.Adaptive }
 
 // SuccessRate is Success / (Success + Failure); false when no attempt was made.
 func (f *FamilyLoss) SuccessRate() (float64, bool) {
@@ -139,7 +147,19 @@ func ComputeLoss(v *View) *Loss {
 			FailureKinds: sortKinds(v.FailureKinds(g, o, v.Rules)),
 		}
 	}
+	for i := range v.Tier1 {
+		// 3.11's *_ADAPTIVE forms are not specialized (see View.Effectiveness).
+		if in := &v.Tier1[i]; in.Class == ClassAdaptive {
+			if f := fams[in.Family]; f != nil {
+				f.Generic += in.Stat.ExecutionCount
+				f.Adaptive += in.Stat.ExecutionCount
+			}
+		}
+	}
 	for _, s := range v.Specialized {
+		if v.adaptive(s) {
+			continue // counted above, not a specialized form
+		}
 		g, ok := FamilyOf(s, generics)
 		in := byName[s]
 		if !ok {
@@ -252,6 +272,7 @@ func (s *LossSum) Add(l *Loss) {
 			}
 		}
 		t.Generic += f.Generic
+		t.Adaptive += f.Adaptive
 		t.Deferred += f.Deferred
 		t.Hits += f.Hits
 		t.Misses += f.Misses

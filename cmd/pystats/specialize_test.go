@@ -215,7 +215,6 @@ func TestSpecializeCommandErrors(t *testing.T) {
 		{"bad top", []string{filepath.Join(d, "json_tool/raw"), "--top", "0"}, exitUsage},
 		{"missing input", []string{filepath.Join(t.TempDir(), "nope")}, exitInput},
 		{"mixed folder", []string{mixed}, exitInput},
-		{"numeric data", []string{filepath.Join(d, "../../real-pystats/bm-20230619-3.12.0b3-f992a60/bm-20230619-azure-x86_64-python-v3.12.0b3-3.12.0b3-f992a60-pystats.json")}, exitInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
