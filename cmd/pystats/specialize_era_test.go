@@ -173,6 +173,24 @@ func TestSpecializeNumericEras(t *testing.T) {
 					}
 				}
 			}
+			// The export's specialization_loss table ranks the same rows.
+			out := filepath.Join(t.TempDir(), "x")
+			if code, _, stderr := runCLI(t, "export", input, "-o", out, "--format", "csv"); code != exitOK {
+				t.Fatalf("export: exit %d: %s", code, stderr)
+			}
+			csv, err := os.ReadFile(filepath.Join(out, "specialization_loss.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+			if len(lines) < 2 {
+				t.Fatalf("specialization_loss.csv has no rows")
+			}
+			// run,commit,fork,ref,date,rank,family,has_forms,tier1,lost,generic,...
+			f := strings.Split(lines[1], ",")
+			if top := j.Families[0]; len(f) < 11 || f[6] != top.Family || f[9] != strconv.FormatUint(top.Lost, 10) || f[10] != strconv.FormatUint(top.Generic, 10) {
+				t.Errorf("export's first specialization_loss row %q, the command ranks %s first (lost %d, generic %d)", lines[1], top.Family, top.Lost, top.Generic)
+			}
 		})
 	}
 }

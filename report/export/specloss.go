@@ -19,12 +19,9 @@ func specLossFields() []arrow.Field {
 // fillSpecLoss writes the ranked families of `pystats specialize`: families
 // with specialized forms first, ranked by lost work, then those the build
 // marks specializable but cannot specialize (3.13's POP_JUMP_IF_*), as the
-// view lists them apart. Numeric (3.11/3.12) data has no rows, as the view
-// refuses it.
+// view lists them apart. Numeric (3.11/3.12) data is ranked by its names
+// under its build tables, as the command ranks it.
 func fillSpecLoss(b *rows, in *Input) error {
-	if in.Era.HasOpcodes && !in.Era.NamedOpcodes {
-		return nil // as specview.SpecLoss refuses numeric data
-	}
 	// The input's own view (shared with the other tables) rather than
 	// specview.SpecLoss, which builds another: the same ranking.
 	loss := viewOf(in).Loss()
