@@ -10,6 +10,7 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/table"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -170,8 +171,8 @@ func newE2View(st *pystats.Stats, t *specialize.Tables, style Style, view *speci
 		default:
 			if f == pystats.FamilyGC {
 				v.hasGC = true
-				if g, err := strconv.Atoi(indexes.Value(i)); err == nil && g >= maxDenseIndex {
-					return nil, errDenseIndex("E2", "GC generation", g)
+				if g, err := strconv.Atoi(indexes.Value(i)); err == nil && g >= table.MaxDenseIndex {
+					return nil, table.ErrDenseIndex("E2", "GC generation", g)
 				}
 			}
 			v.rows = append(v.rows, e2Row{family: f, name: names.Value(i), index: indexes.Value(i), value: val})
@@ -199,8 +200,8 @@ func newNumberedOps(view *specialize.View, t *specialize.Tables, era string) (nu
 		if err != nil || op < 0 {
 			return n, fmt.Errorf("%s report: opcode %q is not a number: named-opcode data needs the E4 style", era, in.Stat.Name)
 		}
-		if op >= maxDenseIndex {
-			return n, errDenseIndex(era, "opcode number", op)
+		if op >= table.MaxDenseIndex {
+			return n, table.ErrDenseIndex(era, "opcode number", op)
 		}
 		for op >= len(n.ops) {
 			n.ops = append(n.ops, specialize.OpcodeStat{})
@@ -547,7 +548,7 @@ func (v *numberedOps) writeNeighbors(w e2Writer, entries []neighborEntry, nb e2N
 // topNeighbors is Counter.most_common(n): the n largest counts, ties in
 // list order.
 func topNeighbors(list []e2Neighbor, n int) []e2Neighbor {
-	return topStableDesc(list, n, func(x e2Neighbor) uint64 { return x.count })
+	return table.TopStableDesc(list, n, func(x e2Neighbor) uint64 { return x.count })
 }
 
 // familyTotal is the specialization total of a family: hit + miss +

@@ -8,30 +8,16 @@ import (
 	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/table"
 	"github.com/pystats-dev/pystats/specialize"
 )
-
-// Section is one section of a summarizer report: a heading with a
-// <details> block holding an optional doc paragraph and its parts (tables
-// and sub-sections). A Section without a title only groups its parts.
-type Section struct {
-	Title   string
-	Summary string
-	// Doc is the explanatory paragraph (lines joined by "\n"); "" for none.
-	Doc string
-	// NotComparative sections print "Not included in comparative output."
-	// instead of their parts in a comparison.
-	NotComparative bool
-	// Parts are *Table and *Section values, in order.
-	Parts []any
-}
 
 // Report is a whole E4 report, single or comparative. Its tables keep typed
 // cells, so callers can compute with a comparison's joined rows.
 type Report struct {
 	Style      Style
 	Comparison bool
-	Sections   []*Section
+	Sections   []*table.Section
 }
 
 // ResolveE4Style picks the E4 sub-style for data whose style is StyleE4 or
@@ -115,11 +101,11 @@ type e4Builder struct {
 }
 
 // table computes a table from each input and joins them when comparing.
-func (b *e4Builder) table(cols []string, mode JoinMode, calc func(*e4Input) [][]Cell) *Table {
+func (b *e4Builder) table(cols []string, mode table.JoinMode, calc func(*e4Input) [][]table.Cell) *table.Table {
 	if b.head == nil {
-		return &Table{Columns: cols, Rows: calc(b.base), Mode: mode}
+		return &table.Table{Columns: cols, Rows: calc(b.base), Mode: mode}
 	}
-	t, err := JoinTables(mode, cols, calc(b.base), calc(b.head))
+	t, err := table.JoinTables(mode, cols, calc(b.base), calc(b.head))
 	if err != nil && b.err == nil {
 		b.err = err
 	}
@@ -143,7 +129,7 @@ func CompareE4(base, head *pystats.Stats, opt MarkdownOptions) (*Report, error) 
 
 func (b *e4Builder) build() (*Report, error) {
 	r := &Report{Style: b.v.style, Comparison: b.head != nil}
-	r.Sections = []*Section{
+	r.Sections = []*table.Section{
 		b.executionCountSection(),
 		b.pairCountSection(func(in *e4Input) *specialize.OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil),
 		b.predSuccSection(),
@@ -170,7 +156,7 @@ func (b *e4Builder) opcodePairSummary() string {
 }
 
 // e4ExecutionRows is the script's calc_execution_count_table.
-func e4ExecutionRows(s *specialize.OpcodeStats) [][]Cell {
+func e4ExecutionRows(s *specialize.OpcodeStats) [][]table.Cell {
 	type ec struct {
 		name        string
 		count, miss uint64
@@ -188,30 +174,30 @@ func e4ExecutionRows(s *specialize.OpcodeStats) [][]Cell {
 		}
 		counts = append(counts, ec{o.Name, o.ExecutionCount, miss})
 	}
-	sortStableDesc2(counts, func(e ec) (uint64, uint64) { return e.count, e.miss })
-	rows := make([][]Cell, 0, len(counts))
+	table.SortStableDesc2(counts, func(e ec) (uint64, uint64) { return e.count, e.miss })
+	rows := make([][]table.Cell, 0, len(counts))
 	var cum uint64
 	for _, e := range counts {
 		cum += e.count
-		missCell := Cell{}
+		missCell := table.Cell{}
 		if e.miss != 0 {
-			missCell = RatioCell(e.miss, e.count)
+			missCell = table.RatioCell(e.miss, e.count)
 		}
-		rows = append(rows, []Cell{TextCell(e.name), CountCell(e.count), RatioCell(e.count, total), RatioCell(cum, total), missCell})
+		rows = append(rows, []table.Cell{table.TextCell(e.name), table.CountCell(e.count), table.RatioCell(e.count, total), table.RatioCell(cum, total), missCell})
 	}
 	return rows
 }
 
 var e4ExecutionColumns = []string{"Name", "Count:", "Self:", "Cumulative:", "Miss ratio:"}
 
-func (b *e4Builder) executionCountSection() *Section {
-	return &Section{
+func (b *e4Builder) executionCountSection() *table.Section {
+	return &table.Section{
 		Title:   "Execution counts",
 		Summary: "Execution counts for Tier 1 instructions.",
 		Doc: `The "miss ratio" column shows the percentage of times the instruction
 executed that it deoptimized. When this happens, the base unspecialized
 instruction is not counted.`,
-		Parts: []any{tagged(MetricTag{Kind: MetricShare}, b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell {
+		Parts: []any{table.Tagged(table.MetricTag{Kind: table.MetricShare}, b.table(e4ExecutionColumns, table.JoinChangeOneColumn, func(in *e4Input) [][]table.Cell {
 			return e4ExecutionRows(in.ov.Opcode)
 		}))},
 	}
@@ -219,8 +205,8 @@ instruction is not counted.`,
 
 // pairCountSection is the script's pair_count_section; total, when set,
 // gives the Self/Cumulative denominator (else the family's executions).
-func (b *e4Builder) pairCountSection(fam func(*e4Input) *specialize.OpcodeStats, summary string, total func(*e4Input) uint64) *Section {
-	s := &Section{
+func (b *e4Builder) pairCountSection(fam func(*e4Input) *specialize.OpcodeStats, summary string, total func(*e4Input) uint64) *table.Section {
+	s := &table.Section{
 		Title:          "Pair counts",
 		Summary:        summary,
 		NotComparative: true,
@@ -239,19 +225,19 @@ the corresponding unspecialized instruction are not counted as pairs.`,
 	} else {
 		den = ops.TotalExecutionCount()
 	}
-	pairs = topStableDesc(pairs, 100, func(p specialize.Pair) uint64 { return p.Count })
-	rows := make([][]Cell, 0, len(pairs))
+	pairs = table.TopStableDesc(pairs, 100, func(p specialize.Pair) uint64 { return p.Count })
+	rows := make([][]table.Cell, 0, len(pairs))
 	var cum uint64
 	for _, p := range pairs {
 		cum += p.Count
-		rows = append(rows, []Cell{TextCell(p.First + " " + p.Second), CountCell(p.Count), RatioCell(p.Count, den), RatioCell(cum, den)})
+		rows = append(rows, []table.Cell{table.TextCell(p.First + " " + p.Second), table.CountCell(p.Count), table.RatioCell(p.Count, den), table.RatioCell(cum, den)})
 	}
-	s.Parts = []any{&Table{Columns: []string{"Pair", "Count:", "Self:", "Cumulative:"}, Rows: rows}}
+	s.Parts = []any{&table.Table{Columns: []string{"Pair", "Count:", "Self:", "Cumulative:"}, Rows: rows}}
 	return s
 }
 
-func (b *e4Builder) predSuccSection() *Section {
-	s := &Section{
+func (b *e4Builder) predSuccSection() *table.Section {
+	s := &table.Section{
 		Title:          "Predecessor/Successor Pairs",
 		Summary:        "Top 5 predecessors and successors of each Tier 1 opcode.",
 		NotComparative: true,
@@ -262,15 +248,15 @@ specialized instruction deoptimizes.`,
 		return s
 	}
 	ops := b.base.ov.Opcode
-	rowsOf := func(xs []specialize.NamedCount) [][]Cell {
+	rowsOf := func(xs []specialize.NamedCount) [][]table.Cell {
 		var total uint64
 		for _, x := range xs {
 			total += x.Value
 		}
-		top := topStableDesc(xs, 5, func(x specialize.NamedCount) uint64 { return x.Value })
-		rows := make([][]Cell, 0, len(top))
+		top := table.TopStableDesc(xs, 5, func(x specialize.NamedCount) uint64 { return x.Value })
+		rows := make([][]table.Cell, 0, len(top))
 		for _, x := range top {
-			rows = append(rows, []Cell{TextCell(x.Name), CountCell(x.Value), RatioCell(x.Value, total)})
+			rows = append(rows, []table.Cell{table.TextCell(x.Name), table.CountCell(x.Value), table.RatioCell(x.Value, total)})
 		}
 		return rows
 	}
@@ -280,12 +266,12 @@ specialized instruction deoptimizes.`,
 		if len(pred) == 0 && len(succ) == 0 {
 			continue
 		}
-		s.Parts = append(s.Parts, &Section{
+		s.Parts = append(s.Parts, &table.Section{
 			Title:   name,
 			Summary: "Successors and predecessors for " + name,
 			Parts: []any{
-				&Table{Columns: []string{"Predecessors", "Count:", "Percentage:"}, Rows: rowsOf(pred)},
-				&Table{Columns: []string{"Successors", "Count:", "Percentage:"}, Rows: rowsOf(succ)},
+				&table.Table{Columns: []string{"Predecessors", "Count:", "Percentage:"}, Rows: rowsOf(pred)},
+				&table.Table{Columns: []string{"Successors", "Count:", "Percentage:"}, Rows: rowsOf(succ)},
 			},
 		})
 	}
@@ -301,11 +287,11 @@ var e4KindDocs = map[string]string{
 
 // e4LabelCell is a Doc cell when a pop-up text is known, else plain text (the
 // script would stop with a KeyError).
-func e4LabelCell(label string, docs map[string]string) Cell {
+func e4LabelCell(label string, docs map[string]string) table.Cell {
 	if d, ok := docs[label]; ok {
-		return DocCell(label, d)
+		return table.DocCell(label, d)
 	}
-	return TextCell(label)
+	return table.TextCell(label)
 }
 
 // kindRules are the failure-kind naming rules of an input: its era's
@@ -319,7 +305,7 @@ func (b *e4Builder) kindRules(in *e4Input) specialize.Rules {
 }
 
 // failureKindRows is the script's failure-kind table for one family.
-func (b *e4Builder) failureKindRows(in *e4Input, o *specialize.OpcodeStat) [][]Cell {
+func (b *e4Builder) failureKindRows(in *e4Input, o *specialize.OpcodeStat) [][]table.Cell {
 	type kv struct {
 		label string
 		value uint64
@@ -338,16 +324,16 @@ func (b *e4Builder) failureKindRows(in *e4Input, o *specialize.OpcodeStat) [][]C
 		pos[label] = len(kinds)
 		kinds = append(kinds, kv{label, fk.Value})
 	}
-	sortStableDesc(kinds, func(x kv) uint64 { return x.value })
-	rows := make([][]Cell, 0, len(kinds))
+	table.SortStableDesc(kinds, func(x kv) uint64 { return x.value })
+	rows := make([][]table.Cell, 0, len(kinds))
 	for _, k := range kinds {
-		rows = append(rows, []Cell{TextCell(k.label), CountCell(k.value), RatioCell(k.value, o.Failure)})
+		rows = append(rows, []table.Cell{table.TextCell(k.label), table.CountCell(k.value), table.RatioCell(k.value, o.Failure)})
 	}
 	return rows
 }
 
-func (b *e4Builder) specializationSection() *Section {
-	s := &Section{Title: "Specialization stats", Summary: "Specialization stats by family"}
+func (b *e4Builder) specializationSection() *table.Section {
+	s := &table.Section{Title: "Specialization stats", Summary: "Specialization stats by family"}
 	baseOps := b.base.ov.Opcode
 	var names []string
 	for i := range baseOps.Ops {
@@ -368,31 +354,31 @@ func (b *e4Builder) specializationSection() *Section {
 		}
 		name := name
 		get := func(in *e4Input) *specialize.OpcodeStat { return in.ov.Opcode.Get(name) }
-		s.Parts = append(s.Parts, &Section{
+		s.Parts = append(s.Parts, &table.Section{
 			Title:   name,
 			Summary: "specialization stats for " + name + " family",
 			Parts: []any{
-				tagged(MetricTag{Kind: MetricKindRatios, Family: name}, b.table([]string{"Kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+				table.Tagged(table.MetricTag{Kind: table.MetricKindRatios, Family: name}, b.table([]string{"Kind", "Count:", "Ratio:"}, table.JoinChange, func(in *e4Input) [][]table.Cell {
 					o := get(in)
 					total := in.view.FamilyTotal(o)
-					rows := make([][]Cell, 0, len(o.KindCounters))
+					rows := make([][]table.Cell, 0, len(o.KindCounters))
 					for _, k := range o.KindCounters {
-						rows = append(rows, []Cell{e4LabelCell(k.Name, e4KindDocs), CountCell(k.Value), RatioCell(k.Value, total)})
+						rows = append(rows, []table.Cell{e4LabelCell(k.Name, e4KindDocs), table.CountCell(k.Value), table.RatioCell(k.Value, total)})
 					}
 					return rows
 				})),
-				tagged(MetricTag{Kind: MetricFailureRatio, Family: name, Names: map[string]string{"Failure": "failure_ratio"}}, b.table([]string{"Success", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+				table.Tagged(table.MetricTag{Kind: table.MetricFailureRatio, Family: name, Names: map[string]string{"Failure": "failure_ratio"}}, b.table([]string{"Success", "Count:", "Ratio:"}, table.JoinChange, func(in *e4Input) [][]table.Cell {
 					o := get(in)
 					total := o.Success + o.Failure
 					if total == 0 {
 						return nil
 					}
-					return [][]Cell{
-						{TextCell("Success"), CountCell(o.Success), RatioCell(o.Success, total)},
-						{TextCell("Failure"), CountCell(o.Failure), RatioCell(o.Failure, total)},
+					return [][]table.Cell{
+						{table.TextCell("Success"), table.CountCell(o.Success), table.RatioCell(o.Success, total)},
+						{table.TextCell("Failure"), table.CountCell(o.Failure), table.RatioCell(o.Failure, total)},
 					}
 				})),
-				tagged(MetricTag{Kind: MetricFailureShare, Family: name}, b.table([]string{"Failure kind", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+				table.Tagged(table.MetricTag{Kind: table.MetricFailureShare, Family: name}, b.table([]string{"Failure kind", "Count:", "Ratio:"}, table.JoinChange, func(in *e4Input) [][]table.Cell {
 					return b.failureKindRows(in, get(in))
 				})),
 			},
@@ -402,14 +388,14 @@ func (b *e4Builder) specializationSection() *Section {
 }
 
 // e4EffectivenessTag names the effectiveness table's rows as metrics.
-var e4EffectivenessTag = MetricTag{Kind: MetricEffectiveness, Names: map[string]string{
+var e4EffectivenessTag = table.MetricTag{Kind: table.MetricEffectiveness, Names: map[string]string{
 	"Basic": "basic", "Not specialized": "not_specialized",
 	"Specialized hits": "specialized_hits", "Specialized misses": "specialized_misses",
 }}
 
-func (b *e4Builder) effectivenessSection() *Section {
+func (b *e4Builder) effectivenessSection() *table.Section {
 	cols := []string{"Name", "Count:", "Ratio:"}
-	top10 := func(vals []specialize.NamedCount) [][]Cell {
+	top10 := func(vals []specialize.NamedCount) [][]table.Cell {
 		var total uint64
 		for _, v := range vals {
 			total += v.Value
@@ -417,38 +403,38 @@ func (b *e4Builder) effectivenessSection() *Section {
 		if total == 0 {
 			return nil
 		}
-		sortStableDesc(vals, func(x specialize.NamedCount) uint64 { return x.Value })
+		table.SortStableDesc(vals, func(x specialize.NamedCount) uint64 { return x.Value })
 		if len(vals) > 10 {
 			vals = vals[:10]
 		}
-		rows := make([][]Cell, 0, len(vals))
+		rows := make([][]table.Cell, 0, len(vals))
 		for _, v := range vals {
-			rows = append(rows, []Cell{TextCell(v.Name), CountCell(v.Value), RatioCell(v.Value, total)})
+			rows = append(rows, []table.Cell{table.TextCell(v.Name), table.CountCell(v.Value), table.RatioCell(v.Value, total)})
 		}
 		return rows
 	}
-	return &Section{
+	return &table.Section{
 		Title:   "Specialization effectiveness",
 		Summary: "specialization effectiveness",
 		Doc: `All entries are execution counts. Should add up to the total number of
 Tier 1 instructions executed.`,
 		Parts: []any{
-			tagged(e4EffectivenessTag, b.table([]string{"Instructions", "Count:", "Ratio:"}, JoinChange, func(in *e4Input) [][]Cell {
+			table.Tagged(e4EffectivenessTag, b.table([]string{"Instructions", "Count:", "Ratio:"}, table.JoinChange, func(in *e4Input) [][]table.Cell {
 				e := in.view.Effectiveness()
 				total := in.view.Tier1Total
 				// Wrapping uint64 sums are exact whenever the true sum is >= 0.
 				basic, notSpec, hits, misses := e.Basic, e.NotSpecialized, uint64(e.Hits), e.Misses
-				return [][]Cell{
-					{DocCell("Basic", "Instructions that are not and cannot be specialized, e.g. `LOAD_FAST`."), CountCell(basic), RatioCell(basic, total)},
-					{DocCell("Not specialized", "Instructions that could be specialized but aren't, e.g. `LOAD_ATTR`, `BINARY_SLICE`."), CountCell(notSpec), RatioCell(notSpec, total)},
-					{DocCell("Specialized hits", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that complete."), CountCell(hits), RatioCell(hits, total)},
-					{DocCell("Specialized misses", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that deopt."), CountCell(misses), RatioCell(misses, total)},
+				return [][]table.Cell{
+					{table.DocCell("Basic", "Instructions that are not and cannot be specialized, e.g. `LOAD_FAST`."), table.CountCell(basic), table.RatioCell(basic, total)},
+					{table.DocCell("Not specialized", "Instructions that could be specialized but aren't, e.g. `LOAD_ATTR`, `BINARY_SLICE`."), table.CountCell(notSpec), table.RatioCell(notSpec, total)},
+					{table.DocCell("Specialized hits", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that complete."), table.CountCell(hits), table.RatioCell(hits, total)},
+					{table.DocCell("Specialized misses", "Specialized instructions, e.g. `LOAD_ATTR_MODULE` that deopt."), table.CountCell(misses), table.RatioCell(misses, total)},
 				}
 			})),
-			&Section{
+			&table.Section{
 				Title:   "Deferred by instruction",
 				Summary: "Breakdown of deferred (not specialized) instruction counts by family",
-				Parts: []any{b.table(cols, JoinChange, func(in *e4Input) [][]Cell {
+				Parts: []any{b.table(cols, table.JoinChange, func(in *e4Input) [][]table.Cell {
 					ops := in.ov.Opcode
 					vals := make([]specialize.NamedCount, 0, len(ops.Ops))
 					for i := range ops.Ops {
@@ -459,10 +445,10 @@ Tier 1 instructions executed.`,
 					return top10(vals)
 				})},
 			},
-			&Section{
+			&table.Section{
 				Title:   "Misses by instruction",
 				Summary: "Breakdown of misses (specialized deopts) instruction counts by family",
-				Parts: []any{b.table(cols, JoinChange, func(in *e4Input) [][]Cell {
+				Parts: []any{b.table(cols, table.JoinChange, func(in *e4Input) [][]table.Cell {
 					ops := in.ov.Opcode
 					vals := make([]specialize.NamedCount, 0, len(ops.Ops))
 					for i := range ops.Ops {
@@ -479,8 +465,8 @@ Tier 1 instructions executed.`,
 
 func e4Pretty(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", " ")) }
 
-func (b *e4Builder) callStatsSection() *Section {
-	return &Section{
+func (b *e4Builder) callStatsSection() *table.Section {
+	return &table.Section{
 		Title:   "Call stats",
 		Summary: "Inlined calls and frame stats",
 		Doc: `This shows what fraction of calls to Python functions are inlined (i.e.
@@ -488,12 +474,12 @@ not having a call at the C level) and for those that are not, where the
 call comes from.  The various categories overlap.
 
 Also includes the count of frame objects created.`,
-		Parts: []any{tagged(MetricTag{Kind: MetricCall}, b.table([]string{"", "Count:", "Ratio:"}, JoinChange, e4CallRows))},
+		Parts: []any{table.Tagged(table.MetricTag{Kind: table.MetricCall}, b.table([]string{"", "Count:", "Ratio:"}, table.JoinChange, e4CallRows))},
 	}
 }
 
 // e4CallRows is the script's get_call_stats and calc_call_stats_table.
-func e4CallRows(in *e4Input) [][]Cell {
+func e4CallRows(in *e4Input) [][]table.Cell {
 	st := in.st
 	type kv struct {
 		key, label string
@@ -535,14 +521,14 @@ func e4CallRows(in *e4Input) [][]Cell {
 			total += c.value
 		}
 	}
-	rows := make([][]Cell, 0, len(calls)+len(frames))
+	rows := make([][]table.Cell, 0, len(calls)+len(frames))
 	for _, c := range append(calls, frames...) {
-		rows = append(rows, []Cell{TextCell(c.label), CountCell(c.value), RatioCell(c.value, total)})
+		rows = append(rows, []table.Cell{table.TextCell(c.label), table.CountCell(c.value), table.RatioCell(c.value, total)})
 	}
 	return rows
 }
 
-func (b *e4Builder) objectStatsSection() *Section {
+func (b *e4Builder) objectStatsSection() *table.Section {
 	doc := `Below, "allocations" means "allocations that are not from a freelist".
 Total allocations = "Allocations from freelist" + "Allocations".
 
@@ -554,16 +540,16 @@ other names.`
 		doc = strings.Replace(doc, `"Inline values" is the number of values arrays inlined into objects.`,
 			"\"New values\" is the number of values arrays created for objects with\nmanaged dicts.", 1)
 	}
-	return &Section{
+	return &table.Section{
 		Title:   "Object stats",
 		Summary: "Allocations, frees and dict materializatons",
 		Doc:     doc,
-		Parts:   []any{tagged(MetricTag{Kind: MetricObject}, b.table([]string{"", "Count:", "Ratio:"}, JoinChange, b.objectRows))},
+		Parts:   []any{table.Tagged(table.MetricTag{Kind: table.MetricObject}, b.table([]string{"", "Count:", "Ratio:"}, table.JoinChange, b.objectRows))},
 	}
 }
 
 // objectRows is the script's get_object_stats and calc_object_stats_table.
-func (b *e4Builder) objectRows(in *e4Input) [][]Cell {
+func (b *e4Builder) objectRows(in *e4Input) [][]table.Cell {
 	st := in.st
 	var materialize uint64
 	if b.v.newValues {
@@ -582,7 +568,7 @@ func (b *e4Builder) objectRows(in *e4Input) [][]Cell {
 		increfs = st.Get("Object interpreter increfs") + st.Get("Object increfs")
 		decrefs = st.Get("Object interpreter decrefs") + st.Get("Object decrefs")
 	}
-	var rows [][]Cell
+	var rows [][]table.Cell
 	fams := st.Families()
 	names, vals := st.Names(), st.Values()
 	for i, f := range fams {
@@ -591,29 +577,29 @@ func (b *e4Builder) objectRows(in *e4Input) [][]Cell {
 		}
 		name := names.Value(i)
 		v := vals.Value(i)
-		var ratio Cell
+		var ratio table.Cell
 		switch {
 		case strings.Contains(name, "materialize"):
-			ratio = RatioCell(v, materialize)
+			ratio = table.RatioCell(v, materialize)
 		case strings.Contains(name, "allocations"):
-			ratio = RatioCell(v, allocations)
+			ratio = table.RatioCell(v, allocations)
 		case strings.Contains(name, "increfs"):
-			ratio = RatioCell(v, increfs)
+			ratio = table.RatioCell(v, increfs)
 		case strings.Contains(name, "decrefs"):
-			ratio = RatioCell(v, decrefs)
+			ratio = table.RatioCell(v, decrefs)
 		default:
-			ratio = NoRatioCell(v)
+			ratio = table.NoRatioCell(v)
 		}
 		label := strings.TrimSpace(name)
 		if label != "" {
 			label = strings.ToUpper(label[:1]) + label[1:]
 		}
-		rows = append(rows, []Cell{TextCell(label), CountCell(v), ratio})
+		rows = append(rows, []table.Cell{table.TextCell(label), table.CountCell(v), ratio})
 	}
 	return rows
 }
 
-func (b *e4Builder) gcStatsSection() *Section {
+func (b *e4Builder) gcStatsSection() *table.Section {
 	cols := []string{"Generation:", "Collections:", "Objects collected:", "Object visits:"}
 	fields := []string{"collections", "objects collected", "object visits"}
 	metrics := []string{"collections", "objects collected", "object visits"} // gc[GEN:metric]
@@ -622,11 +608,11 @@ func (b *e4Builder) gcStatsSection() *Section {
 		fields = append(fields, "objects reachable from roots", "objects not reachable from roots")
 		metrics = append(metrics, "reachable from roots", "not reachable from roots")
 	}
-	return &Section{
+	return &table.Section{
 		Title:   "GC stats",
 		Summary: "GC collections and effectiveness",
 		Doc:     "Collected/visits gives some measure of efficiency.",
-		Parts: []any{tagged(MetricTag{Kind: MetricGC, Fields: metrics}, b.table(cols, JoinSimple, func(in *e4Input) [][]Cell {
+		Parts: []any{table.Tagged(table.MetricTag{Kind: table.MetricGC, Fields: metrics}, b.table(cols, table.JoinSimple, func(in *e4Input) [][]table.Cell {
 			st := in.st
 			var gens []map[string]uint64
 			fams := st.Families()
@@ -639,9 +625,9 @@ func (b *e4Builder) gcStatsSection() *Section {
 				if err != nil || g < 0 {
 					continue
 				}
-				if g >= maxDenseIndex {
+				if g >= table.MaxDenseIndex {
 					if b.err == nil {
-						b.err = errDenseIndex("E4", "GC generation", g)
+						b.err = table.ErrDenseIndex("E4", "GC generation", g)
 					}
 					return nil
 				}
@@ -650,11 +636,11 @@ func (b *e4Builder) gcStatsSection() *Section {
 				}
 				gens[g][names.Value(i)] = vals.Value(i)
 			}
-			rows := make([][]Cell, 0, len(gens))
+			rows := make([][]table.Cell, 0, len(gens))
 			for g, m := range gens {
-				row := []Cell{CountCell(uint64(g))}
+				row := []table.Cell{table.CountCell(uint64(g))}
 				for _, f := range fields {
-					row = append(row, CountCell(m[f]))
+					row = append(row, table.CountCell(m[f]))
 				}
 				rows = append(rows, row)
 			}
@@ -687,7 +673,7 @@ func e4Histogram(st *pystats.Stats, name string) []specialize.IndexedCount {
 	return out
 }
 
-func (b *e4Builder) histogramRows(in *e4Input, name, den string) [][]Cell {
+func (b *e4Builder) histogramRows(in *e4Input, name, den string) [][]table.Cell {
 	h := e4Histogram(in.st, name)
 	var d uint64
 	if den != "" {
@@ -697,9 +683,9 @@ func (b *e4Builder) histogramRows(in *e4Input, name, den string) [][]Cell {
 			d += x.Value
 		}
 	}
-	rows := make([][]Cell, 0, len(h))
+	rows := make([][]table.Cell, 0, len(h))
 	for _, x := range h {
-		rows = append(rows, []Cell{TextCell("<= " + e4FormatIntGrouped(x.Index)), CountCell(x.Value), RatioCell(x.Value, d)})
+		rows = append(rows, []table.Cell{table.TextCell("<= " + e4FormatIntGrouped(x.Index)), table.CountCell(x.Value), table.RatioCell(x.Value, d)})
 	}
 	if b.v.trimLeading {
 		start, end := 0, len(rows)-1
@@ -751,42 +737,42 @@ func e4GroupDigits(s string) string {
 	return sb.String()
 }
 
-func (b *e4Builder) optimizationRows(in *e4Input) [][]Cell {
+func (b *e4Builder) optimizationRows(in *e4Input) [][]table.Cell {
 	st := in.st
 	g := st.Get
 	attempts, created, executed := g("Optimization attempts"), g("Optimization traces created"), g("Optimization traces executed")
-	rows := [][]Cell{
-		{DocCell("Optimization attempts", "The number of times a potential trace is identified.  Specifically, this occurs in the JUMP BACKWARD instruction when the counter reaches a threshold."), CountCell(attempts), NoRatioCell(attempts)},
-		{DocCell("Traces created", "The number of traces that were successfully created."), CountCell(created), RatioCell(created, attempts)},
-		{DocCell("Trace stack overflow", "A trace is truncated because it would require more than 5 stack frames."), CountCell(g("Optimization trace stack overflow")), RatioCell(g("Optimization trace stack overflow"), attempts)},
-		{DocCell("Trace stack underflow", "A potential trace is abandoned because it pops more frames than it pushes."), CountCell(g("Optimization trace stack underflow")), RatioCell(g("Optimization trace stack underflow"), attempts)},
-		{DocCell("Trace too long", "A trace is truncated because it is longer than the instruction buffer."), CountCell(g("Optimization trace too long")), RatioCell(g("Optimization trace too long"), attempts)},
-		{DocCell("Trace too short", b.v.tooShort), CountCell(g("Optimization trace too short")), RatioCell(g("Optimization trace too short"), attempts)},
-		{DocCell("Inner loop found", "A trace is truncated because it has an inner loop"), CountCell(g("Optimization inner loop")), RatioCell(g("Optimization inner loop"), attempts)},
-		{DocCell("Recursive call", "A trace is truncated because it has a recursive call."), CountCell(g("Optimization recursive call")), RatioCell(g("Optimization recursive call"), attempts)},
-		{DocCell("Low confidence", "A trace is abandoned because the likelihood of the jump to top being taken is too low."), CountCell(g("Optimization low confidence")), RatioCell(g("Optimization low confidence"), attempts)},
+	rows := [][]table.Cell{
+		{table.DocCell("Optimization attempts", "The number of times a potential trace is identified.  Specifically, this occurs in the JUMP BACKWARD instruction when the counter reaches a threshold."), table.CountCell(attempts), table.NoRatioCell(attempts)},
+		{table.DocCell("Traces created", "The number of traces that were successfully created."), table.CountCell(created), table.RatioCell(created, attempts)},
+		{table.DocCell("Trace stack overflow", "A trace is truncated because it would require more than 5 stack frames."), table.CountCell(g("Optimization trace stack overflow")), table.RatioCell(g("Optimization trace stack overflow"), attempts)},
+		{table.DocCell("Trace stack underflow", "A potential trace is abandoned because it pops more frames than it pushes."), table.CountCell(g("Optimization trace stack underflow")), table.RatioCell(g("Optimization trace stack underflow"), attempts)},
+		{table.DocCell("Trace too long", "A trace is truncated because it is longer than the instruction buffer."), table.CountCell(g("Optimization trace too long")), table.RatioCell(g("Optimization trace too long"), attempts)},
+		{table.DocCell("Trace too short", b.v.tooShort), table.CountCell(g("Optimization trace too short")), table.RatioCell(g("Optimization trace too short"), attempts)},
+		{table.DocCell("Inner loop found", "A trace is truncated because it has an inner loop"), table.CountCell(g("Optimization inner loop")), table.RatioCell(g("Optimization inner loop"), attempts)},
+		{table.DocCell("Recursive call", "A trace is truncated because it has a recursive call."), table.CountCell(g("Optimization recursive call")), table.RatioCell(g("Optimization recursive call"), attempts)},
+		{table.DocCell("Low confidence", "A trace is abandoned because the likelihood of the jump to top being taken is too low."), table.CountCell(g("Optimization low confidence")), table.RatioCell(g("Optimization low confidence"), attempts)},
 	}
 	if b.v.unknownCallee {
-		rows = append(rows, []Cell{DocCell("Unknown callee", "A trace is abandoned because the target of a call is unknown."), CountCell(g("Optimization unknown callee")), RatioCell(g("Optimization unknown callee"), attempts)})
+		rows = append(rows, []table.Cell{table.DocCell("Unknown callee", "A trace is abandoned because the target of a call is unknown."), table.CountCell(g("Optimization unknown callee")), table.RatioCell(g("Optimization unknown callee"), attempts)})
 	}
 	uops := g("Optimization uops executed")
 	rows = append(rows,
-		[]Cell{DocCell("Executors invalidated", "The number of executors that were invalidated due to watched dictionary changes."), CountCell(g("Executors invalidated")), RatioCell(g("Executors invalidated"), created)},
-		[]Cell{DocCell("Traces executed", "The number of traces that were executed"), CountCell(executed), NoRatioCell(executed)},
+		[]table.Cell{table.DocCell("Executors invalidated", "The number of executors that were invalidated due to watched dictionary changes."), table.CountCell(g("Executors invalidated")), table.RatioCell(g("Executors invalidated"), created)},
+		[]table.Cell{table.DocCell("Traces executed", "The number of traces that were executed"), table.CountCell(executed), table.NoRatioCell(executed)},
 		// The script means this as a plain average but prints a percentage.
-		[]Cell{DocCell("Uops executed", "The total number of uops (micro-operations) that were executed"), CountCell(uops), RatioCell(uops, executed)},
+		[]table.Cell{table.DocCell("Uops executed", "The total number of uops (micro-operations) that were executed"), table.CountCell(uops), table.RatioCell(uops, executed)},
 	)
 	return rows
 }
 
-func e4OptimizerRows(in *e4Input) [][]Cell {
+func e4OptimizerRows(in *e4Input) [][]table.Cell {
 	g := in.st.Get
 	attempts := g("Optimization optimizer attempts")
-	r := func(label, doc, key string) []Cell {
-		return []Cell{DocCell(label, doc), CountCell(g(key)), RatioCell(g(key), attempts)}
+	r := func(label, doc, key string) []table.Cell {
+		return []table.Cell{table.DocCell(label, doc), table.CountCell(g(key)), table.RatioCell(g(key), attempts)}
 	}
-	return [][]Cell{
-		{DocCell("Optimizer attempts", "The number of times the trace optimizer (_Py_uop_analyze_and_optimize) was run."), CountCell(attempts), NoRatioCell(attempts)},
+	return [][]table.Cell{
+		{table.DocCell("Optimizer attempts", "The number of times the trace optimizer (_Py_uop_analyze_and_optimize) was run."), table.CountCell(attempts), table.NoRatioCell(attempts)},
 		r("Optimizer successes", "The number of traces that were successfully optimized.", "Optimization optimizer successes"),
 		r("Optimizer no memory", "The number of optimizations that failed due to no memory.", "Optimization optimizer failure no memory"),
 		r("Remove globals builtins changed", "The builtins changed during optimization", "Optimizer remove globals builtins changed"),
@@ -794,14 +780,14 @@ func e4OptimizerRows(in *e4Input) [][]Cell {
 	}
 }
 
-func e4JitMemoryRows(in *e4Input) [][]Cell {
+func e4JitMemoryRows(in *e4Input) [][]table.Cell {
 	g := in.st.Get
 	total := g("JIT total memory size")
-	r := func(label, doc, key string) []Cell {
-		return []Cell{DocCell(label, doc), CountCell(g(key)), RatioCell(g(key), total)}
+	r := func(label, doc, key string) []table.Cell {
+		return []table.Cell{table.DocCell(label, doc), table.CountCell(g(key)), table.RatioCell(g(key), total)}
 	}
-	return [][]Cell{
-		{DocCell("Total memory size", "The total size of the memory allocated for the JIT traces"), CountCell(total), NoRatioCell(total)},
+	return [][]table.Cell{
+		{table.DocCell("Total memory size", "The total size of the memory allocated for the JIT traces"), table.CountCell(total), table.NoRatioCell(total)},
 		r("Code size", "The size of the memory allocated for the code of the JIT traces", "JIT code size"),
 		r("Trampoline size", "The size of the memory allocated for the trampolines of the JIT traces", "JIT trampoline size"),
 		r("Data size", "The size of the memory allocated for the data of the JIT traces", "JIT data size"),
@@ -812,39 +798,39 @@ func e4JitMemoryRows(in *e4Input) [][]Cell {
 
 // e4CountRows is an "Opcode", "Count:" table of X[...].count counters,
 // sorted by count, descending.
-func e4CountRows(s *specialize.OpcodeStats) [][]Cell {
+func e4CountRows(s *specialize.OpcodeStats) [][]table.Cell {
 	var xs []specialize.NamedCount
 	for i := range s.Ops {
 		if s.Ops[i].Count != 0 {
 			xs = append(xs, specialize.NamedCount{Name: s.Ops[i].Name, Value: s.Ops[i].Count})
 		}
 	}
-	sortStableDesc(xs, func(x specialize.NamedCount) uint64 { return x.Value })
-	rows := make([][]Cell, 0, len(xs))
+	table.SortStableDesc(xs, func(x specialize.NamedCount) uint64 { return x.Value })
+	rows := make([][]table.Cell, 0, len(xs))
 	for _, x := range xs {
-		rows = append(rows, []Cell{TextCell(x.Name), CountCell(x.Value)})
+		rows = append(rows, []table.Cell{table.TextCell(x.Name), table.CountCell(x.Value)})
 	}
 	return rows
 }
 
-func (b *e4Builder) optimizationSection() *Section {
-	s := &Section{Title: "Optimization (Tier 2) stats", Summary: "statistics about the Tier 2 optimizer"}
+func (b *e4Builder) optimizationSection() *table.Section {
+	s := &table.Section{Title: "Optimization (Tier 2) stats", Summary: "statistics about the Tier 2 optimizer"}
 	has := func(in *e4Input) bool { _, ok := in.st.Value("Optimization attempts"); return ok }
 	if !has(b.base) || (b.head != nil && !has(b.head)) {
 		return s
 	}
 	vcols := []string{"", "Count:", "Ratio:"}
 	s.Parts = append(s.Parts,
-		tagged(MetricTag{Kind: MetricTier2}, b.table(vcols, JoinChange, b.optimizationRows)),
-		tagged(MetricTag{Kind: MetricTier2}, b.table(vcols, JoinChange, e4OptimizerRows)),
+		table.Tagged(table.MetricTag{Kind: table.MetricTier2}, b.table(vcols, table.JoinChange, b.optimizationRows)),
+		table.Tagged(table.MetricTag{Kind: table.MetricTier2}, b.table(vcols, table.JoinChange, e4OptimizerRows)),
 	)
 	if b.v.jitMemory {
 		s.Parts = append(s.Parts,
-			&Section{Title: "JIT memory stats", Summary: "JIT memory stats", Parts: []any{
-				b.table([]string{"", "Size (bytes):", "Ratio:"}, JoinChange, e4JitMemoryRows),
+			&table.Section{Title: "JIT memory stats", Summary: "JIT memory stats", Parts: []any{
+				b.table([]string{"", "Size (bytes):", "Ratio:"}, table.JoinChange, e4JitMemoryRows),
 			}},
-			&Section{Title: "JIT trace total memory histogram", Summary: "JIT trace total memory histogram", Parts: []any{
-				b.table([]string{"Size (bytes)", "Count", "Ratio:"}, JoinChangeNoSort, func(in *e4Input) [][]Cell {
+			&table.Section{Title: "JIT trace total memory histogram", Summary: "JIT trace total memory histogram", Parts: []any{
+				b.table([]string{"Size (bytes)", "Count", "Ratio:"}, table.JoinChangeNoSort, func(in *e4Input) [][]table.Cell {
 					return b.histogramRows(in, "Trace total memory size", "")
 				}),
 			}},
@@ -857,14 +843,14 @@ func (b *e4Builder) optimizationSection() *Section {
 	} {
 		h := h
 		title := h.name + " histogram"
-		s.Parts = append(s.Parts, &Section{Title: title, Summary: strings.ToLower(title), Parts: []any{
-			b.table([]string{"Range", "Count:", "Ratio:"}, JoinChangeNoSort, func(in *e4Input) [][]Cell {
+		s.Parts = append(s.Parts, &table.Section{Title: title, Summary: strings.ToLower(title), Parts: []any{
+			b.table([]string{"Range", "Count:", "Ratio:"}, table.JoinChangeNoSort, func(in *e4Input) [][]table.Cell {
 				return b.histogramRows(in, h.name, h.den)
 			}),
 		}})
 	}
-	s.Parts = append(s.Parts, &Section{Title: "Uop execution stats", Summary: "uop execution stats", Parts: []any{
-		tagged(MetricTag{Kind: MetricUopShare}, b.table(e4ExecutionColumns, JoinChangeOneColumn, func(in *e4Input) [][]Cell { return e4ExecutionRows(in.ov.Uops) })),
+	s.Parts = append(s.Parts, &table.Section{Title: "Uop execution stats", Summary: "uop execution stats", Parts: []any{
+		table.Tagged(table.MetricTag{Kind: table.MetricUopShare}, b.table(e4ExecutionColumns, table.JoinChangeOneColumn, func(in *e4Input) [][]table.Cell { return e4ExecutionRows(in.ov.Uops) })),
 	}})
 	if b.v.uopPairs {
 		// The script's prefix "uop" also matches "uops[" keys, so the
@@ -877,11 +863,11 @@ func (b *e4Builder) optimizationSection() *Section {
 			}))
 	}
 	s.Parts = append(s.Parts,
-		&Section{Title: "Unsupported opcodes", Summary: "unsupported opcodes", Parts: []any{
-			b.table([]string{"Opcode", "Count:"}, JoinChange, func(in *e4Input) [][]Cell { return e4CountRows(in.ov.UnsupportedOpcode) }),
+		&table.Section{Title: "Unsupported opcodes", Summary: "unsupported opcodes", Parts: []any{
+			b.table([]string{"Opcode", "Count:"}, table.JoinChange, func(in *e4Input) [][]table.Cell { return e4CountRows(in.ov.UnsupportedOpcode) }),
 		}},
-		&Section{Title: "Optimizer errored out with opcode", Summary: "Optimization stopped after encountering this opcode", Parts: []any{
-			b.table([]string{"Opcode", "Count:"}, JoinChange, func(in *e4Input) [][]Cell { return e4CountRows(in.ov.ErrorInOpcode) }),
+		&table.Section{Title: "Optimizer errored out with opcode", Summary: "Optimization stopped after encountering this opcode", Parts: []any{
+			b.table([]string{"Opcode", "Count:"}, table.JoinChange, func(in *e4Input) [][]table.Cell { return e4CountRows(in.ov.ErrorInOpcode) }),
 		}},
 	)
 	return s
@@ -897,13 +883,13 @@ var e4RareEventDocs = map[string]string{
 	"watched globals modification": "A watched `globals()` dict has been modified",
 }
 
-func (b *e4Builder) rareEventSection() *Section {
-	return &Section{
+func (b *e4Builder) rareEventSection() *table.Section {
+	return &table.Section{
 		Title:   "Rare events",
 		Summary: "Counts of rare/unlikely events",
-		Parts: []any{b.table([]string{"Event", "Count:"}, JoinChange, func(in *e4Input) [][]Cell {
+		Parts: []any{b.table([]string{"Event", "Count:"}, table.JoinChange, func(in *e4Input) [][]table.Cell {
 			st := in.st
-			var rows [][]Cell
+			var rows [][]table.Cell
 			fams := st.Families()
 			names, vals := st.Names(), st.Values()
 			for i, f := range fams {
@@ -911,19 +897,19 @@ func (b *e4Builder) rareEventSection() *Section {
 					continue
 				}
 				label := strings.ReplaceAll(names.Value(i), "_", " ")
-				rows = append(rows, []Cell{e4LabelCell(label, e4RareEventDocs), CountCell(vals.Value(i))})
+				rows = append(rows, []table.Cell{e4LabelCell(label, e4RareEventDocs), table.CountCell(vals.Value(i))})
 			}
 			return rows
 		})},
 	}
 }
 
-func (b *e4Builder) metaSection() *Section {
-	return &Section{
+func (b *e4Builder) metaSection() *table.Section {
+	return &table.Section{
 		Title:   "Meta stats",
 		Summary: "Meta statistics",
-		Parts: []any{b.table([]string{"", "Count:"}, JoinChange, func(in *e4Input) [][]Cell {
-			return [][]Cell{{TextCell("Number of data files"), CountCell(in.st.NFiles())}}
+		Parts: []any{b.table([]string{"", "Count:"}, table.JoinChange, func(in *e4Input) [][]table.Cell {
+			return [][]table.Cell{{table.TextCell("Number of data files"), table.CountCell(in.st.NFiles())}}
 		})},
 	}
 }
@@ -955,7 +941,7 @@ func writeComparisonE4(w io.Writer, base, head *pystats.Stats, opt MarkdownOptio
 // hold it, outermost first (e.g. "Specialization stats", "LOAD_ATTR").
 type ReportTable struct {
 	Path  []string
-	Table *Table
+	Table *table.Table
 }
 
 // Tables lists every table of the report in document order, tables without
@@ -963,16 +949,16 @@ type ReportTable struct {
 // Head and Change cells.
 func (r *Report) Tables() []ReportTable {
 	var out []ReportTable
-	var walk func(s *Section, path []string)
-	walk = func(s *Section, path []string) {
+	var walk func(s *table.Section, path []string)
+	walk = func(s *table.Section, path []string) {
 		if s.Title != "" {
 			path = append(path[:len(path):len(path)], s.Title)
 		}
 		for _, p := range s.Parts {
 			switch p := p.(type) {
-			case *Table:
+			case *table.Table:
 				out = append(out, ReportTable{Path: path, Table: p})
-			case *Section:
+			case *table.Section:
 				walk(p, path)
 			}
 		}

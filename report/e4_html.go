@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/table"
 )
 
 // WriteE4Markdown writes a report as the E4 summarizer prints it: sections
@@ -33,7 +34,7 @@ func writeE4Markdown(w *bufio.Writer, r *Report, date string) {
 	w.WriteString("\n")
 }
 
-func writeE4Section(w *bufio.Writer, s *Section, level int, comparison bool) {
+func writeE4Section(w *bufio.Writer, s *table.Section, level int, comparison bool) {
 	if s.Title != "" {
 		for i := 0; i < level; i++ {
 			w.WriteByte('#')
@@ -54,9 +55,9 @@ func writeE4Section(w *bufio.Writer, s *Section, level int, comparison bool) {
 	} else {
 		for _, p := range s.Parts {
 			switch p := p.(type) {
-			case *Section:
+			case *table.Section:
 				writeE4Section(w, p, level+1, comparison)
-			case *Table:
+			case *table.Table:
 				writeE4Table(w, p)
 			}
 		}
@@ -67,7 +68,7 @@ func writeE4Section(w *bufio.Writer, s *Section, level int, comparison bool) {
 	}
 }
 
-func writeE4Table(w *bufio.Writer, t *Table) {
+func writeE4Table(w *bufio.Writer, t *table.Table) {
 	if len(t.Rows) == 0 {
 		return
 	}
@@ -157,7 +158,7 @@ func writeBenchRunnerHeader(w *bufio.Writer, m *pystats.Metadata, opt MarkdownOp
 // WriteE4Sections writes sections as the E4 summarizer prints them (level-2
 // headings, <details> blocks, HTML tables) without a footer, for other views
 // laid out in the report's style; the caller flushes w.
-func WriteE4Sections(w *bufio.Writer, sections []*Section) {
+func WriteE4Sections(w *bufio.Writer, sections []*table.Section) {
 	for _, s := range sections {
 		writeE4Section(w, s, 2, false)
 	}

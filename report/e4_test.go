@@ -13,6 +13,7 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/shared"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/table"
 )
 
 // e4FooterDate returns the date of the summarizer's footer line, which is the
@@ -239,20 +240,20 @@ func BenchmarkE4Comparison(b *testing.B) {
 func TestCellMarkdown(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		cell Cell
+		cell table.Cell
 		want string
 	}{
-		{"count", CountCell(18226969405), "18,226,969,405"},
-		{"ratio", RatioCell(176, 1000), "17.6%"},
-		{"ratio over 100%", RatioCell(22030, 1000), "2,203.0%"},
-		{"no denominator", NoRatioCell(5), ""},
-		{"zero over zero", RatioCell(0, 0), ""},
-		{"n over zero", RatioCell(1424120, 0), "1,424,120 / 0 !!"},
-		{"decrease", DiffCell(CountCell(4978312769), CountCell(128477948)), "-97.4%"},
-		{"increase", DiffCell(CountCell(1000), CountCell(1797)), "79.7%"},
-		{"from zero", DiffCell(CountCell(0), CountCell(5)), "5 / 0 !!"},
-		{"missing side", DiffCell(TextCell(""), CountCell(5)), ""},
-		{"doc", DocCell("hit", "Specialized instructions that complete."), "\nhit\n<details>\n<summary>ⓘ</summary>\n\nSpecialized instructions that complete.\n</details>\n"},
+		{"count", table.CountCell(18226969405), "18,226,969,405"},
+		{"ratio", table.RatioCell(176, 1000), "17.6%"},
+		{"ratio over 100%", table.RatioCell(22030, 1000), "2,203.0%"},
+		{"no denominator", table.NoRatioCell(5), ""},
+		{"zero over zero", table.RatioCell(0, 0), ""},
+		{"n over zero", table.RatioCell(1424120, 0), "1,424,120 / 0 !!"},
+		{"decrease", table.DiffCell(table.CountCell(4978312769), table.CountCell(128477948)), "-97.4%"},
+		{"increase", table.DiffCell(table.CountCell(1000), table.CountCell(1797)), "79.7%"},
+		{"from zero", table.DiffCell(table.CountCell(0), table.CountCell(5)), "5 / 0 !!"},
+		{"missing side", table.DiffCell(table.TextCell(""), table.CountCell(5)), ""},
+		{"doc", table.DocCell("hit", "Specialized instructions that complete."), "\nhit\n<details>\n<summary>ⓘ</summary>\n\nSpecialized instructions that complete.\n</details>\n"},
 	} {
 		if got := tc.cell.Markdown(); got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
@@ -261,20 +262,22 @@ func TestCellMarkdown(t *testing.T) {
 }
 
 func TestJoinTables(t *testing.T) {
-	row := func(label string, n uint64) []Cell { return []Cell{TextCell(label), CountCell(n)} }
-	base := [][]Cell{row("a", 100), row("b", 100), row("c", 100)}
-	head := [][]Cell{row("c", 300), row("d", 1), row("a", 100)}
+	row := func(label string, n uint64) []table.Cell {
+		return []table.Cell{table.TextCell(label), table.CountCell(n)}
+	}
+	base := [][]table.Cell{row("a", 100), row("b", 100), row("c", 100)}
+	head := [][]table.Cell{row("c", 300), row("d", 1), row("a", 100)}
 	for _, tc := range []struct {
-		mode  JoinMode
+		mode  table.JoinMode
 		cols  []string
 		order []string
 	}{
-		{JoinSimple, []string{"", "Base Count:", "Head Count:"}, []string{"a", "b", "c", "d"}},
-		{JoinChangeNoSort, []string{"", "Base Count:", "Head Count:", "Change:"}, []string{"a", "b", "c", "d"}},
+		{table.JoinSimple, []string{"", "Base Count:", "Head Count:"}, []string{"a", "b", "c", "d"}},
+		{table.JoinChangeNoSort, []string{"", "Base Count:", "Head Count:", "Change:"}, []string{"a", "b", "c", "d"}},
 		// |change|: c 200%, then a, b, d (0: unchanged or one side missing) in join order.
-		{JoinChange, []string{"", "Base Count:", "Head Count:", "Change:"}, []string{"c", "a", "b", "d"}},
+		{table.JoinChange, []string{"", "Base Count:", "Head Count:", "Change:"}, []string{"c", "a", "b", "d"}},
 	} {
-		tab, err := JoinTables(tc.mode, []string{"", "Count:"}, base, head)
+		tab, err := table.JoinTables(tc.mode, []string{"", "Count:"}, base, head)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,7 +292,7 @@ func TestJoinTables(t *testing.T) {
 			t.Errorf("mode %d: rows %q, want %q", tc.mode, order, tc.order)
 		}
 	}
-	if _, err := JoinTables(JoinChange, []string{"", "Count:"}, [][]Cell{row("a", 1), row("a", 2)}, nil); err == nil {
+	if _, err := table.JoinTables(table.JoinChange, []string{"", "Count:"}, [][]table.Cell{row("a", 1), row("a", 2)}, nil); err == nil {
 		t.Error("duplicate keys: no error")
 	}
 }
@@ -339,7 +342,7 @@ func TestReportTables(t *testing.T) {
 			if got := fmt.Sprint(rt.Table.Columns); got != "[Name Base Count: Head Count: Change:]" {
 				t.Errorf("execution counts columns %s", got)
 			}
-			if len(rt.Table.Rows) == 0 || rt.Table.Rows[0][3].Kind != CellRatio {
+			if len(rt.Table.Rows) == 0 || rt.Table.Rows[0][3].Kind != table.CellRatio {
 				t.Error("execution counts: no change cells")
 			}
 			return

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
+	rtable "github.com/pystats-dev/pystats/report/table"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -586,7 +587,7 @@ func fillCalls(b *rows, in *Input) error {
 // denominator (total) at columns i, i+1, i+2: null when the report has no
 // such row (numeric-opcode data, whose E1/E2 reports are not built here) or
 // no ratio. The row must have the counter's count.
-func (b *rows) reportCells(i int, row []report.Cell, count uint64) {
+func (b *rows) reportCells(i int, row []rtable.Cell, count uint64) {
 	if len(row) != 3 || row[1].Value != count {
 		b.strOrNull(i, "", false)
 		b.f64OrNull(i+1, 0, false)
@@ -609,8 +610,8 @@ func e4Report(st *pystats.Stats) bool {
 // callLabels maps each calls row (by counter index) to its row of the E4
 // report's "Call stats" table, which lists the "Calls ..." keys sorted by
 // key, then the "Frame..." keys.
-func callLabels(in *Input, c *counterRows) map[int][]report.Cell {
-	out := map[int][]report.Cell{}
+func callLabels(in *Input, c *counterRows) map[int][]rtable.Cell {
+	out := map[int][]rtable.Cell{}
 	if !e4Report(in.Stats) {
 		return out
 	}
@@ -647,7 +648,7 @@ func callLabels(in *Input, c *counterRows) map[int][]report.Cell {
 // order).
 func fillObjects(b *rows, in *Input) error {
 	c := newCounterRows(in.Stats)
-	var rows [][]report.Cell
+	var rows [][]rtable.Cell
 	if e4Report(in.Stats) {
 		rows = report.E4ObjectRows(in.Stats, viewOf(in))
 	}
@@ -658,7 +659,7 @@ func fillObjects(b *rows, in *Input) error {
 		}
 		b.str(0, c.names.Value(i))
 		b.count(1, c.values.Value(i))
-		var row []report.Cell
+		var row []rtable.Cell
 		if n < len(rows) {
 			row = rows[n]
 		}

@@ -1,6 +1,6 @@
 // Package notable computes the Notable changes of a comparison and its CI
 // gates (--fail-on): metrics read from the typed tags of the E4 comparison
-// tables (report.Table.Metric), ranked within their groups, written as
+// tables (table.Table.Metric), ranked within their groups, written as
 // markdown and JSON.
 package notable
 
@@ -20,6 +20,7 @@ import (
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/report/table"
 )
 
 // This file computes the "Notable changes" of a comparison: the metrics of
@@ -85,7 +86,7 @@ func (c *Change) Selector() string {
 	return c.Metric + "[" + strings.ReplaceAll(c.Arg, " ", "_") + "]"
 }
 
-func ratioValue(num, den uint64) float64 { return report.RatioCell(num, den).Float() }
+func ratioValue(num, den uint64) float64 { return table.RatioCell(num, den).Float() }
 
 // Base is the base value: a fraction for a ratio, the count for a count.
 func (c *Change) Base() float64 {
@@ -121,7 +122,7 @@ func (c *Change) Relative() (float64, bool) {
 		if c.BaseNum == 0 {
 			return 0, false
 		}
-		return report.DiffCell(report.CountCell(c.BaseNum), report.CountCell(c.HeadNum)).Float(), true
+		return table.DiffCell(table.CountCell(c.BaseNum), table.CountCell(c.HeadNum)).Float(), true
 	}
 	b := c.Base()
 	if b == 0 {
@@ -149,11 +150,11 @@ func (c *Change) Magnitude() float64 {
 
 // sideOf reads one side's value cell: a count or a ratio; ok is false for a
 // missing side (the join's empty text cell).
-func sideOf(c report.Cell) (num, den uint64, ok bool) {
+func sideOf(c table.Cell) (num, den uint64, ok bool) {
 	switch c.Kind {
-	case report.CellCount:
+	case table.CellCount:
 		return c.Value, 0, true
-	case report.CellRatio:
+	case table.CellRatio:
 		if c.Negative {
 			return 0, c.Den, true
 		}
@@ -164,7 +165,7 @@ func sideOf(c report.Cell) (num, den uint64, ok bool) {
 
 // Changes extracts every metric of a comparison report (CompareE4's), in
 // group order and then table order, from the typed metric tags the E4
-// renderer attaches to its tables (report.Table.Metric): titles and column headers
+// renderer attaches to its tables (table.Table.Metric): titles and column headers
 // are never read. It returns nil for a single-input report.
 func Changes(r *report.Report) []Change {
 	if r == nil || !r.Comparison {
@@ -186,38 +187,38 @@ func Changes(r *report.Report) []Change {
 			}
 		}
 		switch m.Kind {
-		case report.MetricShare:
+		case table.MetricShare:
 			shareChanges(t, GroupExecutionShare, "share", path, add)
-		case report.MetricUopShare:
+		case table.MetricUopShare:
 			shareChanges(t, GroupTier2, "uop_share", path, add)
-		case report.MetricKindRatios:
+		case table.MetricKindRatios:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupSpecialization, label + "_ratio", m.Family, true
 			}, UnitRatio, add)
-		case report.MetricFailureRatio:
+		case table.MetricFailureRatio:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				metric, ok := m.Names[label]
 				return GroupSpecialization, metric, m.Family, ok
 			}, UnitRatio, add)
-		case report.MetricFailureShare:
+		case table.MetricFailureShare:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupFailureKinds, "failure_share", m.Family + ":" + label, true
 			}, UnitRatio, add)
-		case report.MetricEffectiveness:
+		case table.MetricEffectiveness:
 			valueChanges(t, path, named(GroupEffectiveness), UnitRatio, add)
-		case report.MetricObject:
+		case table.MetricObject:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupObjects, "object", label, true
 			}, "", add)
-		case report.MetricCall:
+		case table.MetricCall:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupCalls, "call", label, true
 			}, "", add)
-		case report.MetricTier2:
+		case table.MetricTier2:
 			valueChanges(t, path, func(label string) (string, string, string, bool) {
 				return GroupTier2, "tier2", label, true
 			}, "", add)
-		case report.MetricGC:
+		case table.MetricGC:
 			gcChanges(t, m.Fields, path, add)
 		}
 	}
@@ -230,7 +231,7 @@ func Changes(r *report.Report) []Change {
 
 // shareChanges turns an execution-count table (Name, Base Count, Head Count,
 // Change) into shares of each side's total: the summarizer's "Self" column.
-func shareChanges(t *report.Table, group, metric, path string, add func(Change)) {
+func shareChanges(t *table.Table, group, metric, path string, add func(Change)) {
 	var baseTotal, headTotal uint64
 	for _, row := range t.Rows {
 		if n, _, ok := sideOf(row[1]); ok {
@@ -254,7 +255,7 @@ func shareChanges(t *report.Table, group, metric, path string, add func(Change))
 // changes. name maps a row label to the change's group, metric and argument
 // (false skips the row). unit forces the unit; "" takes the ratio when both
 // sides have a non-zero denominator and the count otherwise.
-func valueChanges(t *report.Table, path string, name func(label string) (group, metric, arg string, ok bool), unit Unit, add func(Change)) {
+func valueChanges(t *table.Table, path string, name func(label string) (group, metric, arg string, ok bool), unit Unit, add func(Change)) {
 	for _, row := range t.Rows {
 		if len(row) < 5 {
 			continue
@@ -272,7 +273,7 @@ func valueChanges(t *report.Table, path string, name func(label string) (group, 
 		u := unit
 		if u == "" {
 			u = UnitCount
-			if row[2].Kind == report.CellRatio && row[2].HasDen && bd != 0 && row[4].Kind == report.CellRatio && row[4].HasDen && hd != 0 {
+			if row[2].Kind == table.CellRatio && row[2].HasDen && bd != 0 && row[4].Kind == table.CellRatio && row[4].HasDen && hd != 0 {
 				u = UnitRatio
 			}
 		}
@@ -288,7 +289,7 @@ func valueChanges(t *report.Table, path string, name func(label string) (group, 
 
 // gcChanges turns the joined GC table (Generation, Base fields..., Head
 // fields...) into gc[GEN:field] counts, fields named by the table's tag.
-func gcChanges(t *report.Table, fields []string, path string, add func(Change)) {
+func gcChanges(t *table.Table, fields []string, path string, add func(Change)) {
 	nf := len(fields)
 	for _, row := range t.Rows {
 		if len(row) < 1+2*nf {
@@ -460,9 +461,9 @@ func (c *Change) formatValue(num, den uint64, has bool) string {
 		return "—"
 	}
 	if c.Unit == UnitRatio {
-		return report.RatioCell(num, den).Markdown()
+		return table.RatioCell(num, den).Markdown()
 	}
-	return report.CountCell(num).Markdown()
+	return table.CountCell(num).Markdown()
 }
 
 // FormatDelta prints the absolute change: "+1.23pt" for a ratio, "+1,234"
@@ -473,9 +474,9 @@ func (c *Change) FormatDelta() string {
 		return signed(strconv.FormatFloat(math.Abs(d)*100, 'f', 2, 64), d < 0) + "pt"
 	}
 	if c.HeadNum >= c.BaseNum {
-		return "+" + report.CountCell(c.HeadNum-c.BaseNum).Markdown()
+		return "+" + table.CountCell(c.HeadNum-c.BaseNum).Markdown()
 	}
-	return "-" + report.CountCell(c.BaseNum-c.HeadNum).Markdown()
+	return "-" + table.CountCell(c.BaseNum-c.HeadNum).Markdown()
 }
 
 // FormatRelative prints the relative change ("+12.3%"), "new" when a value

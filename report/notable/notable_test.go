@@ -11,6 +11,7 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/shared"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/table"
 )
 
 // notableRow prints a change as the Notable changes table shows it.
@@ -109,12 +110,12 @@ func TestNotableMatchesSummarizerTables(t *testing.T) {
 	base, head, r := uopsPair(t)
 	all := Changes(r)
 	type key struct{ table, label string }
-	cells := func(st *pystats.Stats) map[key]report.Cell {
+	cells := func(st *pystats.Stats) map[key]table.Cell {
 		single, err := report.BuildE4Report(st, report.MarkdownOptions{Style: report.StyleAuto})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := map[key]report.Cell{}
+		m := map[key]table.Cell{}
 		for _, rt := range single.Tables() {
 			path := strings.Join(rt.Path, " / ")
 			for _, row := range rt.Table.Rows {
@@ -137,7 +138,7 @@ func TestNotableMatchesSummarizerTables(t *testing.T) {
 			continue
 		}
 		for _, side := range []struct {
-			m        map[key]report.Cell
+			m        map[key]table.Cell
 			has      bool
 			num, den uint64
 		}{{bc, c.HasBase, c.BaseNum, c.BaseDen}, {hc, c.HasHead, c.HeadNum, c.HeadDen}} {
@@ -253,14 +254,14 @@ func TestSelectNotable(t *testing.T) {
 func TestChangesReadTagsNotTitles(t *testing.T) {
 	_, _, r := uopsPair(t)
 	before := Changes(r)
-	var rename func(s *report.Section)
-	rename = func(s *report.Section) {
+	var rename func(s *table.Section)
+	rename = func(s *table.Section) {
 		s.Title = "renamed " + s.Title
 		for _, p := range s.Parts {
 			switch p := p.(type) {
-			case *report.Section:
+			case *table.Section:
 				rename(p)
-			case *report.Table:
+			case *table.Table:
 				for i := range p.Columns {
 					p.Columns[i] = "x" + p.Columns[i]
 				}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/report/table"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -108,21 +109,21 @@ var SpecRankedColumns = []string{"Family", "Lost:", "Lost share:", "Generic:", "
 	"Deferred:", "Deferred share:", "Misses:", "Miss share:", "Hits:", "Success rate:"}
 
 // rankedRows are the ranked table's rows.
-func specRankedRows(fs []specialize.FamilyLoss, tier1 uint64) [][]report.Cell {
-	rows := make([][]report.Cell, 0, len(fs))
+func specRankedRows(fs []specialize.FamilyLoss, tier1 uint64) [][]table.Cell {
+	rows := make([][]table.Cell, 0, len(fs))
 	for i := range fs {
 		f := &fs[i]
-		rate := report.Cell{}
+		rate := table.Cell{}
 		if f.Success+f.Failure != 0 {
-			rate = report.RatioCell(f.Success, f.Success+f.Failure)
+			rate = table.RatioCell(f.Success, f.Success+f.Failure)
 		}
-		rows = append(rows, []report.Cell{
-			report.TextCell(f.Family),
-			report.CountCell(f.Lost()), report.RatioCell(f.Lost(), tier1),
-			report.CountCell(f.Generic), report.RatioCell(f.Generic, tier1),
-			report.CountCell(f.Deferred), report.RatioCell(f.Deferred, tier1),
-			report.CountCell(f.Misses), report.RatioCell(f.Misses, tier1),
-			report.CountCell(f.Hits), rate,
+		rows = append(rows, []table.Cell{
+			table.TextCell(f.Family),
+			table.CountCell(f.Lost()), table.RatioCell(f.Lost(), tier1),
+			table.CountCell(f.Generic), table.RatioCell(f.Generic, tier1),
+			table.CountCell(f.Deferred), table.RatioCell(f.Deferred, tier1),
+			table.CountCell(f.Misses), table.RatioCell(f.Misses, tier1),
+			table.CountCell(f.Hits), rate,
 		})
 	}
 	return rows
@@ -134,7 +135,7 @@ func (v *SpecView) Report() *report.Report {
 	o := v.Options
 	tier1 := v.Overall.Tier1
 	r := &report.Report{Style: report.StyleE4}
-	ranked := &report.Section{
+	ranked := &table.Section{
 		Title:   "Specialization loss by family",
 		Summary: "Families ranked by lost work: generic executions plus misses",
 		Doc: `Lost work is the executions of the family's generic (unspecialized)
@@ -142,44 +143,44 @@ instruction plus the misses (deopts) of its specialized instructions.
 Shares are of all Tier 1 instructions executed (` + groupInt(tier1) + `).
 Deferred executions overlap the generic executions and are not added.
 Success rate is successful / all specialization attempts.`,
-		Parts: []any{&report.Table{Columns: SpecRankedColumns, Rows: specRankedRows(v.Ranked(), tier1)}},
+		Parts: []any{&table.Table{Columns: SpecRankedColumns, Rows: specRankedRows(v.Ranked(), tier1)}},
 	}
 	if ex := v.Excluded(); len(ex) > 0 {
-		ranked.Parts = append(ranked.Parts, &report.Section{
+		ranked.Parts = append(ranked.Parts, &table.Section{
 			Title:   "Families without specialized forms",
 			Summary: "Marked specializable, but the build has no specialized instruction for them",
-			Parts:   []any{&report.Table{Columns: SpecRankedColumns, Rows: specRankedRows(ex, tier1)}},
+			Parts:   []any{&table.Table{Columns: SpecRankedColumns, Rows: specRankedRows(ex, tier1)}},
 		})
 	}
 	if len(v.Overall.Unattributed) > 0 {
-		var rows [][]report.Cell
+		var rows [][]table.Cell
 		for _, u := range v.Overall.Unattributed {
-			rows = append(rows, []report.Cell{report.TextCell(u.Name), report.CountCell(u.ExecutionCount), report.CountCell(u.Misses), report.RatioCell(u.Misses, tier1)})
+			rows = append(rows, []table.Cell{table.TextCell(u.Name), table.CountCell(u.ExecutionCount), table.CountCell(u.Misses), table.RatioCell(u.Misses, tier1)})
 		}
-		ranked.Parts = append(ranked.Parts, &report.Section{
+		ranked.Parts = append(ranked.Parts, &table.Section{
 			Title:   "Specialized instructions of no specializable family",
 			Summary: "Specialized instructions whose generic instruction is not marked specializable",
-			Parts:   []any{&report.Table{Columns: []string{"Name", "Count:", "Misses:", "Miss share:"}, Rows: rows}},
+			Parts:   []any{&table.Table{Columns: []string{"Name", "Count:", "Misses:", "Miss share:"}, Rows: rows}},
 		})
 	}
 	r.Sections = append(r.Sections, ranked)
 
-	kinds := &report.Section{Title: "Failure kinds", Summary: "Top failure kinds of the top families"}
+	kinds := &table.Section{Title: "Failure kinds", Summary: "Top failure kinds of the top families"}
 	for _, f := range v.Top() {
-		var rows [][]report.Cell
+		var rows [][]table.Cell
 		for i, k := range f.FailureKinds {
 			if i == o.TopKinds {
 				break
 			}
-			rows = append(rows, []report.Cell{report.TextCell(k.Label), report.CountCell(k.Count), report.RatioCell(k.Count, f.Failure)})
+			rows = append(rows, []table.Cell{table.TextCell(k.Label), table.CountCell(k.Count), table.RatioCell(k.Count, f.Failure)})
 		}
 		if len(rows) == 0 {
 			continue
 		}
-		kinds.Parts = append(kinds.Parts, &report.Section{
+		kinds.Parts = append(kinds.Parts, &table.Section{
 			Title:   f.Family,
 			Summary: "failure kinds of the " + f.Family + " family (" + groupInt(f.Failure) + " failures)",
-			Parts:   []any{&report.Table{Columns: []string{"Failure kind", "Count:", "Share of failures:"}, Rows: rows}},
+			Parts:   []any{&table.Table{Columns: []string{"Failure kind", "Count:", "Share of failures:"}, Rows: rows}},
 		})
 	}
 	r.Sections = append(r.Sections, kinds)
@@ -190,30 +191,30 @@ Success rate is successful / all specialization attempts.`,
 	return r
 }
 
-func (v *SpecView) matrixSection() *report.Section {
+func (v *SpecView) matrixSection() *table.Section {
 	top := v.Top()
 	cols := []string{"Benchmark", "Tier 1:"}
 	for _, f := range top {
 		cols = append(cols, f.Family+":")
 	}
 	cols = append(cols, "All families:")
-	var rows [][]report.Cell
+	var rows [][]table.Cell
 	for _, b := range v.Benchmarks {
-		row := []report.Cell{report.TextCell(specSafeName(b.Name)), report.CountCell(b.Loss.Tier1)}
+		row := []table.Cell{table.TextCell(specSafeName(b.Name)), table.CountCell(b.Loss.Tier1)}
 		for _, f := range top {
 			var lost uint64
 			if bf := b.Loss.Family(f.Family); bf != nil {
 				lost = bf.Lost()
 			}
-			row = append(row, report.RatioCell(lost, b.Loss.Tier1))
+			row = append(row, table.RatioCell(lost, b.Loss.Tier1))
 		}
-		row = append(row, report.RatioCell(specTotalLost(b.Loss, v.Options.AllFamilies), b.Loss.Tier1))
+		row = append(row, table.RatioCell(specTotalLost(b.Loss, v.Options.AllFamilies), b.Loss.Tier1))
 		rows = append(rows, row)
 	}
-	return &report.Section{
+	return &table.Section{
 		Title:   "Lost work by benchmark",
 		Summary: "Lost work of the top families, as a share of each benchmark's Tier 1 instructions",
-		Parts:   []any{&report.Table{Columns: cols, Rows: rows}},
+		Parts:   []any{&table.Table{Columns: cols, Rows: rows}},
 	}
 }
 
@@ -228,26 +229,26 @@ func specTotalLost(l *specialize.Loss, all bool) uint64 {
 	return t
 }
 
-func (v *SpecView) contributorsSection() *report.Section {
-	s := &report.Section{Title: "Top benchmarks by family", Summary: "Benchmarks that lose the most work in each top family"}
+func (v *SpecView) contributorsSection() *table.Section {
+	s := &table.Section{Title: "Top benchmarks by family", Summary: "Benchmarks that lose the most work in each top family"}
 	for _, f := range v.Top() {
-		var rows [][]report.Cell
+		var rows [][]table.Cell
 		for _, c := range specialize.Contributors(v.Benchmarks, f.Family, v.Options.TopBenchmarks) {
-			rows = append(rows, []report.Cell{report.TextCell(specSafeName(c.Benchmark)), report.CountCell(c.Lost), report.RatioCell(c.Lost, f.Lost()), report.RatioCell(c.Lost, c.Tier1)})
+			rows = append(rows, []table.Cell{table.TextCell(specSafeName(c.Benchmark)), table.CountCell(c.Lost), table.RatioCell(c.Lost, f.Lost()), table.RatioCell(c.Lost, c.Tier1)})
 		}
 		if len(rows) == 0 {
 			continue
 		}
-		s.Parts = append(s.Parts, &report.Section{
+		s.Parts = append(s.Parts, &table.Section{
 			Title:   f.Family,
 			Summary: "benchmarks losing the most work in the " + f.Family + " family",
-			Parts:   []any{&report.Table{Columns: []string{"Benchmark", "Lost:", "Share of family:", "Share of benchmark:"}, Rows: rows}},
+			Parts:   []any{&table.Table{Columns: []string{"Benchmark", "Lost:", "Share of family:", "Share of benchmark:"}, Rows: rows}},
 		})
 	}
 	return s
 }
 
-func groupInt(n uint64) string { return report.CountCell(n).Markdown() }
+func groupInt(n uint64) string { return table.CountCell(n).Markdown() }
 
 // WriteSpecMarkdown writes the view as markdown: a title line, then sections
 // with <details> blocks and HTML tables as in the E4 report (no footer).

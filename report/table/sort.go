@@ -1,18 +1,18 @@
-package report
+package table
 
 import (
 	"cmp"
 	"slices"
 )
 
-// sortStableDesc sorts xs by key, largest first, keeping the original order
+// SortStableDesc sorts xs by key, largest first, keeping the original order
 // of equal keys: Python's sorted(..., key=..., reverse=True). Keys are
 // computed once per element.
 //
 // It sorts (key, position) pairs, a total order, with the unstable pattern-
 // defeating quicksort: the result is the stable one, and the pairs hold no
 // pointers, so the sort moves 16 bytes per swap with no write barriers.
-func sortStableDesc[T any, K cmp.Ordered](xs []T, key func(T) K) {
+func SortStableDesc[T any, K cmp.Ordered](xs []T, key func(T) K) {
 	type keyed struct {
 		k K
 		i int
@@ -30,9 +30,9 @@ func sortStableDesc[T any, K cmp.Ordered](xs []T, key func(T) K) {
 	permute(xs, len(tmp), func(j int) int { return tmp[j].i })
 }
 
-// sortStableDesc2 is sortStableDesc for a two-part key compared as a tuple,
+// SortStableDesc2 is SortStableDesc for a two-part key compared as a tuple,
 // as Python compares (count, miss).
-func sortStableDesc2[T any](xs []T, key func(T) (uint64, uint64)) {
+func SortStableDesc2[T any](xs []T, key func(T) (uint64, uint64)) {
 	type keyed struct {
 		a, b uint64
 		i    int
@@ -64,11 +64,11 @@ func permute[T any](xs []T, n int, from func(j int) int) {
 	copy(xs, out)
 }
 
-// topStableDesc returns the n elements of xs with the largest keys, largest
+// TopStableDesc returns the n elements of xs with the largest keys, largest
 // first, equal keys in their original order: the first n of
-// sortStableDesc's result (collections.Counter.most_common(n)), without
+// SortStableDesc's result (collections.Counter.most_common(n)), without
 // sorting everything. xs is not modified.
-func topStableDesc[T any, K cmp.Ordered](xs []T, n int, key func(T) K) []T {
+func TopStableDesc[T any, K cmp.Ordered](xs []T, n int, key func(T) K) []T {
 	if n <= 0 {
 		return nil
 	}

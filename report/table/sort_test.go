@@ -1,4 +1,4 @@
-package report
+package table
 
 import (
 	"cmp"
@@ -25,14 +25,14 @@ func TestSortHelpersMatchStableSort(t *testing.T) {
 		slices.SortStableFunc(want, func(a, b item) int { return cmp.Compare(b.count, a.count) })
 
 		got := slices.Clone(xs)
-		sortStableDesc(got, func(x item) uint64 { return x.count })
+		SortStableDesc(got, func(x item) uint64 { return x.count })
 		if !slices.Equal(got, want) {
-			t.Fatalf("n=%d: sortStableDesc differs from a stable sort", tc.n)
+			t.Fatalf("n=%d: SortStableDesc differs from a stable sort", tc.n)
 		}
 		for _, k := range []int{0, 1, 5, 100, tc.n + 1} {
-			top := topStableDesc(xs, k, func(x item) uint64 { return x.count })
+			top := TopStableDesc(xs, k, func(x item) uint64 { return x.count })
 			if w := want[:min(k, len(want))]; !slices.Equal(top, w) && !(len(top) == 0 && len(w) == 0) {
-				t.Fatalf("n=%d: topStableDesc(%d) differs from the stable sort's first %d", tc.n, k, k)
+				t.Fatalf("n=%d: TopStableDesc(%d) differs from the stable sort's first %d", tc.n, k, k)
 			}
 		}
 
@@ -44,9 +44,9 @@ func TestSortHelpersMatchStableSort(t *testing.T) {
 			return cmp.Compare(b.sub, a.sub)
 		})
 		got2 := slices.Clone(xs)
-		sortStableDesc2(got2, func(x item) (uint64, uint64) { return x.count, x.sub })
+		SortStableDesc2(got2, func(x item) (uint64, uint64) { return x.count, x.sub })
 		if !slices.Equal(got2, want2) {
-			t.Fatalf("n=%d: sortStableDesc2 differs from a stable sort", tc.n)
+			t.Fatalf("n=%d: SortStableDesc2 differs from a stable sort", tc.n)
 		}
 	}
 }

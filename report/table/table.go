@@ -1,4 +1,4 @@
-package report
+package table
 
 import (
 	"fmt"
@@ -212,8 +212,8 @@ type MetricTag struct {
 	Fields []string
 }
 
-// tagged attaches m to t and returns t.
-func tagged(m MetricTag, t *Table) *Table {
+// Tagged attaches m to t and returns t.
+func Tagged(m MetricTag, t *Table) *Table {
 	t.Metric = m
 	return t
 }
@@ -317,7 +317,7 @@ func JoinTables(mode JoinMode, cols []string, base, head [][]Cell) (Table, error
 		rows = append(rows, joinRow(r[0], missing, r[1:]))
 	}
 	if mode == JoinChange || mode == JoinChangeOneColumn {
-		sortStableDesc(rows, func(r []Cell) float64 { return abs(r[len(r)-1].Float()) })
+		SortStableDesc(rows, func(r []Cell) float64 { return abs(r[len(r)-1].Float()) })
 	}
 	return Table{Columns: JoinColumns(mode, cols), Rows: rows, Mode: mode}, nil
 }
