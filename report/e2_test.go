@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"fmt"
 	"github.com/pystats-dev/pystats/internal/golden"
 	"io"
 	"math"
@@ -15,6 +14,7 @@ import (
 	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/internal/shared"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/internal/pipe"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -213,12 +213,12 @@ func TestE2Comparison(t *testing.T) {
 	}
 	names := map[string]bool{}
 	for _, st := range []*pystats.Stats{base, head} {
-		v, err := newE2View(st, tables, StyleE2, viewOf(st, tables, nil))
+		v, err := pipe.NewNumberedOps(specialize.NewView(st, pystats.DetectEra(st), tables), tables, "E2")
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range v.executionRows() {
-			names[v.name(r.op)] = true
+		for _, r := range v.ExecutionRows() {
+			names[v.Name(r.Op)] = true
 		}
 	}
 	if execRows != len(names) {
@@ -226,28 +226,6 @@ func TestE2Comparison(t *testing.T) {
 	}
 	if !strings.Contains(out, "\n| LOAD_FAST | "+py.Int(base.Get("opcode[124].execution_count"))+" | "+py.Int(head.Get("opcode[124].execution_count"))+" | ") {
 		t.Errorf("no LOAD_FAST row with both counts")
-	}
-}
-
-func TestE2JoinRows(t *testing.T) {
-	tests := []struct {
-		name string
-		a, b [][]string
-		want [][]string
-	}{
-		{"both empty", nil, nil, nil},
-		{"base only", [][]string{{"x", "1"}}, nil, [][]string{{"x", "1", ""}}},
-		{"head only", nil, [][]string{{"x", "1", "2"}}, [][]string{{"x", "", "", "1", "2"}}},
-		{"base order then head-only", [][]string{{"b", "1"}, {"a", "2"}}, [][]string{{"c", "3"}, {"a", "4"}},
-			[][]string{{"b", "1", ""}, {"a", "2", "4"}, {"c", "", "3"}}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := e2JoinRows(tc.a, tc.b)
-			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
-				t.Errorf("e2JoinRows = %q, want %q", got, tc.want)
-			}
-		})
 	}
 }
 

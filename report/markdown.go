@@ -5,87 +5,66 @@ import (
 	"io"
 
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/specialize"
+	"github.com/pystats-dev/pystats/report/internal/e1"
+	"github.com/pystats-dev/pystats/report/internal/e2"
+	"github.com/pystats-dev/pystats/report/internal/e4"
+	"github.com/pystats-dev/pystats/report/internal/style"
+	"github.com/pystats-dev/pystats/report/table"
 )
 
-// Style selects the summarizer era whose markdown is reproduced.
-type Style string
+// Style selects the summarizer era whose markdown is reproduced (see the
+// constants for each era and sub-style).
+type Style = style.Style
 
-// Report styles.
+// Report styles: the eras, then the E2 and E4 sub-styles (documented in
+// report/internal/style).
 const (
-	StyleAuto Style = "auto" // E1 for 3.11 data, E2 for other numeric-opcode data, E4 for named-opcode data
-	StyleE1   Style = "e1"   // 3.11: markdown pipe tables, plain integers
-	StyleE2   Style = "e2"   // 3.12 and 2022-2023 main: markdown pipe tables
-	StyleE4   Style = "e4"   // 3.13, 3.14, main: HTML tables with pop-ups; sub-style from the data
-
-	// E4 sub-styles (the script changed in small ways while keeping its
-	// layout); StyleE4 picks one from the data, see ResolveE4Style.
-
-	// StyleE4a is main of February-April 2024 (3.13.0a5, "Object new values"
-	// data): pair-count summary "... Tier 1 instructions", "New values" doc
-	// and materialization denominator, no uop pair section, the
-	// "abandoced" typo.
-	StyleE4a Style = "e4a"
-	// StyleE4b2024 is main of April-July 2024 (3.13 betas, 3.14.0a0): the
-	// 3.13 layout with the old "abandoced ... it it too short" pop-up.
-	StyleE4b2024 Style = "e4b-2024"
-	// StyleE4b is the 3.13.x release script (3.13.5): the 3.13 layout
-	// with the "abandoned ... it it too short" pop-up.
-	StyleE4b Style = "e4b"
-	// StyleE4c is main of 2025 (3.14, 3.15-dev): mortal/immortal refcount
-	// denominators, GC reachability columns, JIT memory sections,
-	// "Unknown callee", histograms trimmed at both ends, GET_ITER failure
-	// kinds named like FOR_ITER's, and main's "abandoned because it it too
-	// short" pop-up (until the end of June 2025; later main says "it is").
-	StyleE4c Style = "e4c"
+	StyleAuto      = style.StyleAuto
+	StyleE1        = style.StyleE1
+	StyleE2        = style.StyleE2
+	StyleE4        = style.StyleE4
+	StyleE2Nov2022 = style.StyleE2Nov2022
+	StyleE2Dec2022 = style.StyleE2Dec2022
+	StyleE2Apr2023 = style.StyleE2Apr2023
+	StyleE4a       = style.StyleE4a
+	StyleE4b2024   = style.StyleE4b2024
+	StyleE4b       = style.StyleE4b
+	StyleE4c       = style.StyleE4c
 )
 
 // Styles lists every style name a user may pass.
-var Styles = []Style{StyleAuto, StyleE1, StyleE2, StyleE2Nov2022, StyleE2Dec2022, StyleE2Apr2023, StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c}
+var Styles = style.Styles
 
 // ParseStyle checks a style name.
-func ParseStyle(s string) (Style, error) {
-	for _, st := range Styles {
-		if string(st) == s {
-			return st, nil
-		}
-	}
-	return "", fmt.Errorf("unknown markdown style %q (want auto, e1, e2, e2-2022-11, e2-2022-12, e2-2023-04, e4, e4a, e4b-2024, e4b or e4c)", s)
-}
-
-// IsE4 reports whether s is E4 or one of its sub-styles.
-func (s Style) IsE4() bool {
-	switch s {
-	case StyleE4, StyleE4a, StyleE4b2024, StyleE4b, StyleE4c:
-		return true
-	}
-	return false
-}
+func ParseStyle(s string) (Style, error) { return style.ParseStyle(s) }
 
 // MarkdownOptions tune the summarizer-compatible markdown.
-type MarkdownOptions struct {
-	Style Style
-	// Date is the footer date, YYYY-MM-DD.
-	Date string
-	// Tables are the build tables for numeric-opcode data (names, SPEC_FAIL_*
-	// kinds); may be nil for named-opcode data that carries its metadata.
-	Tables *specialize.Tables
-	// View is the data set's per-instruction view (specialize.Dataset.View)
-	// for WriteSummary (the head's for an E4 comparison), so the report
-	// shares the one its caller computed; nil computes it from the stats and
-	// Tables. BaseView is the base's for an E4 comparison.
-	View, BaseView *specialize.View
+type MarkdownOptions = style.MarkdownOptions
 
-	// Benchmark is the value of bench_runner's "- benchmark:" header line
-	// ("all", or the benchmark of a per-benchmark report); empty omits the
-	// line, as in bench_runner's output before September 2023 and in some
-	// later runs. The header itself is written only for data that carries
-	// bench_runner metadata.
-	Benchmark string
-	// BenchmarkLinks are the per-benchmark reports bench_runner lists after
-	// the header of an "all" report; see BenchmarkLinkFile. Nil omits the
-	// line.
-	BenchmarkLinks []BenchmarkLink
+// BenchmarkLink is one per-benchmark report listed in bench_runner's header.
+type BenchmarkLink = style.BenchmarkLink
+
+// BenchmarkLinkFile is the link target bench_runner writes for a
+// per-benchmark report next to a whole-suite report (see
+// style.BenchmarkLinkFile).
+func BenchmarkLinkFile(stem, benchmark string) string {
+	return style.BenchmarkLinkFile(stem, benchmark)
+}
+
+// ResolveE4Style picks the E4 sub-style for data whose style is StyleE4 or
+// StyleAuto; a sub-style is returned as given.
+func ResolveE4Style(st *pystats.Stats, s Style) Style { return e4.ResolveStyle(st, s) }
+
+// BuildE4Report builds the E4 summarizer's single-input report of st with
+// typed cells.
+func BuildE4Report(st *pystats.Stats, opt MarkdownOptions) (*table.Report, error) {
+	return e4.Build(st, opt)
+}
+
+// CompareE4 builds the E4 summarizer's comparison report of base and head
+// with typed cells (joined Base, Head and Change columns).
+func CompareE4(base, head *pystats.Stats, opt MarkdownOptions) (*table.Report, error) {
+	return e4.Compare(base, head, opt)
 }
 
 // ResolveStyle picks the era for data: E4 for named-opcode data, E1 for
@@ -113,21 +92,13 @@ func WriteSummary(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	s := ResolveStyle(st, opt.Style)
 	switch {
 	case s == StyleE1:
-		return writeSummaryE1(w, st, opt)
+		return e1.WriteSummary(w, st, opt)
 	case s.IsE2():
-		return writeSummaryE2(w, st, opt)
+		return e2.WriteSummary(w, st, opt)
 	case s.IsE4():
-		return writeSummaryE4(w, st, opt)
+		return e4.WriteSummary(w, st, opt)
 	}
 	return fmt.Errorf("unknown report style %q", opt.Style)
-}
-
-// viewOf is opt.View, else the view of st with tables t.
-func viewOf(st *pystats.Stats, t *specialize.Tables, given *specialize.View) *specialize.View {
-	if given != nil {
-		return given
-	}
-	return specialize.NewView(st, pystats.DetectEra(st), t)
 }
 
 // WriteComparison writes the summarizer's two-input (base, head) report.
@@ -139,13 +110,13 @@ func viewOf(st *pystats.Stats, t *specialize.Tables, given *specialize.View) *sp
 func WriteComparison(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
 	s := ResolveStyle(head, opt.Style)
 	if s == StyleE1 {
-		s, opt.Style = styleE2Of311, styleE2Of311
+		s, opt.Style = style.StyleE2Of311, style.StyleE2Of311
 	}
 	switch {
 	case s.IsE2():
-		return writeComparisonE2(w, base, head, opt)
+		return e2.WriteComparison(w, base, head, opt)
 	case s.IsE4():
-		return writeComparisonE4(w, base, head, opt)
+		return e4.WriteComparison(w, base, head, opt)
 	}
 	return fmt.Errorf("unknown report style %q", opt.Style)
 }

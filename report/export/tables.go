@@ -13,6 +13,7 @@ import (
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/report/internal/e4"
 	rtable "github.com/pystats-dev/pystats/report/table"
 	"github.com/pystats-dev/pystats/specialize"
 )
@@ -634,7 +635,7 @@ func callLabels(in *Input, c *counterRows) map[int][]rtable.Cell {
 	}
 	byKey(calls)
 	byKey(frames)
-	rows := report.E4CallRows(in.Stats, viewOf(in))
+	rows := e4.CallRows(in.Stats, viewOf(in))
 	for j, i := range append(calls, frames...) {
 		if j < len(rows) {
 			out[i] = rows[j]
@@ -650,7 +651,7 @@ func fillObjects(b *rows, in *Input) error {
 	c := newCounterRows(in.Stats)
 	var rows [][]rtable.Cell
 	if e4Report(in.Stats) {
-		rows = report.E4ObjectRows(in.Stats, viewOf(in))
+		rows = e4.ObjectRows(in.Stats, viewOf(in))
 	}
 	n := 0
 	for i, fam := range c.families {

@@ -19,7 +19,6 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/pystats-dev/pystats/pystats"
-	"github.com/pystats-dev/pystats/report"
 	"github.com/pystats-dev/pystats/report/table"
 )
 
@@ -167,7 +166,7 @@ func sideOf(c table.Cell) (num, den uint64, ok bool) {
 // group order and then table order, from the typed metric tags the E4
 // renderer attaches to its tables (table.Table.Metric): titles and column headers
 // are never read. It returns nil for a single-input report.
-func Changes(r *report.Report) []Change {
+func Changes(r *table.Report) []Change {
 	if r == nil || !r.Comparison {
 		return nil
 	}

@@ -294,7 +294,7 @@ func TestChangesReadTagsNotTitles(t *testing.T) {
 
 // uopsPair reads the default build and the PYTHON_UOPS build of 3.13.0b2+
 // a19bb26 and compares them (E4, sub-style from the data).
-func uopsPair(t *testing.T) (base, head *pystats.Stats, r *report.Report) {
+func uopsPair(t *testing.T) (base, head *pystats.Stats, r *table.Report) {
 	t.Helper()
 	base = golden.ReadStats(t, shared.Path(t, bm0615))
 	head = golden.ReadStats(t, shared.Path(t, bm0615Uops))

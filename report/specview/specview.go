@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/pystats-dev/pystats/report"
+	"github.com/pystats-dev/pystats/report/internal/e4"
 	"github.com/pystats-dev/pystats/report/table"
 	"github.com/pystats-dev/pystats/specialize"
 )
@@ -131,10 +132,10 @@ func specRankedRows(fs []specialize.FamilyLoss, tier1 uint64) [][]table.Cell {
 
 // Report lays the view out as report sections (rendered by
 // WriteSpecMarkdown in the E4 report's table style).
-func (v *SpecView) Report() *report.Report {
+func (v *SpecView) Report() *table.Report {
 	o := v.Options
 	tier1 := v.Overall.Tier1
-	r := &report.Report{Style: report.StyleE4}
+	r := &table.Report{Style: report.StyleE4}
 	ranked := &table.Section{
 		Title:   "Specialization loss by family",
 		Summary: "Families ranked by lost work: generic executions plus misses",
@@ -258,7 +259,7 @@ func WriteSpecMarkdown(w io.Writer, v *SpecView) error {
 	if n := len(v.Benchmarks); n > 0 {
 		bw.WriteString(strconv.Itoa(n) + " benchmarks; rows above the benchmark tables are their sum.\n\n")
 	}
-	report.WriteE4Sections(bw, v.Report().Sections)
+	e4.WriteSections(bw, v.Report().Sections)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing markdown: %w", err)
 	}

@@ -1,4 +1,4 @@
-package report
+package e1
 
 import (
 	"bufio"
@@ -13,6 +13,8 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/internal/pipe"
+	"github.com/pystats-dev/pystats/report/internal/style"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -35,7 +37,7 @@ import (
 
 // e1View is what the E1 report needs from a numeric-opcode data set.
 type e1View struct {
-	numberedOps
+	pipe.NumberedOps
 	total uint64           // sum of execution counts
 	view  *specialize.View // classification, totals and labels
 	// other are the keys and values outside the opcode family, data order.
@@ -46,7 +48,7 @@ type e1View struct {
 func newE1View(st *pystats.Stats, t *specialize.Tables, view *specialize.View) (*e1View, error) {
 	v := &e1View{view: view, total: view.Tier1Total}
 	var err error
-	if v.numberedOps, err = newNumberedOps(view, t, "E1"); err != nil {
+	if v.NumberedOps, err = pipe.NewNumberedOps(view, t, "E1"); err != nil {
 		return nil, err
 	}
 	fams, keys, values := st.Families(), st.Keys(), st.Values()
@@ -91,15 +93,15 @@ func e1SignedPct(v int64, t uint64) string {
 // e1Int is str(n).
 func e1Int(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// writeSummaryE1 renders the 3.11 summarizer's report.
-func writeSummaryE1(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	v, err := newE1View(st, opt.Tables, viewOf(st, opt.Tables, opt.View))
+// WriteSummary renders the 3.11 summarizer's report.
+func WriteSummary(w io.Writer, st *pystats.Stats, opt style.MarkdownOptions) error {
+	v, err := newE1View(st, opt.Tables, style.ViewOf(st, opt.Tables, opt.View))
 	if err != nil {
 		return err
 	}
-	bw := e2Writer{bufio.NewWriterSize(w, 64<<10)}
+	bw := pipe.Writer{Writer: bufio.NewWriterSize(w, 64<<10)}
 	if st.Meta.BenchRunner != nil {
-		writeBenchRunnerHeader(bw.Writer, &st.Meta, opt)
+		style.WriteBenchRunnerHeader(bw.Writer, &st.Meta, opt)
 	}
 	v.writeExecutionCounts(bw)
 	v.writePairs(bw)
@@ -107,7 +109,7 @@ func writeSummaryE1(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 	v.writeEffectiveness(bw)
 	v.writeCalls(bw)
 	v.writeObjects(bw)
-	bw.footer(opt.Date)
+	bw.Footer(opt.Date)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing E1 report: %w", err)
 	}
@@ -117,56 +119,56 @@ func writeSummaryE1(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
 // writeExecutionCounts is emit_execution_counts: opcodes with an execution
 // count sorted by (count, name, miss) descending; the miss ratio only for
 // opcodes that are not specializable families.
-func (v *e1View) writeExecutionCounts(w e2Writer) {
-	rows := v.executionRows()
-	w.section("Execution counts", 2, "execution counts for all instructions")
-	w.header("Name", "Count:", "Self:", "Cumulative:", "Miss ratio:")
+func (v *e1View) writeExecutionCounts(w pipe.Writer) {
+	rows := v.ExecutionRows()
+	w.Section("Execution counts", 2, "execution counts for all instructions")
+	w.Header("Name", "Count:", "Self:", "Cumulative:", "Miss ratio:")
 	var cum uint64
 	for _, r := range rows {
-		cum += r.count
+		cum += r.Count
 		miss := ""
-		if r.miss != 0 {
-			miss = e1Pct(r.miss, r.count)
+		if r.Miss != 0 {
+			miss = e1Pct(r.Miss, r.Count)
 		}
-		w.row(v.names[r.op], e1Int(r.count), e1Pct(r.count, v.total), e1Pct(cum, v.total), miss)
+		w.Row(v.Names[r.Op], e1Int(r.Count), e1Pct(r.Count, v.total), e1Pct(cum, v.total), miss)
 	}
 	w.WriteByte('\n')
-	w.end()
+	w.End()
 }
 
 // writePairs is emit_pair_counts: the top 100 pairs, then the top 3
 // predecessors and successors of each opcode in name order.
-func (v *e1View) writePairs(w e2Writer) {
-	pairs := v.pairCounts()
-	v.writePairTable(w, pairs, v.total, e1Int, e1Pct)
+func (v *e1View) writePairs(w pipe.Writer) {
+	pairs := v.PairCounts()
+	v.WritePairTable(w, pairs, v.total, e1Int, e1Pct)
 
-	nb := neighborsOf(pairs)
+	nb := pipe.NeighborsOf(pairs)
 	// opmap: name -> last opcode number (of the 256 slots) with that name,
 	// in name order.
 	last := make(map[string]int, 256)
-	for i := 0; i < 256 && i < len(v.ops); i++ {
-		last[v.names[i]] = i
+	for i := 0; i < 256 && i < len(v.Ops); i++ {
+		last[v.Names[i]] = i
 	}
-	entries := make([]neighborEntry, 0, len(last))
+	entries := make([]pipe.NeighborEntry, 0, len(last))
 	for name, op := range last {
-		if nb.predTotal[op] != 0 || nb.succTotal[op] != 0 {
-			entries = append(entries, neighborEntry{name, op})
+		if nb.PredTotal[op] != 0 || nb.SuccTotal[op] != 0 {
+			entries = append(entries, pipe.NeighborEntry{Name: name, Op: op})
 		}
 	}
-	w.section("Predecessor/Successor Pairs", 2, "Top 3 predecessors and successors of each opcode")
-	v.writeNeighbors(w, entries, nb, 3, e1Int)
+	w.Section("Predecessor/Successor Pairs", 2, "Top 3 predecessors and successors of each opcode")
+	v.WriteNeighbors(w, entries, nb, 3, e1Int)
 }
 
-// kindRows is the Kind table of print_specialization_stats (pipeKindRows
+// kindRows is the Kind table of print_specialization_stats (pipe.KindRows
 // with the "unquickened" row and E1 percentages).
 func (v *e1View) kindRows(s *specialize.OpcodeStat, total uint64) [][]string {
-	return pipeKindRows(s, total, true, e1Pct)
+	return pipe.KindRows(s, total, true, e1Pct)
 }
 
 // failureKindRows are the non-zero failure kinds sorted by (count, index)
 // descending, each with its E1 label.
 func (v *e1View) failureKindRows(name string, s *specialize.OpcodeStat) [][]string {
-	kinds := nonZeroKindsDesc(s.FailureKinds)
+	kinds := pipe.NonZeroKindsDesc(s.FailureKinds)
 	rows := make([][]string, len(kinds))
 	for i, k := range kinds {
 		rows[i] = []string{v.view.FailureKindLabel(name, k.Index), e1Int(k.Value), e1Pct(k.Value, s.Failure)}
@@ -176,10 +178,10 @@ func (v *e1View) failureKindRows(name string, s *specialize.OpcodeStat) [][]stri
 
 // writeSpecialization is emit_specialization_stats: every specializable
 // family with a non-zero total, in opcode-number order.
-func (v *e1View) writeSpecialization(w e2Writer) {
-	w.section("Specialization stats", 2, "specialization stats by family")
-	for i := range v.ops {
-		s := &v.ops[i]
+func (v *e1View) writeSpecialization(w pipe.Writer) {
+	w.Section("Specialization stats", 2, "specialization stats by family")
+	for i := range v.Ops {
+		s := &v.Ops[i]
 		if !s.Specializable {
 			continue
 		}
@@ -187,19 +189,19 @@ func (v *e1View) writeSpecialization(w e2Writer) {
 		if total == 0 {
 			continue
 		}
-		name := v.names[i]
-		w.section(name, 3, "specialization stats for "+name+" family")
-		w.table([]string{"Kind", "Count", "Ratio"}, v.kindRows(s, total))
-		w.title("Specialization attempts", 4)
+		name := v.Names[i]
+		w.Section(name, 3, "specialization stats for "+name+" family")
+		w.Table([]string{"Kind", "Count", "Ratio"}, v.kindRows(s, total))
+		w.Title("Specialization attempts", 4)
 		attempts := s.Success + s.Failure
-		w.table([]string{"", "Count:", "Ratio:"}, [][]string{
+		w.Table([]string{"", "Count:", "Ratio:"}, [][]string{
 			{"Success", e1Int(s.Success), e1Pct(s.Success, attempts)},
 			{"Failure", e1Int(s.Failure), e1Pct(s.Failure, attempts)},
 		})
-		w.table([]string{"Failure kind", "Count:", "Ratio:"}, v.failureKindRows(name, s))
-		w.end()
+		w.Table([]string{"Failure kind", "Count:", "Ratio:"}, v.failureKindRows(name, s))
+		w.End()
 	}
-	w.end()
+	w.End()
 }
 
 // writeEffectiveness is emit_specialization_overview with
@@ -207,22 +209,22 @@ func (v *e1View) writeSpecialization(w e2Writer) {
 // specializable families and *_ADAPTIVE instructions are not specialized;
 // specialized instructions count as specialized less their misses, which
 // count as not specialized; everything else is basic.
-func (v *e1View) writeEffectiveness(w e2Writer) {
+func (v *e1View) writeEffectiveness(w pipe.Writer) {
 	e := v.view.Effectiveness()
 	basic, notSpecialized, specialized := e.Basic, e.NotSpecialized+e.Misses, e.Hits
-	w.section("Specialization effectiveness", 2, "")
-	w.table([]string{"Instructions", "Count:", "Ratio:"}, [][]string{
+	w.Section("Specialization effectiveness", 2, "")
+	w.Table([]string{"Instructions", "Count:", "Ratio:"}, [][]string{
 		{"Basic", e1Int(basic), e1Pct(basic, v.total)},
 		{"Not specialized", e1Int(notSpecialized), e1Pct(notSpecialized, v.total)},
 		{"Specialized", strconv.FormatInt(specialized, 10), e1SignedPct(specialized, v.total)},
 	})
-	w.end()
+	w.End()
 }
 
 // writeCalls is emit_call_stats: every key containing "Calls to", then
 // every key starting with "Frame", in data order, each against the sum of
 // the "Calls to" counters.
-func (v *e1View) writeCalls(w e2Writer) {
+func (v *e1View) writeCalls(w pipe.Writer) {
 	var total uint64
 	for _, r := range v.other {
 		if strings.Contains(r.Name, "Calls to") {
@@ -240,15 +242,15 @@ func (v *e1View) writeCalls(w e2Writer) {
 			rows = append(rows, []string{r.Name, e1Int(r.Value), e1Pct(r.Value, total)})
 		}
 	}
-	w.section("Call stats", 2, "Inlined calls and frame stats")
-	w.table([]string{"", "Count:", "Ratio:"}, rows)
-	w.end()
+	w.Section("Call stats", 2, "Inlined calls and frame stats")
+	w.Table([]string{"", "Count:", "Ratio:"}, rows)
+	w.End()
 }
 
 // writeObjects is emit_object_stats: every key starting with "Object" in
 // data order, labelled without that word and capitalized; materializations
 // get a ratio against "Object new values".
-func (v *e1View) writeObjects(w e2Writer) {
+func (v *e1View) writeObjects(w pipe.Writer) {
 	var newValues uint64
 	for _, r := range v.other {
 		if r.Name == "Object new values" {
@@ -270,7 +272,7 @@ func (v *e1View) writeObjects(w e2Writer) {
 		}
 		rows = append(rows, []string{label, e1Int(r.Value), ratio})
 	}
-	w.section("Object stats", 2, "allocations, frees and dict materializatons")
-	w.table([]string{"", "Count:", "Ratio:"}, rows)
-	w.end()
+	w.Section("Object stats", 2, "allocations, frees and dict materializatons")
+	w.Table([]string{"", "Count:", "Ratio:"}, rows)
+	w.End()
 }

@@ -1,4 +1,4 @@
-package report
+package e2
 
 import (
 	"bufio"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/pystats-dev/pystats/internal/py"
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/internal/pipe"
+	"github.com/pystats-dev/pystats/report/internal/style"
 )
 
 // The E2 comparison report follows output_comparative_stats of the 3.12
@@ -27,35 +29,35 @@ import (
 // this renders instead: an empty ratio sorts as 0, and a duplicate label keeps
 // its first position and last values.
 
-// writeComparisonE2 renders the E2 summarizer's comparison report.
-func writeComparisonE2(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
-	hv, err := newE2View(head, opt.Tables, opt.Style, viewOf(head, opt.Tables, nil))
+// WriteComparison renders the E2 summarizer's comparison report.
+func WriteComparison(w io.Writer, base, head *pystats.Stats, opt style.MarkdownOptions) error {
+	hv, err := newE2View(head, opt.Tables, opt.Style, style.ViewOf(head, opt.Tables, nil))
 	if err != nil {
 		return fmt.Errorf("head: %w", err)
 	}
-	bv, err := newE2View(base, opt.Tables, opt.Style, viewOf(base, opt.Tables, nil))
+	bv, err := newE2View(base, opt.Tables, opt.Style, style.ViewOf(base, opt.Tables, nil))
 	if err != nil {
 		return fmt.Errorf("base: %w", err)
 	}
 	bv.variant = hv.variant // one script renders both
-	bw := e2Writer{bufio.NewWriterSize(w, 64<<10)}
+	bw := pipe.Writer{Writer: bufio.NewWriterSize(w, 64<<10)}
 	writeComparativeExecutionCounts(bw, bv, hv)
 	writeComparativeSpecialization(bw, bv, hv)
-	bw.section("Specialization effectiveness", 2, "")
-	bw.table([]string{"Instructions", "Base Count:", "Base Ratio:", "Head Count:", "Head Ratio:"},
+	bw.Section("Specialization effectiveness", 2, "")
+	bw.Table([]string{"Instructions", "Base Count:", "Base Ratio:", "Head Count:", "Head Ratio:"},
 		e2JoinRows(bv.effectiveness().rows(bv.total), hv.effectiveness().rows(hv.total)))
-	bw.end()
+	bw.End()
 	calls := e2JoinRows(bv.callRows(), hv.callRows())
 	sort.SliceStable(calls, func(a, b int) bool {
 		return e2PercentValue(calls[a][len(calls[a])-1]) > e2PercentValue(calls[b][len(calls[b])-1])
 	})
-	bw.section("Call stats", 2, "Inlined calls and frame stats")
-	bw.table([]string{"", "Base Count:", "Base Ratio:", "Head Count:", "Head Ratio:"}, calls)
-	bw.end()
-	bw.section("Object stats", 2, "allocations, frees and dict materializatons")
-	bw.table([]string{"", "Base Count:", "Base Ratio:", "Head Count:", "Head Ratio:"}, e2JoinRows(bv.objectRows(), hv.objectRows()))
-	bw.end()
-	bw.footer(opt.Date)
+	bw.Section("Call stats", 2, "Inlined calls and frame stats")
+	bw.Table([]string{"", "Base Count:", "Base Ratio:", "Head Count:", "Head Ratio:"}, calls)
+	bw.End()
+	bw.Section("Object stats", 2, "allocations, frees and dict materializatons")
+	bw.Table([]string{"", "Base Count:", "Base Ratio:", "Head Count:", "Head Ratio:"}, e2JoinRows(bv.objectRows(), hv.objectRows()))
+	bw.End()
+	bw.Footer(opt.Date)
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing E2 comparison: %w", err)
 	}
@@ -127,28 +129,28 @@ func e2JoinRows(a, b [][]string) [][]string {
 // union of executed opcodes (by name) with base and head counts and the
 // change f"{100*change:0.1f}%" (100% when the base count is 0), sorted by
 // the absolute printed change, largest first.
-func writeComparativeExecutionCounts(w e2Writer, bv, hv *e2View) {
+func writeComparativeExecutionCounts(w pipe.Writer, bv, hv *e2View) {
 	type entry struct {
 		name       string
 		base, head uint64
 	}
 	var entries []entry
 	at := map[string]int{}
-	for _, r := range bv.executionRows() {
-		name := bv.name(r.op)
+	for _, r := range bv.ExecutionRows() {
+		name := bv.Name(r.Op)
 		if _, ok := at[name]; !ok {
 			at[name] = len(entries)
 			entries = append(entries, entry{name: name})
 		}
-		entries[at[name]].base = r.count
+		entries[at[name]].base = r.Count
 	}
-	for _, r := range hv.executionRows() {
-		name := hv.name(r.op)
+	for _, r := range hv.ExecutionRows() {
+		name := hv.Name(r.Op)
 		if _, ok := at[name]; !ok {
 			at[name] = len(entries)
 			entries = append(entries, entry{name: name})
 		}
-		entries[at[name]].head = r.count
+		entries[at[name]].head = r.Count
 	}
 	type row struct {
 		cells []string
@@ -165,23 +167,23 @@ func writeComparativeExecutionCounts(w e2Writer, bv, hv *e2View) {
 		rows[i] = row{[]string{e.name, py.Int(e.base), py.Int(e.head), text + "%"}, math.Abs(key)}
 	}
 	sort.SliceStable(rows, func(a, b int) bool { return rows[a].key > rows[b].key })
-	w.section("Execution counts", 2, "execution counts for all instructions")
-	w.header("Name", "Base Count:", "Head Count:", "Change:")
+	w.Section("Execution counts", 2, "execution counts for all instructions")
+	w.Header("Name", "Base Count:", "Head Count:", "Change:")
 	for _, r := range rows {
-		w.row(r.cells...)
+		w.Row(r.cells...)
 	}
 	w.WriteByte('\n')
-	w.end()
+	w.End()
 }
 
 // writeComparativeSpecialization is emit_comparative_specialization_stats:
 // families in opcode-number order that are specializable in base and have a
 // non-zero total on either side.
-func writeComparativeSpecialization(w e2Writer, bv, hv *e2View) {
-	w.section("Specialization stats", 2, "specialization stats by family")
-	n := min(len(bv.ops), len(hv.ops))
+func writeComparativeSpecialization(w pipe.Writer, bv, hv *e2View) {
+	w.Section("Specialization stats", 2, "specialization stats by family")
+	n := min(len(bv.Ops), len(hv.Ops))
 	for i := 0; i < n; i++ {
-		bo, ho := &bv.ops[i], &hv.ops[i]
+		bo, ho := &bv.Ops[i], &hv.Ops[i]
 		if !bo.Specializable {
 			continue
 		}
@@ -189,17 +191,17 @@ func writeComparativeSpecialization(w e2Writer, bv, hv *e2View) {
 		if bt == 0 && ht == 0 {
 			continue
 		}
-		name := bv.names[i]
+		name := bv.Names[i]
 		five := []string{"", "Base Count:", "Base Ratio:", "Head Count:", "Head Ratio:"}
-		w.section(name, 3, "specialization stats for "+name+" family")
-		w.table([]string{"Kind", "Base Count", "Base Ratio", "Head Count", "Head Ratio"}, e2JoinRows(bv.kindRows(bo, bt), hv.kindRows(ho, ht)))
+		w.Section(name, 3, "specialization stats for "+name+" family")
+		w.Table([]string{"Kind", "Base Count", "Base Ratio", "Head Count", "Head Ratio"}, e2JoinRows(bv.kindRows(bo, bt), hv.kindRows(ho, ht)))
 		if rows := e2JoinRows(attemptRows(bo), attemptRows(ho)); len(rows) > 0 {
-			w.title("Specialization attempts", 4)
-			w.table(five, rows)
+			w.Title("Specialization attempts", 4)
+			w.Table(five, rows)
 			five[0] = "Failure kind"
-			w.table(five, e2JoinRows(bv.failureKindRows(name, bo), hv.failureKindRows(name, ho)))
+			w.Table(five, e2JoinRows(bv.failureKindRows(name, bo), hv.failureKindRows(name, ho)))
 		}
-		w.end()
+		w.End()
 	}
-	w.end()
+	w.End()
 }

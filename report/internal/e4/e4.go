@@ -1,4 +1,4 @@
-package report
+package e4
 
 import (
 	"bufio"
@@ -8,46 +8,39 @@ import (
 	"strings"
 
 	"github.com/pystats-dev/pystats/pystats"
+	"github.com/pystats-dev/pystats/report/internal/style"
 	"github.com/pystats-dev/pystats/report/table"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
-// Report is a whole E4 report, single or comparative. Its tables keep typed
-// cells, so callers can compute with a comparison's joined rows.
-type Report struct {
-	Style      Style
-	Comparison bool
-	Sections   []*table.Section
-}
-
-// ResolveE4Style picks the E4 sub-style for data whose style is StyleE4 or
+// ResolveStyle picks the E4 sub-style for data whose style is StyleE4 or
 // StyleAuto, from what the data says about the script that would have
 // rendered it: "Object new values" means early-2024 main (E4a);
 // mortal/immortal refcounts or GC reachability counters mean 2025 main
 // (E4c); otherwise bench_runner data committed before 2025 is E4b2024 and
 // anything else the 3.13 release script (E4b). A sub-style is returned as
 // given.
-func ResolveE4Style(st *pystats.Stats, style Style) Style {
-	switch style {
-	case StyleE4a, StyleE4b2024, StyleE4b, StyleE4c:
-		return style
+func ResolveStyle(st *pystats.Stats, s style.Style) style.Style {
+	switch s {
+	case style.StyleE4a, style.StyleE4b2024, style.StyleE4b, style.StyleE4c:
+		return s
 	}
 	has := func(k string) bool { _, ok := st.Value(k); return ok }
 	switch {
 	case has("Object new values"):
-		return StyleE4a
+		return style.StyleE4a
 	case specialize.Main2025(st):
-		return StyleE4c
+		return style.StyleE4c
 	}
 	if d, ok := st.Meta.BenchRunnerValue("commit_date"); ok && len(d) >= 4 && d[:4] < "2025" {
-		return StyleE4b2024
+		return style.StyleE4b2024
 	}
-	return StyleE4b
+	return style.StyleE4b
 }
 
 // e4Variant are the differences between the E4 sub-styles.
 type e4Variant struct {
-	style            Style
+	style            style.Style
 	tier1PairSummary bool   // "Pair counts for top 100 Tier 1 instructions"
 	newValues        bool   // "New values" doc and denominator
 	tooShort         string // the "Trace too short" pop-up (its typos changed over time)
@@ -60,21 +53,21 @@ type e4Variant struct {
 	getIterIsIter    bool   // GET_ITER failure kinds use ITER_* names
 }
 
-func e4VariantOf(s Style) e4Variant {
+func e4VariantOf(s style.Style) e4Variant {
 	// "abandoced" was fixed on main and the 3.13 branch in the second half
 	// of 2024; "it it" stayed until the end of June 2025 (published 2025
 	// main reports up to 2025-06-29 show it; later ones say "it is").
 	v := e4Variant{style: s, tooShort: "A potential trace is abandoned because it it too short."}
 	switch s {
-	case StyleE4a:
+	case style.StyleE4a:
 		v.tier1PairSummary, v.newValues = true, true
 		v.tooShort = "A potential trace is abandoced because it it too short."
-	case StyleE4b2024:
+	case style.StyleE4b2024:
 		v.uopPairs = true
 		v.tooShort = "A potential trace is abandoced because it it too short."
-	case StyleE4b:
+	case style.StyleE4b:
 		v.uopPairs = true
-	case StyleE4c:
+	case style.StyleE4c:
 		v.uopPairs, v.mortal, v.gcReachable, v.jitMemory = true, true, true, true
 		v.unknownCallee, v.trimLeading, v.getIterIsIter = true, true, true
 	}
@@ -89,7 +82,7 @@ type e4Input struct {
 }
 
 func newE4Input(st *pystats.Stats, v *specialize.View) *e4Input {
-	v = viewOf(st, nil, v)
+	v = style.ViewOf(st, nil, v)
 	return &e4Input{st: st, ov: v.Counters, view: v}
 }
 
@@ -112,23 +105,23 @@ func (b *e4Builder) table(cols []string, mode table.JoinMode, calc func(*e4Input
 	return &t
 }
 
-// BuildE4Report computes the E4 summarizer's single-input report.
-func BuildE4Report(st *pystats.Stats, opt MarkdownOptions) (*Report, error) {
-	s := ResolveE4Style(st, opt.Style)
+// Build computes the E4 summarizer's single-input report.
+func Build(st *pystats.Stats, opt style.MarkdownOptions) (*table.Report, error) {
+	s := ResolveStyle(st, opt.Style)
 	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(st, opt.View)}
 	return b.build()
 }
 
-// CompareE4 computes the E4 summarizer's comparison of base and head. The
+// Compare computes the E4 summarizer's comparison of base and head. The
 // sub-style is resolved from head unless opt.Style names one.
-func CompareE4(base, head *pystats.Stats, opt MarkdownOptions) (*Report, error) {
-	s := ResolveE4Style(head, opt.Style)
+func Compare(base, head *pystats.Stats, opt style.MarkdownOptions) (*table.Report, error) {
+	s := ResolveStyle(head, opt.Style)
 	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(base, opt.BaseView), head: newE4Input(head, opt.View)}
 	return b.build()
 }
 
-func (b *e4Builder) build() (*Report, error) {
-	r := &Report{Style: b.v.style, Comparison: b.head != nil}
+func (b *e4Builder) build() (*table.Report, error) {
+	r := &table.Report{Style: b.v.style, Comparison: b.head != nil}
 	r.Sections = []*table.Section{
 		b.executionCountSection(),
 		b.pairCountSection(func(in *e4Input) *specialize.OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil),
@@ -914,57 +907,25 @@ func (b *e4Builder) metaSection() *table.Section {
 	}
 }
 
-// writeSummaryE4 renders the E4 summarizer's single-input report.
-func writeSummaryE4(w io.Writer, st *pystats.Stats, opt MarkdownOptions) error {
-	r, err := BuildE4Report(st, opt)
+// WriteSummary renders the E4 summarizer's single-input report.
+func WriteSummary(w io.Writer, st *pystats.Stats, opt style.MarkdownOptions) error {
+	r, err := Build(st, opt)
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if st.Meta.BenchRunner != nil {
-		writeBenchRunnerHeader(bw, &st.Meta, opt)
+		style.WriteBenchRunnerHeader(bw, &st.Meta, opt)
 	}
-	return WriteE4Markdown(bw, r, opt.Date)
+	return WriteMarkdown(bw, r, opt.Date)
 }
 
-// writeComparisonE4 renders the E4 summarizer's comparison report (no
+// WriteComparison renders the E4 summarizer's comparison report (no
 // bench_runner header: bench_runner publishes the script's output as is).
-func writeComparisonE4(w io.Writer, base, head *pystats.Stats, opt MarkdownOptions) error {
-	r, err := CompareE4(base, head, opt)
+func WriteComparison(w io.Writer, base, head *pystats.Stats, opt style.MarkdownOptions) error {
+	r, err := Compare(base, head, opt)
 	if err != nil {
 		return err
 	}
-	return WriteE4Markdown(w, r, opt.Date)
-}
-
-// ReportTable is one table of a report with the titles of the sections that
-// hold it, outermost first (e.g. "Specialization stats", "LOAD_ATTR").
-type ReportTable struct {
-	Path  []string
-	Table *table.Table
-}
-
-// Tables lists every table of the report in document order, tables without
-// rows included. In a comparison these are the joined tables, with Base,
-// Head and Change cells.
-func (r *Report) Tables() []ReportTable {
-	var out []ReportTable
-	var walk func(s *table.Section, path []string)
-	walk = func(s *table.Section, path []string) {
-		if s.Title != "" {
-			path = append(path[:len(path):len(path)], s.Title)
-		}
-		for _, p := range s.Parts {
-			switch p := p.(type) {
-			case *table.Table:
-				out = append(out, ReportTable{Path: path, Table: p})
-			case *table.Section:
-				walk(p, path)
-			}
-		}
-	}
-	for _, s := range r.Sections {
-		walk(s, nil)
-	}
-	return out
+	return WriteMarkdown(w, r, opt.Date)
 }
