@@ -57,17 +57,33 @@ type KeyValue struct {
 	Value []byte // raw JSON
 }
 
-// Metadata is what a summarize JSON carries besides counters, and what the
-// summarizer adds from the build's sources: the specialized instruction names,
-// the EVAL_CALL_* and SPEC_FAIL_* tables, and bench_runner's "metadata" object.
-type Metadata struct {
-	// HasBuildTables is true when SpecializedInstructions, StatsDefines and
-	// Defines are set (named-opcode data, E3/E4 summarizer JSON). A JSON with
-	// any one of the three has it set; the others are then written empty.
-	HasBuildTables          bool
+// BuildTables are the names one CPython build gives to what its counters
+// number: the specialized instructions, the SPEC_FAIL_* failure kinds (the
+// summarizer's "_defines") and the EVAL_CALL_* kinds ("_stats_defines"). It is
+// the one type for them: named-opcode summarize JSON carries them (Metadata),
+// and specialize.Tables adds a release's opcode numbering to them.
+type BuildTables struct {
+	// SpecializedInstructions are the specialized instruction names (names
+	// containing "__" dropped, as the summarizer does). For 3.11 the
+	// *_ADAPTIVE names are included, as they are in
+	// opcode._specialized_instructions.
 	SpecializedInstructions []string
-	StatsDefines            Defines
-	Defines                 Defines
+	// StatsDefines are the EVAL_CALL_* names (prefix dropped) by number; empty
+	// for 3.11.
+	StatsDefines Defines
+	// Defines are the SPEC_FAIL_* names (prefix dropped) by kind number.
+	Defines Defines
+}
+
+// Metadata is what a summarize JSON carries besides counters, and what the
+// summarizer adds from the build's sources: the build tables and bench_runner's
+// "metadata" object.
+type Metadata struct {
+	// HasBuildTables is true when the JSON carries the build tables
+	// (named-opcode data, E3/E4 summarizer JSON). A JSON with any one of the
+	// three members has it set; the others are then written empty.
+	HasBuildTables bool
+	BuildTables
 	// BenchRunner is bench_runner's trailing "metadata" object, member order kept;
 	// nil when absent.
 	BenchRunner []KeyValue

@@ -242,8 +242,8 @@ func TestE2Synthetic(t *testing.T) {
 	}
 	values := []uint64{1, 60, 20, 40, 7, 7, 30, 50, 5, 25, 10, 4, 12, 8, 3, 2}
 	tables := &specialize.Tables{
-		Opnames:                 map[int]string{3: "LOAD_ATTR", 5: "LOAD_ATTR_SLOT"},
-		SpecializedInstructions: []string{"LOAD_ATTR_SLOT"},
+		Opnames:     map[int]string{3: "LOAD_ATTR", 5: "LOAD_ATTR_SLOT"},
+		BuildTables: pystats.BuildTables{SpecializedInstructions: []string{"LOAD_ATTR_SLOT"}},
 	}
 	tables.Defines.Add(9, "ATTR_METHOD")
 	tables.StatsDefines.Add(1, "VECTOR")

@@ -72,7 +72,7 @@ func TestComputeLoss(t *testing.T) {
 	keys = append(keys, "opcode[LOAD_ATTR].specialization.failure_kinds[0]", "opcode[LOAD_ATTR].specialization.failure_kinds[12]")
 	vals = append(vals, 1, 4)
 	specialized := []string{"LOAD_ATTR_SLOT", "LOAD_ATTR_MODULE", "CALL_PY_EXACT_ARGS", "TO_BOOL_INT", "RESUME_CHECK", "STORE_FAST__LOAD_FAST", "BINARY_OP_ADD_INT"}
-	meta := pystats.Metadata{HasBuildTables: true, SpecializedInstructions: specialized}
+	meta := pystats.Metadata{HasBuildTables: true, BuildTables: pystats.BuildTables{SpecializedInstructions: specialized}}
 	meta.Defines.Add(0, "OTHER")
 	meta.Defines.Add(12, "ATTR_METHOD")
 	st := pystats.NewStats(keys, vals, meta, pystats.Source{})

@@ -47,7 +47,7 @@ type Rules struct {
 // tables used for it (nil when the data carries its metadata).
 func RulesOf(st *pystats.Stats, era pystats.Era, t *Tables) Rules {
 	r := Rules{GenericKinds: 9}
-	if era.Version == "3.11" || hasAdaptive(specializedList(st, t)) {
+	if era.Version == "3.11" || hasAdaptive(buildTablesOf(st, t).SpecializedInstructions) {
 		r.Line311, r.TotalWithDeferred, r.GenericKinds = true, true, 7
 	}
 	r.GetIterIsIter = !r.Line311 && Main2025(st)
@@ -89,13 +89,16 @@ func hasAdaptive(names []string) bool {
 	return false
 }
 
-// specializedList is the build's specialized-instruction list: the data's
-// metadata when it carries it, else the tables'.
-func specializedList(st *pystats.Stats, t *Tables) []string {
-	if st.Meta.HasBuildTables || t == nil {
-		return st.Meta.SpecializedInstructions
+// buildTablesOf is the one choice of build tables for st: the data's own
+// metadata when it carries it, else t's, else none (empty tables).
+func buildTablesOf(st *pystats.Stats, t *Tables) *pystats.BuildTables {
+	switch {
+	case st.Meta.HasBuildTables:
+		return &st.Meta.BuildTables
+	case t != nil:
+		return &t.BuildTables
 	}
-	return t.SpecializedInstructions
+	return &pystats.BuildTables{}
 }
 
 // FailureKindLabel names failure kind n of the family whose generic opcode
@@ -203,16 +206,10 @@ type View struct {
 // the data carries its metadata or none is known).
 func NewView(st *pystats.Stats, era pystats.Era, t *Tables) *View {
 	v := &View{Rules: RulesOf(st, era, t), Counters: NewOpcodeViews(st), numeric: era.HasOpcodes && !era.NamedOpcodes}
-	switch {
-	case st.Meta.HasBuildTables:
-		v.Defines, v.StatsDefines = &st.Meta.Defines, &st.Meta.StatsDefines
-	case t != nil:
-		v.Defines, v.StatsDefines = &t.Defines, &t.StatsDefines
-	default:
-		v.Defines, v.StatsDefines = &pystats.Defines{}, &pystats.Defines{}
-	}
+	bt := buildTablesOf(st, t)
+	v.Defines, v.StatsDefines = &bt.Defines, &bt.StatsDefines
 	v.specialized = map[string]bool{}
-	for _, s := range specializedList(st, t) {
+	for _, s := range bt.SpecializedInstructions {
 		if !strings.Contains(s, "__") && !v.specialized[s] {
 			v.specialized[s] = true
 			v.Specialized = append(v.Specialized, s)

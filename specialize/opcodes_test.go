@@ -22,7 +22,7 @@ func TestViewFamilies(t *testing.T) {
 	for _, n := range append([]string{"RESUME", "JUMP_BACKWARD", "LOAD_CONST", "CALL_FUNCTION_EX"}, spec...) {
 		keys, vals = append(keys, "opcode["+n+"].execution_count"), append(vals, 1)
 	}
-	st := pystats.NewStats(keys, vals, pystats.Metadata{HasBuildTables: true, SpecializedInstructions: spec}, pystats.Source{})
+	st := pystats.NewStats(keys, vals, pystats.Metadata{HasBuildTables: true, BuildTables: pystats.BuildTables{SpecializedInstructions: spec}}, pystats.Source{})
 	defer st.Release()
 	v := NewView(st, pystats.DetectEra(st), nil)
 	for _, tt := range []struct {
@@ -72,7 +72,7 @@ func TestViewRules311(t *testing.T) {
 		{"3.13 metadata", []string{"LOAD_ATTR_SLOT"}, false, Effectiveness{Basic: 120, NotSpecialized: 10, Hits: 35, Misses: 5}, 10},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			st := pystats.NewStats(keys, vals, pystats.Metadata{HasBuildTables: true, SpecializedInstructions: tt.spec}, pystats.Source{})
+			st := pystats.NewStats(keys, vals, pystats.Metadata{HasBuildTables: true, BuildTables: pystats.BuildTables{SpecializedInstructions: tt.spec}}, pystats.Source{})
 			defer st.Release()
 			v := NewView(st, pystats.DetectEra(st), nil)
 			if v.Rules.Line311 != tt.line311 {

@@ -14,10 +14,12 @@ import (
 // order and metadata.
 func TestNamed(t *testing.T) {
 	tab := &Tables{
-		Version:                 "3.12",
-		Opnames:                 map[int]string{1: "POP_TOP", 2: "LOAD_ATTR", 3: "LOAD_ATTR_SLOT", 4: "LOAD_ATTR"},
-		SpecializedInstructions: []string{"LOAD_ATTR_SLOT"},
-		Defines:                 defs(9, []string{"ATTR_X"}),
+		Version: "3.12",
+		Opnames: map[int]string{1: "POP_TOP", 2: "LOAD_ATTR", 3: "LOAD_ATTR_SLOT", 4: "LOAD_ATTR"},
+		BuildTables: pystats.BuildTables{
+			SpecializedInstructions: []string{"LOAD_ATTR_SLOT"},
+			Defines:                 defs(9, []string{"ATTR_X"}),
+		},
 	}
 	bench := []pystats.KeyValue{{Key: "commit_id", Value: []byte(`"abc1234"`)}}
 	for _, tc := range []struct {
@@ -48,7 +50,7 @@ func TestNamed(t *testing.T) {
 			[]string{"LOAD_ATTR_SLOT"}},
 		{"metadata the input carries wins",
 			[]string{"opcode[1].execution_count"}, []uint64{1},
-			pystats.Metadata{HasBuildTables: true, SpecializedInstructions: []string{"OWN"}},
+			pystats.Metadata{HasBuildTables: true, BuildTables: pystats.BuildTables{SpecializedInstructions: []string{"OWN"}}},
 			[]string{"opcode[POP_TOP].execution_count"}, []uint64{1},
 			[]string{"OWN"}},
 	} {

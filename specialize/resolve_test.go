@@ -48,7 +48,7 @@ func TestDatasetNamedKeepsRules(t *testing.T) {
 	keys := []string{"opcode[3].specializable", "opcode[3].execution_count", "opcode[5].execution_count", "Calls via PyEval_EvalFrame[0]"}
 	st := pystats.NewStats(keys, []uint64{1, 10, 20, 1}, pystats.Metadata{}, pystats.Source{Path: "x"})
 	defer st.Release()
-	tables := &Tables{Version: "052bc12", Opnames: map[int]string{3: "SEND", 5: "SEND_GEN"}, SpecializedInstructions: []string{"SEND_GEN"}}
+	tables := &Tables{Version: "052bc12", Opnames: map[int]string{3: "SEND", 5: "SEND_GEN"}, BuildTables: pystats.BuildTables{SpecializedInstructions: []string{"SEND_GEN"}}}
 	path := filepath.Join(t.TempDir(), "tables.json")
 	var buf bytes.Buffer
 	if err := WriteTables(&buf, tables); err != nil {

@@ -153,9 +153,9 @@ func TestTablesFileRoundTrip(t *testing.T) {
 		t    *Tables
 	}{
 		{"numeric from source", fromSource},
-		{"empty", &Tables{Version: "3.99", SpecializedInstructions: []string{}, Defines: defs(), StatsDefines: defs()}},
+		{"empty", &Tables{Version: "3.99", BuildTables: pystats.BuildTables{SpecializedInstructions: []string{}, Defines: defs(), StatsDefines: defs()}}},
 		{"quoting", &Tables{Version: "x", Source: "a \"quoted\" <source> & more\n", Opnames: map[int]string{0: "<0>", 200: "X"},
-			SpecializedInstructions: []string{"A"}, Defines: defs(5, []string{"B", "C"}, 2, []string{"D"}), StatsDefines: defs()}},
+			BuildTables: pystats.BuildTables{SpecializedInstructions: []string{"A"}, Defines: defs(5, []string{"B", "C"}, 2, []string{"D"}), StatsDefines: defs()}}},
 	}
 	for _, v := range EmbeddedVersions() {
 		e, _ := Embedded(v)

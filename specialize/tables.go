@@ -18,16 +18,9 @@ type Tables struct {
 	// summarizer of that era names them (specialized instructions filled in).
 	// Empty for named-opcode versions.
 	Opnames map[int]string
-	// SpecializedInstructions are the specialized instruction names (names
-	// containing "__" already dropped, as the summarizer does). For 3.11 the
-	// *_ADAPTIVE names are included, as they are in opcode._specialized_instructions.
-	SpecializedInstructions []string
-	// Defines is the summarizer's "_defines": SPEC_FAIL_* names (prefix
-	// dropped) by kind number, from Python/specialize.c.
-	Defines pystats.Defines
-	// StatsDefines is the summarizer's "_stats_defines": EVAL_CALL_* names
-	// (prefix dropped) by number, from the stats header; empty for 3.11.
-	StatsDefines pystats.Defines
+	// BuildTables are the specialized instructions and the SPEC_FAIL_* and
+	// EVAL_CALL_* names: the same type a summarize JSON's metadata carries.
+	pystats.BuildTables
 
 	specialized map[string]bool
 	opnumbers   map[string]int
@@ -100,12 +93,11 @@ func (t *Tables) index() {
 // Metadata returns the tables as the three metadata members the E3/E4
 // summarizer appends to its JSON. The result shares no memory with t.
 func (t *Tables) Metadata() pystats.Metadata {
-	return pystats.Metadata{
-		HasBuildTables:          true,
+	return pystats.Metadata{HasBuildTables: true, BuildTables: pystats.BuildTables{
 		SpecializedInstructions: append([]string{}, t.SpecializedInstructions...),
 		StatsDefines:            cloneDefines(t.StatsDefines),
 		Defines:                 cloneDefines(t.Defines),
-	}
+	}}
 }
 
 func cloneDefines(d pystats.Defines) pystats.Defines {
