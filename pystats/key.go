@@ -21,6 +21,8 @@ const MaxIndex = 4095
 //   - an opcode's "specialization.failure_kinds[<kind>]" and "Calls via
 //     PyEval_EvalFrame[<kind>]" need a kind number;
 //   - a numeric opcode ("opcode[<n>]...") must be at most MaxIndex;
+//   - no key holds a line break (a dump's keys cannot; a summarize JSON member
+//     name could, and would break the report's lines);
 //
 // where each number is a decimal from 0 to MaxIndex. A key that looks like a
 // histogram bucket without a plain decimal bucket ("Trace length[-5]") is not
@@ -29,6 +31,8 @@ const MaxIndex = 4095
 // family other.
 func KeyProblem(key string) string {
 	switch {
+	case strings.ContainsAny(key, "\n\r"):
+		return fmt.Sprintf("key %q holds a line break (not CPython pystats data)", clipString(key))
 	case strings.HasPrefix(key, "GC"):
 		n, _, ok := strings.Cut(strings.TrimPrefix(key, "GC["), "]")
 		if !strings.HasPrefix(key, "GC[") || !ok || !smallIndex(n) {

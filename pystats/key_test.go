@@ -64,6 +64,8 @@ func TestKeyProblem(t *testing.T) {
 		{"opcode[17111111111].execution_count", "numeric opcode"},
 		{"Trace length[-5]", ""},
 		{"Trace length[64]", ""},
+		{"\n", "line break"},
+		{"Frames\r pushed", "line break"},
 	} {
 		got := KeyProblem(tc.key)
 		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
