@@ -74,15 +74,32 @@ func (e *ParseError) Error() string {
 
 // slot is one distinct key of an aggregator.
 type slot struct {
-	key       string
+	// pat is the key followed by " : ", the start of the line CPython
+	// prints for it; name() is the key.
+	pat       string
 	value     uint64
 	firstFile int32 // order index of the file where the key was first seen
 	firstLine int32 // line number there
 	lastFile  int32 // last file that added to the key, to spot duplicate keys in a file
-	next      int32 // the slot whose key followed this one last time, or -1
+	// next holds the slots of the last three different keys that followed
+	// this one, the latest first (-1: none): dumps of one build print their
+	// keys in the same order, leaving out zero counters, so one of them is
+	// nearly always the next line's key (95% of the lines of a 3.13 test
+	// suite run are the first or the second, 97% one of the three).
+	next [3]int32
 	// plain is true when an unindented line with this key keeps it (it is
 	// not a "uops[X" key the summarizer renames).
 	plain bool
+}
+
+// name is the slot's key.
+func (s *slot) name() string { return s.pat[:len(s.pat)-len(" : ")] }
+
+// newSlot is the slot of a key first seen at line firstLine of file
+// firstFile, holding val.
+func newSlot(k string, val uint64, firstFile, firstLine int32) slot {
+	return slot{pat: k + " : ", value: val, firstFile: firstFile, firstLine: firstLine,
+		lastFile: firstFile, next: [3]int32{-1, -1, -1}, plain: plainKey(k)}
 }
 
 // plainKey reports whether an unindented line's key k is kept as is.
@@ -257,20 +274,15 @@ func (a *aggregator) checkText(fp *fileParse, data []byte) error {
 // newline, and then it is the file's last line.
 func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
 	for len(data) > 0 {
-		fp.line++
-		// Fastest path: the line holds the key predicted from the last
-		// one (most lines), checked without searching for the line's end.
+		// Fastest path: the lines that hold the key predicted from the
+		// line before, exactly as CPython prints them (most lines).
 		if !a.generalOnly {
-			if i, val, n, ok := a.speculate(fp.prev, data); ok {
-				a.lines++
-				if err := a.bump(fp, i, val); err != nil {
-					return err
-				}
-				fp.prev = i
+			if n := a.predicted(fp, data); n > 0 {
 				data = data[n:]
 				continue
 			}
 		}
+		fp.line++
 		var line []byte
 		nl := bytes.IndexByte(data, '\n')
 		if nl < 0 {
@@ -545,12 +557,6 @@ func (a *aggregator) endLongLine(fp *fileParse, l *longLineState) error {
 	return err
 }
 
-// predictSteps is how far add follows the chain of keys that followed each
-// other last time before it hashes the key. Dumps leave out zero counters,
-// so a process that skipped an opcode skips a link or two: on a 3.13 test
-// suite run one step finds 83% of the keys, four steps 94%.
-const predictSteps = 4
-
 // splitCanonical splits a line (without its newline) when it has one of the
 // shapes CPython prints: optional indentation by spaces, a key, optional
 // spaces, ':', optional spaces and 1 to 19 digits (which cannot overflow
@@ -598,54 +604,92 @@ func splitCanonical(line []byte) (key []byte, val uint64, ok bool) {
 	return key, val, true
 }
 
-// speculate parses the first line of data as the key that followed the
-// previous line's key last time (dumps of one build print their keys in
-// nearly the same order): one comparison with that key, then the value,
-// without searching for the line's end. It accepts only lines
-// splitCanonical accepts with that very key (stored keys hold no ':' and no
-// surrounding space), so the result is the same; n is the length of the line
-// with its newline. ok is false when the guess does not fit.
-func (a *aggregator) speculate(prev int32, data []byte) (slotIndex int32, val uint64, n int, ok bool) {
-	g := a.first
-	if prev >= 0 {
-		g = a.slots[prev].next
-	}
-	if g < 0 {
-		return -1, 0, 0, false
-	}
-	s := &a.slots[g]
-	k := s.key
-	i := 0
-	for i < len(data) && data[i] == ' ' {
-		i++
-	}
-	if (i == 0 && !s.plain) || len(data)-i < len(k)+3 || string(data[i:i+len(k)]) != k {
-		return -1, 0, 0, false
-	}
-	i += len(k)
-	for i < len(data) && data[i] == ' ' {
-		i++
-	}
-	if i >= len(data) || data[i] != ':' {
-		return -1, 0, 0, false
-	}
-	i++
-	for i < len(data) && data[i] == ' ' {
-		i++
-	}
-	start := i
-	for i < len(data) && i-start < 20 {
-		c := data[i]
-		if c < '0' || c > '9' {
+// predicted parses the lines at the start of data that hold one of the keys
+// which followed the line before's key lately (slot.next), printed as
+// CPython prints them: optional indentation by spaces (none for a key the
+// summarizer renames), the key, " : ", 1 to 19 digits and a newline. It
+// returns the number of bytes it consumed, 0 when the first line is not such
+// a line. It stops before any line that needs more than adding to a counter
+// (a duplicate key, a sum that would overflow, a file read out of order) and
+// leaves it to the general path, so the result is the same; it only goes
+// faster, holding its state in registers, rejecting a wrong guess by where
+// its " : " would be and comparing key and separator at once.
+func (a *aggregator) predicted(fp *fileParse, data []byte) int {
+	slots := a.slots
+	order := fp.order
+	prev := fp.prev
+	pos, lines := 0, int32(0)
+	for {
+		d := data[pos:]
+		i := 0
+		for i < len(d) && d[i] == ' ' {
+			i++
+		}
+		d = d[i:]
+		g := a.first
+		var s *slot
+		if prev < 0 {
+			if g < 0 || !slots[g].starts(d, i) {
+				break
+			}
+			s = &slots[g]
+		} else {
+			nx := &slots[prev].next
+			switch {
+			case nx[0] >= 0 && slots[nx[0]].starts(d, i):
+				g = nx[0]
+			case nx[1] >= 0 && slots[nx[1]].starts(d, i):
+				g = nx[1]
+				nx[0], nx[1] = g, nx[0]
+			case nx[2] >= 0 && slots[nx[2]].starts(d, i):
+				g = nx[2]
+				nx[0], nx[1], nx[2] = g, nx[0], nx[1]
+			default:
+				g = -1
+			}
+			if g < 0 {
+				break
+			}
+			s = &slots[g]
+		}
+		j := len(s.pat)
+		start := j
+		var val uint64
+		for j < len(d) {
+			c := d[j] - '0'
+			if c > 9 {
+				break
+			}
+			val = val*10 + uint64(c)
+			j++
+		}
+		if n := j - start; n == 0 || n > 19 || j >= len(d) || d[j] != '\n' ||
+			s.lastFile == order || order < s.firstFile {
 			break
 		}
-		val = val*10 + uint64(c-'0')
-		i++
+		sum, carry := bits.Add64(s.value, val, 0)
+		if carry != 0 {
+			break
+		}
+		s.value, s.lastFile = sum, order
+		prev = g
+		pos += i + j + 1
+		lines++
 	}
-	if d := i - start; d == 0 || d > 19 || i >= len(data) || data[i] != '\n' {
-		return -1, 0, 0, false
-	}
-	return g, val, i + 1, true
+	fp.prev = prev
+	fp.line += lines
+	a.lines += int64(lines)
+	return pos
+}
+
+// starts reports whether d, a line's text after its indent of indent
+// spaces, starts with s's key and " : ", as predicted needs: the bytes where
+// the separator would be are checked first, which rejects most other keys
+// without comparing them.
+func (s *slot) starts(d []byte, indent int) bool {
+	p := s.pat
+	n := len(p)
+	return len(d) >= n+2 && d[n-2] == ':' && (indent > 0 || s.plain) && string(d[:n]) == p
 }
 
 // add adds val to key and returns the key's slot. fp.prev is the slot of the
@@ -653,17 +697,16 @@ func (a *aggregator) speculate(prev int32, data []byte) (slotIndex int32, val ui
 // time are tried first. The map lookup with string(key) does not allocate.
 func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 	prev, fileOrder, line := fp.prev, fp.order, fp.line
-	guess := a.first
-	if prev >= 0 {
-		guess = a.slots[prev].next
-	}
 	i := int32(-1)
-	for step := 0; guess >= 0 && step < predictSteps; step++ {
-		if a.slots[guess].key == string(key) {
-			i = guess
-			break
+	if prev >= 0 {
+		for _, g := range a.slots[prev].next {
+			if g >= 0 && len(a.slots[g].pat) == len(key)+len(" : ") && a.slots[g].name() == string(key) {
+				i = g
+				break
+			}
 		}
-		guess = a.slots[guess].next
+	} else if a.first >= 0 && a.slots[a.first].name() == string(key) {
+		i = a.first
 	}
 	if i < 0 {
 		var ok bool
@@ -677,13 +720,13 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 				return -1, tooManyKeys(fp.name, int(line))
 			}
 			i = int32(len(a.slots))
-			a.index[k] = i
-			a.slots = append(a.slots, slot{key: k, value: val, firstFile: fileOrder, firstLine: line, lastFile: fileOrder, next: -1, plain: plainKey(k)})
+			a.slots = append(a.slots, newSlot(k, val, fileOrder, line))
+			a.index[a.slots[i].name()] = i
 			a.link(prev, i)
 			return i, nil
 		}
-		a.link(prev, i)
 	}
+	a.link(prev, i)
 	return i, a.bump(fp, i, val)
 }
 
@@ -693,7 +736,7 @@ func (a *aggregator) bump(fp *fileParse, i int32, val uint64) error {
 	s := &a.slots[i]
 	if s.lastFile == fileOrder {
 		if !a.excessWarning(warnDuplicate, fp) {
-			if err := a.warnf(warnDuplicate, fp, "key %q occurs twice in this file (values are summed, as the summarizer does)", s.key); err != nil {
+			if err := a.warnf(warnDuplicate, fp, "key %q occurs twice in this file (values are summed, as the summarizer does)", s.name()); err != nil {
 				return err
 			}
 		}
@@ -705,39 +748,47 @@ func (a *aggregator) bump(fp *fileParse, i int32, val uint64) error {
 	s.lastFile = fileOrder
 	sum, carry := bits.Add64(s.value, val, 0)
 	if carry != 0 {
-		return &ParseError{File: fp.name, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.key, s.value, val)}
+		return &ParseError{File: fp.name, Line: int(line), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", s.name(), s.value, val)}
 	}
 	s.value = sum
 	return nil
 }
 
-// link records that slot i followed slot prev (or started a file).
+// link records that slot i followed slot prev (or started a file): i moves
+// to the front of prev's recent successors.
 func (a *aggregator) link(prev, i int32) {
-	if prev >= 0 {
-		a.slots[prev].next = i
-	} else {
+	if prev < 0 {
 		a.first = i
+		return
+	}
+	nx := &a.slots[prev].next
+	switch i {
+	case nx[0]:
+	case nx[1]:
+		nx[0], nx[1] = i, nx[0]
+	default:
+		nx[0], nx[1], nx[2] = i, nx[0], nx[1]
 	}
 }
 
 // merge adds b's counters into a. Keys keep the earliest first-seen position.
 func (a *aggregator) merge(b *aggregator) error {
 	for _, bs := range b.slots {
-		i, ok := a.index[bs.key]
+		i, ok := a.index[bs.name()]
 		if !ok {
 			if len(a.slots) >= MaxKeys {
 				return tooManyKeys("", 0)
 			}
-			a.index[bs.key] = int32(len(a.slots))
-			bs.next = -1 // b's slot numbers mean nothing here
-			bs.plain = plainKey(bs.key)
+			a.index[bs.name()] = int32(len(a.slots))
+			bs.next = [3]int32{-1, -1, -1} // b's slot numbers mean nothing here
+			bs.plain = plainKey(bs.name())
 			a.slots = append(a.slots, bs)
 			continue
 		}
 		s := &a.slots[i]
 		sum, carry := bits.Add64(s.value, bs.value, 0)
 		if carry != 0 {
-			return fmt.Errorf("sum of %q over all files overflows uint64 (%d + %d)", s.key, s.value, bs.value)
+			return fmt.Errorf("sum of %q over all files overflows uint64 (%d + %d)", s.name(), s.value, bs.value)
 		}
 		s.value = sum
 		if bs.firstFile < s.firstFile || (bs.firstFile == s.firstFile && bs.firstLine < s.firstLine) {

@@ -210,8 +210,8 @@ func sameAggregate(t *testing.T, fast *aggregator, errFast error, general *aggre
 	}
 	for i, s := range fast.slots {
 		g := general.slots[i]
-		if s.key != g.key || s.value != g.value || s.firstLine != g.firstLine {
-			t.Fatalf("slot %d: fast path %q=%d (line %d), general path %q=%d (line %d)", i, s.key, s.value, s.firstLine, g.key, g.value, g.firstLine)
+		if s.name() != g.name() || s.value != g.value || s.firstLine != g.firstLine {
+			t.Fatalf("slot %d: fast path %q=%d (line %d), general path %q=%d (line %d)", i, s.name(), s.value, s.firstLine, g.name(), g.value, g.firstLine)
 		}
 	}
 	for i, w := range fw {

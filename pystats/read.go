@@ -536,7 +536,7 @@ func finish(a *aggregator, path string, kind InputKind, opt Options) (*Stats, er
 			values = append(values, uint64(a.files))
 			placed = true
 		}
-		keys = append(keys, s.key)
+		keys = append(keys, s.name())
 		values = append(values, s.value)
 	}
 	if !placed {

@@ -244,13 +244,14 @@ func (a *aggregator) addAggregate(sub *aggregator, order int, name string) error
 	fp := fileParse{name: name, order: int32(order), prev: -1}
 	for _, s := range sub.slots {
 		fp.line = s.firstLine
-		i, ok := a.index[s.key]
+		k := s.name()
+		i, ok := a.index[k]
 		if !ok {
 			if len(a.slots) >= MaxKeys {
 				return tooManyKeys(name, int(s.firstLine))
 			}
-			a.index[s.key] = int32(len(a.slots))
-			a.slots = append(a.slots, slot{key: s.key, value: s.value, firstFile: fp.order, firstLine: s.firstLine, lastFile: fp.order, next: -1, plain: s.plain})
+			a.index[k] = int32(len(a.slots))
+			a.slots = append(a.slots, newSlot(k, s.value, fp.order, s.firstLine))
 			continue
 		}
 		t := &a.slots[i]
@@ -259,7 +260,7 @@ func (a *aggregator) addAggregate(sub *aggregator, order int, name string) error
 		}
 		sum, carry := bitsAdd(t.value, s.value)
 		if carry {
-			return &ParseError{File: name, Line: int(s.firstLine), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", t.key, t.value, s.value)}
+			return &ParseError{File: name, Line: int(s.firstLine), Msg: fmt.Sprintf("sum of %q overflows uint64 (%d + %d)", t.name(), t.value, s.value)}
 		}
 		t.value = sum
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -77,9 +76,6 @@ func runTiming(args []string, e *env) error {
 		runners = r
 	}
 
-	// The inputs are a few MB; collecting garbage while decoding them costs
-	// more than the memory it saves.
-	defer debug.SetGCPercent(debug.SetGCPercent(800))
 	suites, err := readPyperfFiles(files)
 	if err != nil {
 		return err
