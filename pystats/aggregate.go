@@ -98,8 +98,26 @@ func (s *slot) name() string { return s.pat[:len(s.pat)-len(" : ")] }
 // newSlot is the slot of a key first seen at line firstLine of file
 // firstFile, holding val.
 func newSlot(k string, val uint64, firstFile, firstLine int32) slot {
-	return slot{pat: k + " : ", value: val, firstFile: firstFile, firstLine: firstLine,
-		lastFile: firstFile, next: [3]int32{-1, -1, -1}, plain: plainKey(k)}
+	var b strings.Builder // one allocation for the pattern and the key
+	b.Grow(len(k) + len(" : "))
+	b.WriteString(k)
+	b.WriteString(" : ")
+	return slotOf(b.String(), val, firstFile, firstLine)
+}
+
+// newSlotBytes is newSlot of a key read from a line.
+func newSlotBytes(k []byte, val uint64, firstFile, firstLine int32) slot {
+	var b strings.Builder
+	b.Grow(len(k) + len(" : "))
+	b.Write(k)
+	b.WriteString(" : ")
+	return slotOf(b.String(), val, firstFile, firstLine)
+}
+
+// slotOf is the slot of pattern pat (key + " : ").
+func slotOf(pat string, val uint64, firstFile, firstLine int32) slot {
+	return slot{pat: pat, value: val, firstFile: firstFile, firstLine: firstLine,
+		lastFile: firstFile, next: [3]int32{-1, -1, -1}, plain: plainKey(pat[:len(pat)-len(" : ")])}
 }
 
 // plainKey reports whether an unindented line's key k is kept as is.
@@ -128,8 +146,9 @@ type aggregator struct {
 }
 
 // expectedKeys sizes an aggregator's tables: one dump of a 3.13 test-suite
-// process has about 2,500 keys, a whole run about 6,000.
-const expectedKeys = 4096
+// process has about 2,700 keys, a whole run about 6,000 (sized for that, the
+// tables do not grow while a run is read).
+const expectedKeys = 8192
 
 func newAggregator() *aggregator {
 	return &aggregator{index: make(map[string]int32, expectedKeys), slots: make([]slot, 0, expectedKeys), first: -1}
@@ -712,16 +731,16 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 		var ok bool
 		i, ok = a.index[string(key)]
 		if !ok {
-			k := string(key)
-			if msg := KeyProblem(k); msg != "" {
+			ns := newSlotBytes(key, val, fileOrder, line)
+			if msg := KeyProblem(ns.name()); msg != "" {
 				return -1, &ParseError{File: fp.name, Line: int(line), Msg: msg}
 			}
 			if len(a.slots) >= MaxKeys {
 				return -1, tooManyKeys(fp.name, int(line))
 			}
 			i = int32(len(a.slots))
-			a.slots = append(a.slots, newSlot(k, val, fileOrder, line))
-			a.index[a.slots[i].name()] = i
+			a.slots = append(a.slots, ns)
+			a.index[ns.name()] = i
 			a.link(prev, i)
 			return i, nil
 		}

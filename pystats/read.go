@@ -1,6 +1,7 @@
 package pystats
 
 import (
+	"cmp"
 	"bufio"
 	"bytes"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -521,11 +523,11 @@ func readOne(a *aggregator, path string, order int, buf []byte) (int64, error) {
 // file's keys, checks the opcode naming and builds the Arrow table.
 func finish(a *aggregator, path string, kind InputKind, opt Options) (*Stats, error) {
 	slots := a.slots
-	sort.Slice(slots, func(i, j int) bool {
-		if slots[i].firstFile != slots[j].firstFile {
-			return slots[i].firstFile < slots[j].firstFile
+	slices.SortFunc(slots, func(x, y slot) int {
+		if c := cmp.Compare(x.firstFile, y.firstFile); c != 0 {
+			return c
 		}
-		return slots[i].firstLine < slots[j].firstLine
+		return cmp.Compare(x.firstLine, y.firstLine)
 	})
 	keys := make([]string, 0, len(slots)+1)
 	values := make([]uint64, 0, len(slots)+1)
