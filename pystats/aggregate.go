@@ -2,6 +2,7 @@ package pystats
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -674,13 +675,22 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 		j := len(s.pat)
 		start := j
 		var val uint64
-		for j < len(d) {
-			c := d[j] - '0'
-			if c > 9 {
-				break
+		if j+8 <= len(d) {
+			// Most values: up to 8 digits, read at once.
+			x := binary.LittleEndian.Uint64(d[j:])
+			k := leadingDigits(x)
+			val = eightDigits(x << (64 - 8*k))
+			j += k
+		}
+		if j-start == 8 || j+8 > len(d) {
+			for j < len(d) {
+				c := d[j] - '0'
+				if c > 9 {
+					break
+				}
+				val = val*10 + uint64(c)
+				j++
 			}
-			val = val*10 + uint64(c)
-			j++
 		}
 		if n := j - start; n == 0 || n > 19 || j >= len(d) || d[j] != '\n' ||
 			s.lastFile == order || order < s.firstFile {
@@ -699,6 +709,25 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 	fp.line += lines
 	a.lines += int64(lines)
 	return pos
+}
+
+// leadingDigits is the number of ASCII digits x (8 bytes of a line, the
+// first in the low byte) starts with, 0 to 8. A byte is a digit when
+// subtracting '0' leaves at most 9; the subtraction and the addition may
+// carry into the bytes after the first non-digit, which do not count.
+func leadingDigits(x uint64) int {
+	v := x - 0x3030303030303030
+	nd := (v | (v + 0x7676767676767676)) & 0x8080808080808080
+	return bits.TrailingZeros64(nd) >> 3
+}
+
+// eightDigits is the value of 8 ASCII digits in x, the first in the low
+// byte; bytes of 0 before them (x shifted left) read as leading zeros.
+func eightDigits(x uint64) uint64 {
+	x &= 0x0F0F0F0F0F0F0F0F
+	x = (x * (10<<8 + 1)) >> 8 & 0x00FF00FF00FF00FF
+	x = (x * (100<<16 + 1)) >> 16 & 0x0000FFFF0000FFFF
+	return (x * (10000<<32 + 1)) >> 32
 }
 
 // starts reports whether d, a line's text after its indent of indent
