@@ -639,29 +639,26 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 	order := fp.order
 	prev := fp.prev
 	pos, lines := 0, int32(0)
-	for {
-		d := data[pos:]
-		i := 0
-		for i < len(d) && d[i] == ' ' {
-			i++
+	for pos < len(data) {
+		p := pos
+		for p < len(data) && data[p] == ' ' {
+			p++
 		}
-		d = d[i:]
+		indented := p > pos
 		g := a.first
-		var s *slot
 		if prev < 0 {
-			if g < 0 || !slots[g].starts(d, i) {
+			if g < 0 || !slots[g].startsAt(data, p, indented) {
 				break
 			}
-			s = &slots[g]
 		} else {
 			nx := &slots[prev].next
 			switch {
-			case nx[0] >= 0 && slots[nx[0]].starts(d, i):
+			case nx[0] >= 0 && slots[nx[0]].startsAt(data, p, indented):
 				g = nx[0]
-			case nx[1] >= 0 && slots[nx[1]].starts(d, i):
+			case nx[1] >= 0 && slots[nx[1]].startsAt(data, p, indented):
 				g = nx[1]
 				nx[0], nx[1] = g, nx[0]
-			case nx[2] >= 0 && slots[nx[2]].starts(d, i):
+			case nx[2] >= 0 && slots[nx[2]].startsAt(data, p, indented):
 				g = nx[2]
 				nx[0], nx[1], nx[2] = g, nx[0], nx[1]
 			default:
@@ -670,21 +667,21 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 			if g < 0 {
 				break
 			}
-			s = &slots[g]
 		}
-		j := len(s.pat)
-		start := j
+		s := &slots[g]
+		start := p + len(s.pat)
+		j := start
 		var val uint64
-		if j+8 <= len(d) {
+		if j+8 <= len(data) {
 			// Most values: up to 8 digits, read at once.
-			x := binary.LittleEndian.Uint64(d[j:])
+			x := binary.LittleEndian.Uint64(data[j:])
 			k := leadingDigits(x)
 			val = eightDigits(x << (64 - 8*k))
 			j += k
 		}
-		if j-start == 8 || j+8 > len(d) {
-			for j < len(d) {
-				c := d[j] - '0'
+		if j-start == 8 || j+8 > len(data) {
+			for j < len(data) {
+				c := data[j] - '0'
 				if c > 9 {
 					break
 				}
@@ -692,7 +689,7 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 				j++
 			}
 		}
-		if n := j - start; n == 0 || n > 19 || j >= len(d) || d[j] != '\n' ||
+		if n := j - start; n == 0 || n > 19 || j >= len(data) || data[j] != '\n' ||
 			s.lastFile == order || order < s.firstFile {
 			break
 		}
@@ -702,7 +699,7 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 		}
 		s.value, s.lastFile = sum, order
 		prev = g
-		pos += i + j + 1
+		pos = j + 1
 		lines++
 	}
 	fp.prev = prev
@@ -730,14 +727,13 @@ func eightDigits(x uint64) uint64 {
 	return (x * (10000<<32 + 1)) >> 32
 }
 
-// starts reports whether d, a line's text after its indent of indent
-// spaces, starts with s's key and " : ", as predicted needs: the bytes where
-// the separator would be are checked first, which rejects most other keys
-// without comparing them.
-func (s *slot) starts(d []byte, indent int) bool {
-	p := s.pat
-	n := len(p)
-	return len(d) >= n+2 && d[n-2] == ':' && (indent > 0 || s.plain) && string(d[:n]) == p
+// startsAt reports whether data at p, a line's text after its indentation,
+// starts with s's key and " : ", as predicted needs: the byte where the ':'
+// would be is checked first, which rejects most other keys without comparing
+// them. A key the summarizer renames ("uops[X") matches indented lines only.
+func (s *slot) startsAt(data []byte, p int, indented bool) bool {
+	n := len(s.pat)
+	return p+n+2 <= len(data) && data[p+n-2] == ':' && (indented || s.plain) && string(data[p:p+n]) == s.pat
 }
 
 // add adds val to key and returns the key's slot. fp.prev is the slot of the
