@@ -214,42 +214,91 @@ func (s *Stats) NFiles() uint64 { return s.Get("__nfiles__") }
 
 // buildCounters builds the counters record from ordered keys and values.
 func buildCounters(mem memory.Allocator, keys []string, values []uint64) arrow.RecordBatch {
-	b := array.NewRecordBuilder(mem, CountersSchema)
-	defer b.Release()
-	kb := b.Field(ColKey).(*array.StringBuilder)
-	fb := b.Field(ColFamily).(*array.BinaryDictionaryBuilder)
-	nb := b.Field(ColName).(*array.StringBuilder)
-	cb := b.Field(ColCounter).(*array.StringBuilder)
-	ib := b.Field(ColIndex).(*array.StringBuilder)
-	vb := b.Field(ColValue).(*array.Uint64Builder)
-	parts := make([]KeyParts, len(keys))
-	var keyBytes, nameBytes, counterBytes, indexBytes int
+	n := len(keys)
+	parts := make([]KeyParts, n)
 	for i, k := range keys {
 		parts[i] = ParseKey(k)
-		keyBytes += len(k)
-		nameBytes += len(parts[i].Name)
-		counterBytes += len(parts[i].Counter)
-		indexBytes += len(parts[i].Index)
 	}
-	kb.Reserve(len(keys))
-	kb.ReserveData(keyBytes)
-	nb.Reserve(len(keys))
-	nb.ReserveData(nameBytes)
-	cb.Reserve(len(keys))
-	cb.ReserveData(counterBytes)
-	ib.Reserve(len(keys))
-	ib.ReserveData(indexBytes)
-	vb.Reserve(len(keys))
-	for i, k := range keys {
-		p := parts[i]
-		kb.Append(k)
-		_ = fb.AppendString(string(p.Family))
-		nb.Append(p.Name)
-		cb.Append(p.Counter)
-		ib.Append(p.Index)
-		vb.Append(values[i])
+	// The columns are filled in place (no per-value builder calls): this
+	// runs once per input, after the parse, on one core.
+	cols := []arrow.Array{
+		stringColumn(mem, n, func(i int) string { return keys[i] }),
+		familyColumn(mem, parts),
+		stringColumn(mem, n, func(i int) string { return parts[i].Name }),
+		stringColumn(mem, n, func(i int) string { return parts[i].Counter }),
+		stringColumn(mem, n, func(i int) string { return parts[i].Index }),
+		uint64Column(mem, values),
 	}
-	return b.NewRecordBatch()
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	return array.NewRecordBatch(CountersSchema, cols, int64(n))
+}
+
+// stringColumn is the string array of at(0) ... at(n-1), none null.
+func stringColumn(mem memory.Allocator, n int, at func(i int) string) arrow.Array {
+	size := 0
+	for i := range n {
+		size += len(at(i))
+	}
+	offsets := memory.NewResizableBuffer(mem)
+	offsets.Resize((n + 1) * arrow.Int32SizeBytes)
+	data := memory.NewResizableBuffer(mem)
+	data.Resize(size)
+	offs, d := arrow.Int32Traits.CastFromBytes(offsets.Bytes()), data.Bytes()
+	pos := 0
+	for i := range n {
+		offs[i] = int32(pos)
+		pos += copy(d[pos:], at(i))
+	}
+	offs[n] = int32(pos)
+	ad := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, offsets, data}, nil, 0, 0)
+	offsets.Release()
+	data.Release()
+	defer ad.Release()
+	return array.NewStringData(ad)
+}
+
+// familyColumn is the dictionary-encoded family of each key, the
+// dictionary in first-appearance order (as a dictionary builder makes it).
+func familyColumn(mem memory.Allocator, parts []KeyParts) arrow.Array {
+	typ := CountersSchema.Field(ColFamily).Type.(*arrow.DictionaryType)
+	var dict []string
+	seen := map[Family]int8{}
+	idx := memory.NewResizableBuffer(mem)
+	idx.Resize(len(parts))
+	ix := arrow.Int8Traits.CastFromBytes(idx.Bytes())
+	for i, p := range parts {
+		j, ok := seen[p.Family]
+		if !ok {
+			j = int8(len(dict)) // a handful of families: far below 128
+			seen[p.Family] = j
+			dict = append(dict, string(p.Family))
+		}
+		ix[i] = j
+	}
+	indices := array.NewData(typ.IndexType, len(parts), []*memory.Buffer{nil, idx}, nil, 0, 0)
+	idx.Release()
+	defer indices.Release()
+	values := stringColumn(mem, len(dict), func(i int) string { return dict[i] })
+	defer values.Release()
+	da := array.NewData(typ, len(parts), indices.Buffers(), nil, 0, 0)
+	defer da.Release()
+	da.SetDictionary(values.Data())
+	return array.MakeFromData(da)
+}
+
+// uint64Column is the uint64 array of values, none null.
+func uint64Column(mem memory.Allocator, values []uint64) arrow.Array {
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize(len(values) * arrow.Uint64SizeBytes)
+	copy(arrow.Uint64Traits.CastFromBytes(buf.Bytes()), values)
+	ad := array.NewData(arrow.PrimitiveTypes.Uint64, len(values), []*memory.Buffer{nil, buf}, nil, 0, 0)
+	buf.Release()
+	defer ad.Release()
+	return array.NewUint64Data(ad)
 }
 
 // NewStats builds a Stats from keys and values in order. It is how tests and
