@@ -2,6 +2,8 @@ package e4
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -122,23 +124,62 @@ func Compare(base, head *pystats.Stats, opt style.MarkdownOptions) (*table.Repor
 
 func (b *e4Builder) build() (*table.Report, error) {
 	r := &table.Report{Style: b.v.style, Comparison: b.head != nil}
-	r.Sections = []*table.Section{
-		b.executionCountSection(),
-		b.pairCountSection(func(in *e4Input) *specialize.OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil),
-		b.predSuccSection(),
-		b.specializationSection(),
-		b.effectivenessSection(),
-		b.callStatsSection(),
-		b.objectStatsSection(),
-		b.gcStatsSection(),
-		b.optimizationSection(),
-		b.rareEventSection(),
-		b.metaSection(),
+	for _, section := range b.sections() {
+		r.Sections = append(r.Sections, section())
 	}
 	if b.err != nil {
 		return nil, b.err
 	}
 	return r, nil
+}
+
+// sections are the report's sections in order, each computed by a call.
+func (b *e4Builder) sections() []func() *table.Section {
+	return []func() *table.Section{
+		b.executionCountSection,
+		func() *table.Section {
+			return b.pairCountSection(func(in *e4Input) *specialize.OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil)
+		},
+		b.predSuccSection,
+		b.specializationSection,
+		b.effectivenessSection,
+		b.callStatsSection,
+		b.objectStatsSection,
+		b.gcStatsSection,
+		b.optimizationSection,
+		b.rareEventSection,
+		b.metaSection,
+	}
+}
+
+// write renders the report to w as build and WriteMarkdown would, writing
+// each section while the next one is computed (on another core); nothing
+// reaches w unless every section could be computed.
+func (b *e4Builder) write(w io.Writer, header func(*bufio.Writer), date string) error {
+	done := make(chan *table.Section, 2)
+	go func() {
+		defer close(done)
+		for _, section := range b.sections() {
+			done <- section()
+		}
+	}()
+	var out bytes.Buffer
+	bw := bufio.NewWriterSize(&out, 64<<10)
+	if header != nil {
+		header(bw)
+	}
+	for s := range done {
+		writeE4Section(bw, s, 2, b.head != nil)
+	}
+	if b.err != nil { // written by the builder before it closed done
+		return b.err
+	}
+	writeE4Footer(bw, date)
+	bw.Flush()
+	if _, err := w.Write(out.Bytes()); err != nil {
+		return fmt.Errorf("writing markdown: %w", err)
+	}
+	return nil
 }
 
 func (b *e4Builder) opcodePairSummary() string {
@@ -909,23 +950,19 @@ func (b *e4Builder) metaSection() *table.Section {
 
 // WriteSummary renders the E4 summarizer's single-input report.
 func WriteSummary(w io.Writer, st *pystats.Stats, opt style.MarkdownOptions) error {
-	r, err := Build(st, opt)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(w, 64<<10)
+	s := ResolveStyle(st, opt.Style)
+	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(st, opt.View)}
+	var header func(*bufio.Writer)
 	if st.Meta.BenchRunner != nil {
-		style.WriteBenchRunnerHeader(bw, &st.Meta, opt)
+		header = func(bw *bufio.Writer) { style.WriteBenchRunnerHeader(bw, &st.Meta, opt) }
 	}
-	return WriteMarkdown(bw, r, opt.Date)
+	return b.write(w, header, opt.Date)
 }
 
 // WriteComparison renders the E4 summarizer's comparison report (no
 // bench_runner header: bench_runner publishes the script's output as is).
 func WriteComparison(w io.Writer, base, head *pystats.Stats, opt style.MarkdownOptions) error {
-	r, err := Compare(base, head, opt)
-	if err != nil {
-		return err
-	}
-	return WriteMarkdown(w, r, opt.Date)
+	s := ResolveStyle(head, opt.Style)
+	b := &e4Builder{v: e4VariantOf(s), base: newE4Input(base, opt.BaseView), head: newE4Input(head, opt.View)}
+	return b.write(w, nil, opt.Date)
 }

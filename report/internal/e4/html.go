@@ -28,6 +28,11 @@ func writeE4Markdown(w *bufio.Writer, r *table.Report, date string) {
 	for _, s := range r.Sections {
 		writeE4Section(w, s, 2, r.Comparison)
 	}
+	writeE4Footer(w, date)
+}
+
+// writeE4Footer writes the line that ends every E4 report.
+func writeE4Footer(w *bufio.Writer, date string) {
 	w.WriteString("---\nStats gathered on: ")
 	w.WriteString(date)
 	w.WriteString("\n")
