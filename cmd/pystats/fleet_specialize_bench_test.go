@@ -42,7 +42,7 @@ func specFleet(tb testing.TB, dir string, n int) string {
 // peak RSS (MiB) per run. Run:
 // go test ./cmd/pystats -run '^$' -bench SpecializeFleet -benchtime 1x
 func BenchmarkSpecializeFleet(b *testing.B) {
-	for _, n := range []int{30, 300} {
+	for _, n := range []int{30, 300, 3000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			dir := b.TempDir()
 			run := specFleet(b, dir, n)

@@ -39,7 +39,8 @@ func ownLoss(l *specialize.Loss) *specialize.Loss {
 	return l
 }
 
-// DatasetLoss is SpecLoss of a resolved data set, from its shared view.
+// DatasetLoss is SpecLoss of a resolved data set, from its shared view. Like
+// SpecLoss's, the Loss shares no memory with the data set's tables.
 func DatasetLoss(d *specialize.Dataset) (*specialize.Loss, error) {
-	return d.View().Loss(), nil
+	return ownLoss(d.View().Loss()), nil
 }
