@@ -108,18 +108,21 @@ func runCompare(args []string, e *env) error {
 	}
 	baseLabel, basePath, baseNamed := pystats.SplitLabel(fs.Arg(0))
 	headLabel, headPath, headNamed := pystats.SplitLabel(fs.Arg(1))
-	if err := checkOutputs(in.readPaths(basePath, headPath), output{flag: "-o", path: f.out}, output{flag: "--json-output", path: f.jsonOut}); err != nil {
-		return err
+	guard := in.readPathsWhile(basePath, headPath)
+	base, head, err := loadPair(e, &in, basePath, headPath)
+	inputs := guard()
+	// A usage error about the outputs comes before one about an input.
+	if cerr := checkOutputs(inputs, output{flag: "-o", path: f.out}, output{flag: "--json-output", path: f.jsonOut}); cerr != nil {
+		if err == nil {
+			base.Stats.Release()
+			head.Stats.Release()
+		}
+		return cerr
 	}
-	base, err := in.load(e, basePath)
 	if err != nil {
 		return err
 	}
 	defer func() { base.Stats.Release() }()
-	head, err := in.load(e, headPath)
-	if err != nil {
-		return err
-	}
 	defer func() { head.Stats.Release() }()
 
 	baseInfo := notable.NewBuildInfo(base.Stats, base.Era)
@@ -196,7 +199,6 @@ func runCompare(args []string, e *env) error {
 	if mixed {
 		mdOpt.Tables = nil // both sides are named now, with their own metadata
 	}
-	inputs := in.readPaths(basePath, headPath)
 	if err := writeOutputs(e, inputs,
 		output{path: f.jsonOut, fill: func(w io.Writer) error { return notable.WriteNotableJSON(w, nc) }},
 		output{path: f.out, fill: func(w io.Writer) error {
@@ -210,6 +212,18 @@ func runCompare(args []string, e *env) error {
 		return err
 	}
 	return gateOutcome(nc)
+}
+
+// loadPair loads base then head; on an error nothing stays loaded.
+func loadPair(e *env, in *inputFlags, basePath, headPath string) (base, head *input, err error) {
+	if base, err = in.load(e, basePath); err != nil {
+		return nil, nil, err
+	}
+	if head, err = in.load(e, headPath); err != nil {
+		base.Stats.Release()
+		return nil, nil, err
+	}
+	return base, head, nil
 }
 
 // buildNotable computes the comparison's changes from the E4 comparison

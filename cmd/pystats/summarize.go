@@ -38,11 +38,16 @@ func runSummarize(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	inputs := in.readPaths(path)
-	if err := checkOutputs(inputs, output{flag: "-o", path: *out}, output{flag: "--json-output", path: *jsonOut}); err != nil {
-		return err
-	}
+	guard := in.readPathsWhile(path)
 	data, err := in.load(e, path)
+	inputs := guard()
+	// A usage error about the outputs comes before one about the input.
+	if cerr := checkOutputs(inputs, output{flag: "-o", path: *out}, output{flag: "--json-output", path: *jsonOut}); cerr != nil {
+		if err == nil {
+			data.Stats.Release()
+		}
+		return cerr
+	}
 	if err != nil {
 		return err
 	}
