@@ -670,26 +670,21 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 		}
 		s := &slots[g]
 		start := p + len(s.pat)
-		j := start
 		var val uint64
-		if j+8 <= len(data) {
-			// Most values: up to 8 digits, read at once.
-			x := binary.LittleEndian.Uint64(data[j:])
+		var j int
+		if start+8 < len(data) {
+			// Most values: up to 7 digits and the newline, read at once.
+			x := binary.LittleEndian.Uint64(data[start : start+8])
 			k := leadingDigits(x)
-			val = eightDigits(x << (64 - 8*k))
-			j += k
-		}
-		if j-start == 8 || j+8 > len(data) {
-			for j < len(data) {
-				c := data[j] - '0'
-				if c > 9 {
-					break
-				}
-				val = val*10 + uint64(c)
-				j++
+			if k == 8 {
+				val, j = longValue(data, start)
+			} else {
+				val, j = eightDigits(x<<(64-8*k)), start+k
 			}
+		} else {
+			val, j = longValue(data, start)
 		}
-		if n := j - start; n == 0 || n > 19 || j >= len(data) || data[j] != '\n' ||
+		if j == start || j-start > 19 || j >= len(data) || data[j] != '\n' ||
 			s.lastFile == order || order < s.firstFile {
 			break
 		}
@@ -706,6 +701,24 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 	fp.line += lines
 	a.lines += int64(lines)
 	return pos
+}
+
+// longValue reads the digits of data from start one by one (a value of 8
+// digits or more, or one near the end of the block) and returns their value
+// and the index after them; a value of more than 19 digits is not one
+// predicted takes, whatever it returns for it.
+func longValue(data []byte, start int) (uint64, int) {
+	var val uint64
+	j := start
+	for j < len(data) {
+		c := data[j] - '0'
+		if c > 9 {
+			break
+		}
+		val = val*10 + uint64(c)
+		j++
+	}
+	return val, j
 }
 
 // leadingDigits is the number of ASCII digits x (8 bytes of a line, the
