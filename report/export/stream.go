@@ -22,8 +22,9 @@ import (
 // Add or Close (or a call to Abort) leaves dir as it was: as with Write, an
 // export is all or nothing.
 //
-// With Options.Partition every (table, run) is its own file, written and
-// closed by Add. Without it, one file per table receives every run's rows:
+// With Options.Partition every (table, run) is its own file: Add creates it
+// and builds its record, which two goroutines encode and write while the
+// caller reads the next input (partWriter); Close waits for them. Without it, one file per table receives every run's rows:
 // Parquet as one row group per run, CSV as rows, and Arrow IPC, whose file
 // format allows one dictionary per column, as the runs' rows kept in memory
 // until Close (use --partition or Parquet for fleets).
@@ -38,7 +39,7 @@ type Writer struct {
 	files  []File // the files written (Data nil), with Options.ListFiles
 	nfiles int
 	nrows  int64
-	bw     *bufio.Writer // reused for partition files
+	part   *partWriter // the encoders of a partitioned export, once started
 	failed error
 	// ref is the first pyperf input, kept for the comparisons table.
 	ref      *pystats.PyperfSuite
@@ -87,34 +88,12 @@ func (w *Writer) Add(in Input) (err error) {
 		}
 		in.ref, in.refLabel = w.ref, w.refLabel
 	}
+	if w.opt.Partition {
+		return w.addParts(&in)
+	}
 	one := []Input{in}
 	for _, t := range tables {
 		if !t.Takes(&in) {
-			continue
-		}
-		if w.opt.Partition {
-			path := t.Name + "/run=" + in.Label + "/part-0" + w.opt.Format.Ext()
-			f, err := w.stage.Create(path)
-			if err != nil {
-				return err
-			}
-			if w.bw == nil {
-				w.bw = bufio.NewWriterSize(f, 64<<10)
-			}
-			bw := w.bw
-			bw.Reset(f)
-			file, err := encodeTable(t, one, in.Label, w.opt, bw)
-			if err == nil {
-				err = bw.Flush()
-			}
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return fmt.Errorf("writing %s: %w", path, err)
-			}
-			file.Path = path
-			w.wrote(file)
 			continue
 		}
 		if w.byName[t] == nil {
@@ -130,6 +109,47 @@ func (w *Writer) Add(in Input) (err error) {
 		}
 	}
 	return nil
+}
+
+// addParts builds the partition files of one input: each file is created
+// and its record built here, in table order, then queued for the encoders
+// (partWriter).
+func (w *Writer) addParts(in *Input) error {
+	if w.part == nil {
+		w.part = newPartWriter(w.opt)
+	}
+	if err := w.part.failed(); err != nil {
+		return w.partError(err)
+	}
+	one := []Input{*in}
+	for _, t := range tables {
+		if !t.Takes(in) {
+			continue
+		}
+		path := t.Name + "/run=" + in.Label + "/part-0" + w.opt.Format.Ext()
+		f, err := w.stage.Create(path)
+		if err != nil {
+			return w.partError(err)
+		}
+		rec, err := buildRecord(t, one, in.Label, w.opt)
+		if err != nil {
+			f.Close()
+			return w.partError(fmt.Errorf("writing %s: %w", path, err))
+		}
+		w.wrote(File{Path: path, Table: t.Name, Run: in.Label, Rows: rec.NumRows()})
+		w.part.send(t.Name, path, rec, f)
+	}
+	return nil
+}
+
+// partError is what a failed Add of a partitioned export reports: the error
+// of an earlier file still being encoded if there is one (the encoders are
+// let finish first), else err.
+func (w *Writer) partError(err error) error {
+	if perr := w.part.wait(); perr != nil {
+		return perr
+	}
+	return err
 }
 
 // wrote counts a file written, and lists it with Options.ListFiles.
@@ -156,6 +176,11 @@ func (w *Writer) Close() (files []File, err error) {
 			w.Abort()
 		}
 	}()
+	if w.part != nil {
+		if err := w.part.wait(); err != nil {
+			return nil, err
+		}
+	}
 	for _, ff := range w.flat {
 		if err := ff.close(w.opt); err != nil {
 			return nil, fmt.Errorf("writing %s: %w", ff.file.Path, err)
@@ -196,6 +221,9 @@ func (w *Writer) Abort() {
 	if w.ref != nil {
 		w.ref.Release()
 		w.ref = nil
+	}
+	if w.part != nil {
+		w.part.abort()
 	}
 	for _, ff := range w.flat {
 		ff.abort()

@@ -214,17 +214,11 @@ func withReference(inputs []Input) []Input {
 // returned File's Data); with a run label, the run column is dropped (it is
 // in the partition path).
 func encodeTable(t *Table, inputs []Input, run string, opt Options, w io.Writer) (File, error) {
-	rec, err := t.Build(opt.Allocator, inputs)
+	rec, err := buildRecord(t, inputs, run, opt)
 	if err != nil {
 		return File{}, err
 	}
 	defer rec.Release()
-	if run != "" {
-		cols := rec.Columns()[1:]
-		sc := arrow.NewSchema(rec.Schema().Fields()[1:], nil)
-		rec = array.NewRecordBatch(sc, cols, rec.NumRows())
-		defer rec.Release()
-	}
 	var buf *bytes.Buffer
 	if w == nil {
 		buf = new(bytes.Buffer)
@@ -238,6 +232,18 @@ func encodeTable(t *Table, inputs []Input, run string, opt Options, w io.Writer)
 		f.Data = buf.Bytes()
 	}
 	return f, nil
+}
+
+// buildRecord builds t from inputs; with a run label, without the run
+// column (it is in the partition path). The caller releases the record.
+func buildRecord(t *Table, inputs []Input, run string, opt Options) (arrow.RecordBatch, error) {
+	rec, err := t.Build(opt.Allocator, inputs)
+	if err != nil || run == "" {
+		return rec, err
+	}
+	defer rec.Release()
+	sc := arrow.NewSchema(rec.Schema().Fields()[1:], nil)
+	return array.NewRecordBatch(sc, rec.Columns()[1:], rec.NumRows()), nil
 }
 
 // EncodeRecord writes rec to w in the given format ("" means Parquet) and
