@@ -209,7 +209,7 @@ func reportCPUThroughput(b *testing.B, bytes int64, start time.Duration) {
 // processes, 23.5 MB) into dir as a folder (raw/), a .tar and a .tar.gz,
 // and returns the dumps' total size. Unlike copies of one dump, the files
 // differ in which keys they hold and in their order, as a real run's do.
-func realRun(b *testing.B, dir string) int64 {
+func realRun(b testing.TB, dir string) int64 {
 	b.Helper()
 	src := shared.Path(b, "data/dumps/3.13/LARGE_test_suite_136/raw.tar.gz")
 	f, err := os.Open(src)

@@ -4,10 +4,13 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pystats-dev/pystats/internal/shared"
 )
 
 // writeDir makes a dump directory with the given files.
@@ -196,6 +199,67 @@ func TestFastPathMatchesGeneral(t *testing.T) {
 		errGeneral := general.addFile(f, 0, data)
 		sameAggregate(t, fast, errFast, general, errGeneral)
 	}
+}
+
+// TestFastPathMatchesGeneralAcrossFiles feeds every file of real runs, in
+// order, to one aggregator with and without the fast path: from the second
+// file on, most lines go the predicted way (slot.next), whose guesses, their
+// rotation and the lines they leave to the general path must not change the
+// aggregate. Synthetic runs add what real ones rarely hold: keys that come
+// and go between files, values of 8 digits and more, 19 and 20 digits,
+// renamed uops keys, other spacing, duplicates and a sum that overflows.
+func TestFastPathMatchesGeneralAcrossFiles(t *testing.T) {
+	runs := map[string][][]byte{}
+	for _, dir := range []string{"3.11/json_tool", "3.13/json_tool"} {
+		runs[dir] = readAll(t, filepath.Join("../testdata/dumps", dir, "raw"))
+	}
+	for _, dir := range []string{"3.11/test_small", "3.13/test_small", "3.13-tier2/test_small_run1"} {
+		runs["shared "+dir] = readAll(t, shared.Path(t, filepath.Join("data/dumps", dir, "raw")))
+	}
+	large := t.TempDir()
+	realRun(t, large)
+	runs["shared LARGE_test_suite_136"] = readAll(t, filepath.Join(large, "raw"))
+	runs["synthetic"] = [][]byte{
+		[]byte("a : 1\nb : 22\nc : 333\n    d : 4444\nuops[X].e : 5\n"),
+		[]byte("a : 12345678\nc : 123456789\nb : 1234567890123456789\n    d : 7\nuops[X].e : 6\n"),
+		[]byte("a : 9\nx : 1\nc : 2\nb:3\n  d  :  4\n    uops[X].e : 7\n"),
+		[]byte("a : 1\nc : 2\nc : 3\nb : 12345678901234567890\nd : 4"),
+		[]byte("a : 1\nb : 18446744073709551615\nc : 1\n"),
+	}
+	for name, files := range runs {
+		t.Run(name, func(t *testing.T) {
+			fast, general := newAggregator(), newAggregator()
+			general.generalOnly = true
+			var errFast, errGeneral error
+			for i, data := range files {
+				if errFast == nil {
+					errFast = fast.addFile(fmt.Sprint("f", i), i, data)
+				}
+				if errGeneral == nil {
+					errGeneral = general.addFile(fmt.Sprint("f", i), i, data)
+				}
+			}
+			sameAggregate(t, fast, errFast, general, errGeneral)
+		})
+	}
+}
+
+// readAll reads the files of dir in name order.
+func readAll(t *testing.T, dir string) [][]byte {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no files in %s (%v)", dir, err)
+	}
+	var out [][]byte
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, data)
+	}
+	return out
 }
 
 func TestReadDirIgnore(t *testing.T) {
