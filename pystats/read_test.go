@@ -325,3 +325,57 @@ func TestTarWithGlobalHeader(t *testing.T) {
 		t.Fatalf("counters %v", counters(st))
 	}
 }
+
+// TestTarErrorOrder builds archives with a bad member and a later fault of
+// the archive itself: members are parsed on other cores while the archive
+// is read on, and the error reported must still be the one met first in
+// archive order, as a one-pass reader meets it.
+func TestTarErrorOrder(t *testing.T) {
+	good := "Frames pushed: 1\n"
+	bad := "Frames pushed: 12x\n"
+	type member struct {
+		name, body string
+		typ        byte
+	}
+	tests := []struct {
+		name    string
+		members []member
+		cut     bool // drop the end-of-archive blocks
+		want    string
+	}{
+		{"bad member, then a truncated archive", []member{{"a", good, 0}, {"b", bad, 0}, {"c", good, 0}}, true, "b:1:"},
+		{"bad member, then a duplicate name", []member{{"a", bad, 0}, {"b", good, 0}, {"b", good, 0}}, false, "a:1:"},
+		{"bad member, then a FIFO member", []member{{"a", good, 0}, {"b", bad, 0}, {"f", "", tar.TypeFifo}}, false, "b:1:"},
+		{"a duplicate name, then a bad member", []member{{"a", good, 0}, {"a", good, 0}, {"b", bad, 0}}, false, "the same file"},
+		{"the first bad member of two", []member{{"a", good, 0}, {"b", bad, 0}, {"c", bad, 0}, {"d", good, 0}}, false, "b:1:"},
+		{"a bad last member", []member{{"a", good, 0}, {"b", good, 0}, {"c", bad, 0}}, false, "c:1:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			tw := tar.NewWriter(&b)
+			for _, m := range tt.members {
+				typ := m.typ
+				if typ == 0 {
+					typ = tar.TypeReg
+				}
+				tw.WriteHeader(&tar.Header{Name: "raw/" + m.name, Typeflag: typ, Size: int64(len(m.body)), Mode: 0o644})
+				tw.Write([]byte(m.body))
+			}
+			tw.Flush()
+			data := b.Bytes()
+			if !tt.cut {
+				tw.Close()
+				data = b.Bytes()
+			}
+			p := filepath.Join(t.TempDir(), "run.tar")
+			os.WriteFile(p, data, 0o644)
+			for _, workers := range []int{1, 2, 4} {
+				_, err := Read(p, Options{Workers: workers})
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("%d workers: error %v, want one with %q", workers, err, tt.want)
+				}
+			}
+		})
+	}
+}

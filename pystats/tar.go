@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ReadTarball reads the dump files of a tar archive, plain or gzip- or
@@ -74,8 +77,13 @@ const maxLinkHops = 40
 func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), opt Options) (*Stats, error) {
 	cr := &countingReader{r: r}
 	tr := tar.NewReader(cr)
+	// Members are parsed on the other cores while this goroutine reads
+	// (and decompresses) the archive; a member too large to hand over is
+	// parsed here, as it streams by, into a.
 	a := newAggregator()
 	a.strict = opt.Strict
+	parsers := newMemberParsers(opt)
+	defer parsers.abort()
 	buf := make([]byte, ReadBlockSize)
 	members := map[string]tarMember{}
 	var links []tarLink
@@ -91,15 +99,15 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 		h, err := tr.Next()
 		if err == io.EOF {
 			if cr.n-before < skip+512 {
-				return nil, truncated()
+				return nil, parsers.firstError(order, truncated())
 			}
 			break
 		}
 		if err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, truncated()
+				return nil, parsers.firstError(order, truncated())
 			}
-			return nil, fmt.Errorf("%s: reading archive (after %d members): %w", QuoteName(name), entry, err)
+			return nil, parsers.firstError(order, fmt.Errorf("%s: reading archive (after %d members): %w", QuoteName(name), entry, err))
 		}
 		entry++
 		skip = (h.Size + 511) &^ 511
@@ -108,7 +116,7 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 			continue // folders; a pax global header (git archive writes one)
 		}
 		if prev, ok := members[clean]; ok {
-			return nil, fmt.Errorf("%s: members %q (entry %d) and %q (entry %d) are the same file: the archive is ambiguous", QuoteName(name), prev.name, prev.entry, h.Name, entry)
+			return nil, parsers.firstError(order, fmt.Errorf("%s: members %q (entry %d) and %q (entry %d) are the same file: the archive is ambiguous", QuoteName(name), prev.name, prev.entry, h.Name, entry))
 		}
 		m := tarMember{entry: entry, name: h.Name, typ: h.Typeflag}
 		switch h.Typeflag {
@@ -122,7 +130,7 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 				m.target = path.Join(path.Dir(clean), h.Linkname)
 			}
 		default:
-			return nil, fmt.Errorf("%s: member %q is not a regular file (tar type %q; an archive of dumps holds only dump files)", QuoteName(name), h.Name, h.Typeflag)
+			return nil, parsers.firstError(order, fmt.Errorf("%s: member %q is not a regular file (tar type %q; an archive of dumps holds only dump files)", QuoteName(name), h.Name, h.Typeflag))
 		}
 		members[clean] = m
 		if strings.HasPrefix(path.Base(clean), "._") {
@@ -134,15 +142,26 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 			order++
 			continue
 		}
-		n, err := a.addStream(name+":"+h.Name, order, tr, buf)
+		var n int64
+		if h.Size <= maxHandedMember {
+			n, err = parsers.parse(order, name+":"+h.Name, tr, h.Size)
+		} else {
+			n, err = a.addStream(name+":"+h.Name, order, tr, buf)
+			if err == nil && opt.Progress != nil {
+				opt.Progress(n)
+			}
+		}
 		if err != nil {
-			return nil, err
+			return nil, parsers.firstError(order, err)
+		}
+		if parsers.failed() {
+			break // a member handed over is bad; its error is returned below
 		}
 		skip -= n
 		order++
-		if opt.Progress != nil {
-			opt.Progress(n)
-		}
+	}
+	if err := parsers.wait(a); err != nil {
+		return nil, err
 	}
 	// Read on to the end of the stream so that a compressed archive's
 	// checksum is checked. What follows the end-of-archive blocks is the
@@ -171,6 +190,149 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 	}
 	st, err := finish(a, name, KindTarball, opt)
 	return st, err
+}
+
+// maxHandedMember is the largest member handed to another core (read whole
+// into a buffer); a larger one is parsed as it streams by. Dumps are about
+// 130 KB.
+const maxHandedMember = 1 << 20
+
+// memberParsers parse the members of an archive that its reader hands over,
+// one aggregator per core, as readFiles does with the files of a folder.
+// At most 2 buffers per worker are in use (one parsed, one queued), so
+// memory stays bounded whatever the archive holds.
+type memberParsers struct {
+	jobs     chan memberJob
+	free     chan []byte
+	aggs     []*aggregator
+	errs     []memberErr // each worker's first error
+	wg       sync.WaitGroup
+	fail     atomic.Bool
+	progress func(int64)
+	done     bool
+}
+
+// memberJob is a member read whole, for a worker to parse.
+type memberJob struct {
+	order int
+	name  string
+	data  []byte
+}
+
+// memberErr is a member's error and its position in the archive.
+type memberErr struct {
+	order int
+	err   error
+}
+
+func newMemberParsers(opt Options) *memberParsers {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	p := &memberParsers{jobs: make(chan memberJob, workers), free: make(chan []byte, 2*workers+1),
+		aggs: make([]*aggregator, workers), errs: make([]memberErr, workers), progress: opt.Progress}
+	for w := range p.aggs {
+		p.aggs[w] = newAggregator()
+		p.aggs[w].strict = opt.Strict
+		p.wg.Add(1)
+		go p.work(w)
+	}
+	return p
+}
+
+// work parses handed members until the jobs close; after any worker's
+// error, the rest are only released.
+func (p *memberParsers) work(w int) {
+	defer p.wg.Done()
+	for j := range p.jobs {
+		if !p.fail.Load() {
+			if err := p.aggs[w].addFile(j.name, j.order, j.data); err != nil {
+				if p.errs[w].err == nil {
+					p.errs[w] = memberErr{j.order, err}
+				}
+				p.fail.Store(true)
+			} else if p.progress != nil {
+				p.progress(int64(len(j.data)))
+			}
+		}
+		p.free <- j.data[:0]
+	}
+}
+
+// parse reads the member of size bytes from r and hands it to a worker.
+func (p *memberParsers) parse(order int, name string, r io.Reader, size int64) (int64, error) {
+	var data []byte
+	select {
+	case data = <-p.free:
+	default:
+	}
+	if int64(cap(data)) < size {
+		data = make([]byte, 0, max(size, 256<<10))
+	}
+	data = data[:size]
+	n, err := io.ReadFull(r, data)
+	if err != nil {
+		p.free <- data[:0]
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return int64(n), fmt.Errorf("reading %s: %w", QuoteName(name), err)
+	}
+	p.jobs <- memberJob{order: order, name: name, data: data}
+	return size, nil
+}
+
+// failed reports whether a handed member was bad.
+func (p *memberParsers) failed() bool { return p.fail.Load() }
+
+// stop waits for the workers to finish what they were handed.
+func (p *memberParsers) stop() {
+	if !p.done {
+		p.done = true
+		close(p.jobs)
+		p.wg.Wait()
+	}
+}
+
+// abort stops the workers (after an error; a no-op after wait).
+func (p *memberParsers) abort() { p.stop() }
+
+// firstError is the error to report when reading the member at order
+// failed with err: a handed member before it that was bad comes first, as
+// it would have been met first reading the archive in one pass.
+func (p *memberParsers) firstError(order int, err error) error {
+	p.stop()
+	if e := p.workerError(); e.err != nil && e.order < order {
+		return e.err
+	}
+	return err
+}
+
+// workerError is the workers' error of the earliest member, if any.
+func (p *memberParsers) workerError() memberErr {
+	var first memberErr
+	for _, e := range p.errs {
+		if e.err != nil && (first.err == nil || e.order < first.order) {
+			first = e
+		}
+	}
+	return first
+}
+
+// wait waits for the workers and adds their counters into a; it returns
+// the error of the earliest bad member.
+func (p *memberParsers) wait(a *aggregator) error {
+	p.stop()
+	if e := p.workerError(); e.err != nil {
+		return e.err
+	}
+	for _, b := range p.aggs {
+		if err := a.merge(b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resolveLink follows a link member to the regular member it names.
