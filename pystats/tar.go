@@ -15,9 +15,11 @@ import (
 // ReadTarball reads the dump files of a tar archive, plain or gzip- or
 // zstd-compressed (as Read does for any file that holds one).
 //
-// Members are read as streams in archive order, whatever
-// Options.DirectoryOrder says (the order is the archive's, fixed by its bytes,
-// so both --file-order modes give the same result). Directories and macOS
+// Members are taken in archive order, whatever Options.DirectoryOrder says
+// (the order is the archive's, fixed by its bytes, so both --file-order
+// modes give the same result), and parsed on several cores while the
+// archive is read on, each member of up to 1 MiB whole, a larger one as it
+// streams by. Directories and macOS
 // "._" files are skipped. A hard link or a symbolic link counts as a dump of
 // its own holding the linked member's content, as a link in a dump folder
 // does; a link that leaves the archive, or points to a missing member or to a
