@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"runtime"
 	"strings"
@@ -209,7 +210,7 @@ type memberParsers struct {
 	aggs     []*aggregator
 	errs     []memberErr // each worker's first error
 	wg       sync.WaitGroup
-	fail     atomic.Bool
+	minFail  atomic.Int64 // the order of the earliest bad member, or math.MaxInt64
 	progress func(int64)
 	done     bool
 }
@@ -234,6 +235,7 @@ func newMemberParsers(opt Options) *memberParsers {
 	}
 	p := &memberParsers{jobs: make(chan memberJob, workers), free: make(chan []byte, 2*workers+1),
 		aggs: make([]*aggregator, workers), errs: make([]memberErr, workers), progress: opt.Progress}
+	p.minFail.Store(math.MaxInt64)
 	for w := range p.aggs {
 		p.aggs[w] = newAggregator()
 		p.aggs[w].strict = opt.Strict
@@ -243,22 +245,32 @@ func newMemberParsers(opt Options) *memberParsers {
 	return p
 }
 
-// work parses handed members until the jobs close; after any worker's
-// error, the rest are only released.
+// work parses handed members until the jobs close. After a bad member,
+// only the members before it are still parsed (one of them may be bad too,
+// and its error comes first); the rest are only released.
 func (p *memberParsers) work(w int) {
 	defer p.wg.Done()
 	for j := range p.jobs {
-		if !p.fail.Load() {
+		if int64(j.order) < p.minFail.Load() {
 			if err := p.aggs[w].addFile(j.name, j.order, j.data); err != nil {
-				if p.errs[w].err == nil {
+				if p.errs[w].err == nil || j.order < p.errs[w].order {
 					p.errs[w] = memberErr{j.order, err}
 				}
-				p.fail.Store(true)
+				lowerTo(&p.minFail, int64(j.order))
 			} else if p.progress != nil {
 				p.progress(int64(len(j.data)))
 			}
 		}
 		p.free <- j.data[:0]
+	}
+}
+
+// lowerTo sets v to x if x is smaller.
+func lowerTo(v *atomic.Int64, x int64) {
+	for cur := v.Load(); x < cur; cur = v.Load() {
+		if v.CompareAndSwap(cur, x) {
+			return
+		}
 	}
 }
 
@@ -286,7 +298,7 @@ func (p *memberParsers) parse(order int, name string, r io.Reader, size int64) (
 }
 
 // failed reports whether a handed member was bad.
-func (p *memberParsers) failed() bool { return p.fail.Load() }
+func (p *memberParsers) failed() bool { return p.minFail.Load() != math.MaxInt64 }
 
 // stop waits for the workers to finish what they were handed.
 func (p *memberParsers) stop() {
