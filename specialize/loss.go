@@ -3,6 +3,7 @@ package specialize
 import (
 	"cmp"
 	"slices"
+	"sort"
 	"strings"
 )
 
@@ -336,22 +337,55 @@ type Contribution struct {
 // Contributors returns the benchmarks with lost work in family, largest
 // first (ties by benchmark name), at most n of them (n <= 0: all).
 func Contributors(bs []BenchmarkLoss, family string, n int) []Contribution {
-	var out []Contribution
+	t := NewTopContributors(family, n)
 	for _, b := range bs {
-		f := b.Loss.Family(family)
-		if f == nil || f.Lost() == 0 {
-			continue
-		}
-		out = append(out, Contribution{b.Name, f.Lost(), b.Loss.Tier1})
+		t.Add(b)
 	}
-	slices.SortStableFunc(out, func(a, b Contribution) int {
-		if c := cmp.Compare(b.Lost, a.Lost); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Benchmark, b.Benchmark)
-	})
-	if n > 0 && len(out) > n {
-		out = out[:n]
+	return t.Contributions()
+}
+
+// A TopContributors is Contributors one benchmark at a time: it keeps the n
+// benchmarks (n <= 0: all) with the most lost work in one family seen so
+// far, so that a run's benchmarks can be ranked as they are read back
+// without being held.
+type TopContributors struct {
+	family string
+	n      int
+	top    []Contribution
+}
+
+// NewTopContributors starts an empty ranking of family's contributors.
+func NewTopContributors(family string, n int) *TopContributors {
+	return &TopContributors{family: family, n: n}
+}
+
+// Add ranks b's lost work in the family (if any); b is not kept.
+func (t *TopContributors) Add(b BenchmarkLoss) {
+	f := b.Loss.Family(t.family)
+	if f == nil || f.Lost() == 0 {
+		return
 	}
-	return out
+	c := Contribution{b.Name, f.Lost(), b.Loss.Tier1}
+	// After every contribution that ranks before or with c: the order of
+	// a stable sort of all of them.
+	i := sort.Search(len(t.top), func(i int) bool { return rankContribution(c, t.top[i]) < 0 })
+	if t.n > 0 && i >= t.n {
+		return
+	}
+	t.top = slices.Insert(t.top, i, c)
+	if t.n > 0 && len(t.top) > t.n {
+		t.top = t.top[:t.n]
+	}
+}
+
+// Contributions returns the ranking so far, largest first (ties by
+// benchmark name, then in the order added).
+func (t *TopContributors) Contributions() []Contribution { return slices.Clone(t.top) }
+
+// rankContribution orders by lost work, largest first, then by benchmark.
+func rankContribution(a, b Contribution) int {
+	if c := cmp.Compare(b.Lost, a.Lost); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Benchmark, b.Benchmark)
 }

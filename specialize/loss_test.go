@@ -1,6 +1,7 @@
 package specialize
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -133,5 +134,38 @@ func TestComputeLoss(t *testing.T) {
 	}
 	if cs := Contributors(bs, "CALL", 1); len(cs) != 1 {
 		t.Errorf("Contributors n=1 gave %d", len(cs))
+	}
+}
+
+// TestTopContributorsIsStableSort checks the one-at-a-time ranking against
+// a stable sort of every contribution cut to n, on benchmarks with many ties
+// (equal lost work, equal names) and some without the family.
+func TestTopContributorsIsStableSort(t *testing.T) {
+	var bs []BenchmarkLoss
+	for i := range 200 {
+		l := &Loss{Tier1: uint64(i)}
+		if i%7 != 0 {
+			l.Families = []FamilyLoss{{Family: "CALL", Generic: uint64(i*31%5) * 10, Misses: uint64(i % 3)}}
+		}
+		bs = append(bs, BenchmarkLoss{Name: fmt.Sprint("b", i*17%13), Loss: l})
+	}
+	var all []Contribution
+	for _, b := range bs {
+		if f := b.Loss.Family("CALL"); f != nil && f.Lost() != 0 {
+			all = append(all, Contribution{b.Name, f.Lost(), b.Loss.Tier1})
+		}
+	}
+	slices.SortStableFunc(all, rankContribution)
+	for _, n := range []int{0, 1, 2, 5, 50, len(all), len(all) + 3} {
+		want := all
+		if n > 0 && len(want) > n {
+			want = want[:n]
+		}
+		if got := Contributors(bs, "CALL", n); !slices.Equal(got, want) {
+			t.Errorf("n=%d: got %v\nwant %v", n, got, want)
+		}
+	}
+	if got := Contributors(bs, "LOAD_ATTR", 5); got != nil {
+		t.Errorf("no LOAD_ATTR family: got %v", got)
 	}
 }

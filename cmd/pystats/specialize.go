@@ -78,11 +78,12 @@ func runSpecialize(args []string, e *env) error {
 		}
 		view = specview.NewSpecView(l, nil, opt)
 	} else {
-		overall, bs, err := readBenchmarks(&in, e, path, benchmarks, *jobs)
+		fleet, err := readBenchmarks(&in, e, path, benchmarks, *jobs)
 		if err != nil {
 			return err
 		}
-		view = specview.NewSpecView(overall, bs, opt)
+		defer fleet.Close()
+		view = specview.NewFleetView(fleet, opt)
 	}
 
 	title := "Specialization by family: " + label
@@ -212,12 +213,14 @@ func warnStrays(e *env, dir string) error {
 }
 
 // readBenchmarks computes the view of each benchmark folder, at most jobs at
-// once, and their sum. Benchmarks are taken in order as they are done: the
-// reader's warnings (buffered) are printed with the benchmark's name, its
-// counts are added to the sum, and only what the per-benchmark tables show
-// is kept (no failure kinds), so memory does not grow with the data read:
-// at most 2*jobs benchmarks wait, read, to be taken.
-func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchmark, jobs int) (*specialize.Loss, []specialize.BenchmarkLoss, error) {
+// once, and gathers them in a Fleet. Benchmarks are taken in order as they
+// are done: the reader's warnings (buffered) are printed with the
+// benchmark's name, and the Fleet adds its counts to the sum and keeps a
+// compact record of what the per-benchmark tables show (memory up to a
+// bound, then a temporary file), so memory does not grow with the number
+// of benchmarks: at most 2*jobs benchmarks wait, read, to be taken. The
+// caller closes the Fleet.
+func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchmark, jobs int) (*specview.Fleet, error) {
 	if jobs <= 0 {
 		jobs = min(4, runtime.GOMAXPROCS(0))
 	}
@@ -243,9 +246,9 @@ func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchm
 			}()
 		}
 	}()
-	var sum specialize.LossSum
-	out := make([]specialize.BenchmarkLoss, 0, len(benchmarks))
+	fleet := specview.NewFleet(0)
 	var errs []error
+	var keepErr error // the first error keeping a benchmark (the temporary file)
 	i := 0
 	for c := range order {
 		d, b := <-c, benchmarks[i]
@@ -260,14 +263,13 @@ func readBenchmarks(in *inputFlags, e *env, root string, benchmarks []specBenchm
 			errs = append(errs, d.err)
 			continue
 		}
-		sum.Add(d.loss)
-		for j := range d.loss.Families {
-			d.loss.Families[j].FailureKinds = nil
+		if err := fleet.Add(b.name, d.loss); err != nil && keepErr == nil {
+			keepErr = err
 		}
-		out = append(out, specialize.BenchmarkLoss{Name: b.name, Loss: d.loss})
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, fmt.Errorf("reading benchmarks of %s: %w", quote(root), err)
+	if err := errors.Join(append(errs, keepErr)...); err != nil {
+		fleet.Close()
+		return nil, fmt.Errorf("reading benchmarks of %s: %w", quote(root), err)
 	}
-	return sum.Loss(), out, nil
+	return fleet, nil
 }

@@ -51,10 +51,14 @@ func (o SpecOptions) withDefaults() SpecOptions {
 type SpecView struct {
 	// Overall is the view of the whole input (the sum of its benchmarks).
 	Overall *specialize.Loss
-	// Benchmarks are the per-benchmark views, by name; nil for one data set.
+	// Benchmarks are the per-benchmark views, by name; nil for one data set
+	// and for a view of a Fleet (NewFleetView), which reads its benchmarks
+	// back one at a time as the outputs are written.
 	Benchmarks []specialize.BenchmarkLoss
 	// Options are the options with defaults filled in.
 	Options SpecOptions
+
+	fleet *Fleet
 }
 
 // NewSpecView builds the view of one data set (benchmarks nil) or of a run's
@@ -70,6 +74,67 @@ func NewSpecView(overall *specialize.Loss, benchmarks []specialize.BenchmarkLoss
 		overall = specialize.SumLoss(ls)
 	}
 	return &SpecView{Overall: overall, Benchmarks: benchmarks, Options: opt.withDefaults()}
+}
+
+// NewFleetView builds the view of a run's benchmarks gathered in f: the
+// same view as NewSpecView of the same benchmarks (without their failure
+// kinds), whose outputs read them back from f one at a time. f must stay
+// open while the view is used, and not be added to.
+func NewFleetView(f *Fleet, opt SpecOptions) *SpecView {
+	return &SpecView{Overall: f.sum.Loss(), fleet: f, Options: opt.withDefaults()}
+}
+
+// numBenchmarks is the number of per-benchmark views.
+func (v *SpecView) numBenchmarks() int {
+	if v.fleet != nil {
+		return v.fleet.Len()
+	}
+	return len(v.Benchmarks)
+}
+
+// eachBenchmark calls fn with each benchmark's view in order until fn
+// returns false; the view is only valid during the call.
+func (v *SpecView) eachBenchmark(fn func(specialize.BenchmarkLoss) bool) error {
+	if v.fleet != nil {
+		return v.fleet.each(fn)
+	}
+	for _, b := range v.Benchmarks {
+		if !fn(b) {
+			break
+		}
+	}
+	return nil
+}
+
+// Err is the first error met reading a Fleet's benchmarks back (from its
+// temporary file) for Report or JSON, which then lack those rows; the
+// writers return it. It is nil for other views.
+func (v *SpecView) Err() error {
+	if v.fleet != nil {
+		return v.fleet.err
+	}
+	return nil
+}
+
+// topContributors returns the Contributors of each Top family, in one pass
+// over the benchmarks.
+func (v *SpecView) topContributors() [][]specialize.Contribution {
+	top := v.Top()
+	ts := make([]*specialize.TopContributors, len(top))
+	for i, f := range top {
+		ts[i] = specialize.NewTopContributors(f.Family, v.Options.TopBenchmarks)
+	}
+	v.eachBenchmark(func(b specialize.BenchmarkLoss) bool {
+		for _, t := range ts {
+			t.Add(b)
+		}
+		return true
+	})
+	out := make([][]specialize.Contribution, len(ts))
+	for i, t := range ts {
+		out[i] = t.Contributions()
+	}
+	return out
 }
 
 // Ranked returns the families of the ranked table: those with specialized
@@ -186,7 +251,7 @@ Success rate is successful / all specialization attempts.`,
 	}
 	r.Sections = append(r.Sections, kinds)
 
-	if len(v.Benchmarks) > 0 {
+	if v.numBenchmarks() > 0 {
 		r.Sections = append(r.Sections, v.matrixSection(), v.contributorsSection())
 	}
 	return r
@@ -199,23 +264,25 @@ func (v *SpecView) matrixSection() *table.Section {
 		cols = append(cols, f.Family+":")
 	}
 	cols = append(cols, "All families:")
-	var rows [][]table.Cell
-	for _, b := range v.Benchmarks {
-		row := []table.Cell{table.TextCell(specSafeName(b.Name)), table.CountCell(b.Loss.Tier1)}
-		for _, f := range top {
-			var lost uint64
-			if bf := b.Loss.Family(f.Family); bf != nil {
-				lost = bf.Lost()
+	rows := func(yield func([]table.Cell) bool) {
+		row := make([]table.Cell, 0, len(cols))
+		v.eachBenchmark(func(b specialize.BenchmarkLoss) bool {
+			row = append(row[:0], table.TextCell(specSafeName(b.Name)), table.CountCell(b.Loss.Tier1))
+			for _, f := range top {
+				var lost uint64
+				if bf := b.Loss.Family(f.Family); bf != nil {
+					lost = bf.Lost()
+				}
+				row = append(row, table.RatioCell(lost, b.Loss.Tier1))
 			}
-			row = append(row, table.RatioCell(lost, b.Loss.Tier1))
-		}
-		row = append(row, table.RatioCell(specTotalLost(b.Loss, v.Options.AllFamilies), b.Loss.Tier1))
-		rows = append(rows, row)
+			row = append(row, table.RatioCell(specTotalLost(b.Loss, v.Options.AllFamilies), b.Loss.Tier1))
+			return yield(row)
+		})
 	}
 	return &table.Section{
 		Title:   "Lost work by benchmark",
 		Summary: "Lost work of the top families, as a share of each benchmark's Tier 1 instructions",
-		Parts:   []any{&table.Table{Columns: cols, Rows: rows}},
+		Parts:   []any{&table.StreamTable{Columns: cols, Len: v.numBenchmarks(), Rows: rows}},
 	}
 }
 
@@ -232,9 +299,10 @@ func specTotalLost(l *specialize.Loss, all bool) uint64 {
 
 func (v *SpecView) contributorsSection() *table.Section {
 	s := &table.Section{Title: "Top benchmarks by family", Summary: "Benchmarks that lose the most work in each top family"}
-	for _, f := range v.Top() {
+	contributors := v.topContributors()
+	for i, f := range v.Top() {
 		var rows [][]table.Cell
-		for _, c := range specialize.Contributors(v.Benchmarks, f.Family, v.Options.TopBenchmarks) {
+		for _, c := range contributors[i] {
 			rows = append(rows, []table.Cell{table.TextCell(specSafeName(c.Benchmark)), table.CountCell(c.Lost), table.RatioCell(c.Lost, f.Lost()), table.RatioCell(c.Lost, c.Tier1)})
 		}
 		if len(rows) == 0 {
@@ -256,10 +324,13 @@ func groupInt(n uint64) string { return table.CountCell(n).Markdown() }
 func WriteSpecMarkdown(w io.Writer, v *SpecView) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("# Where the specializer loses\n\n")
-	if n := len(v.Benchmarks); n > 0 {
+	if n := v.numBenchmarks(); n > 0 {
 		bw.WriteString(strconv.Itoa(n) + " benchmarks; rows above the benchmark tables are their sum.\n\n")
 	}
 	e4.WriteSections(bw, v.Report().Sections)
+	if err := v.Err(); err != nil {
+		return fmt.Errorf("writing markdown: %w", err)
+	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("writing markdown: %w", err)
 	}
@@ -374,15 +445,15 @@ func specFamiliesJSON(fs []specialize.FamilyLoss, tier1 uint64, kinds int) []Spe
 // ranked families and the top benchmarks of each top family.
 func (v *SpecView) JSON() *SpecJSON {
 	j := v.jsonTop()
-	for _, b := range v.Benchmarks {
+	v.eachBenchmark(func(b specialize.BenchmarkLoss) bool {
 		j.Benchmarks = append(j.Benchmarks, v.benchmarkJSON(b))
-	}
+		return true
+	})
 	return j
 }
 
 // jsonTop is JSON() without its Benchmarks.
 func (v *SpecView) jsonTop() *SpecJSON {
-	o := v.Options
 	j := &SpecJSON{
 		Tier1:    v.Overall.Tier1,
 		Families: specFamiliesJSON(v.Ranked(), v.Overall.Tier1, -1),
@@ -391,10 +462,11 @@ func (v *SpecView) jsonTop() *SpecJSON {
 	for _, u := range v.Overall.Unattributed {
 		j.Unattributed = append(j.Unattributed, SpecUnattributedJSON(u))
 	}
-	if len(v.Benchmarks) > 0 {
-		for _, f := range v.Top() {
+	if v.numBenchmarks() > 0 {
+		contributors := v.topContributors()
+		for i, f := range v.Top() {
 			c := SpecContributorsJSON{Family: f.Family, Benchmarks: []SpecContributionJSON{}}
-			for _, x := range specialize.Contributors(v.Benchmarks, f.Family, o.TopBenchmarks) {
+			for _, x := range contributors[i] {
 				c.Benchmarks = append(c.Benchmarks, SpecContributionJSON{x.Benchmark, x.Lost, share(x.Lost, f.Lost()), share(x.Lost, x.Tier1)})
 			}
 			j.Contributors = append(j.Contributors, c)
@@ -453,24 +525,31 @@ func WriteSpecJSON(w io.Writer, v *SpecView) error {
 	if err == nil && len(j.Unattributed) > 0 {
 		err = member("unattributed", value(j.Unattributed, "  "))
 	}
-	if err == nil && len(v.Benchmarks) > 0 {
+	if err == nil && v.numBenchmarks() > 0 {
 		err = member("benchmarks", func() error {
 			bw.WriteString("[")
-			for i, b := range v.Benchmarks {
+			i := 0
+			var err error
+			if rerr := v.eachBenchmark(func(b specialize.BenchmarkLoss) bool {
 				if i > 0 {
 					bw.WriteString(",")
 				}
+				i++
 				bw.WriteString("\n    ")
-				if err := value(v.benchmarkJSON(b), "    ")(); err != nil {
-					return err
-				}
+				err = value(v.benchmarkJSON(b), "    ")()
+				return err == nil
+			}); rerr != nil {
+				return rerr
 			}
 			bw.WriteString("\n  ]")
-			return nil
+			return err
 		})
 	}
 	if err == nil && len(j.Contributors) > 0 {
 		err = member("top_benchmarks_by_family", value(j.Contributors, "  "))
+	}
+	if err == nil {
+		err = v.Err()
 	}
 	if err != nil {
 		return fmt.Errorf("writing JSON: %w", err)

@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 
 	"github.com/pystats-dev/pystats/internal/py"
@@ -164,6 +165,18 @@ type Table struct {
 	// renderer that builds the table (the zero tag: none). Changes reads
 	// it, never titles or column counts.
 	Metric MetricTag
+}
+
+// StreamTable is a table whose rows are made one at a time as it is
+// written, for a table of one row per input of a fleet (thousands) that
+// need not be held: a renderer writes it as the Table of the same columns
+// and rows. Rows yields each row in order; a row is only valid until the
+// next. Like a Table, a StreamTable without rows (Len 0) is not printed.
+type StreamTable struct {
+	Columns []string
+	// Len is the number of rows Rows yields.
+	Len  int
+	Rows iter.Seq[[]Cell]
 }
 
 // MetricKind is the kind of metric a table's rows carry.

@@ -63,6 +63,8 @@ func writeE4Section(w *bufio.Writer, s *table.Section, level int, comparison boo
 				writeE4Section(w, p, level+1, comparison)
 			case *table.Table:
 				writeE4Table(w, p)
+			case *table.StreamTable:
+				writeE4Stream(w, p)
 			}
 		}
 	}
@@ -76,9 +78,32 @@ func writeE4Table(w *bufio.Writer, t *table.Table) {
 	if len(t.Rows) == 0 {
 		return
 	}
-	aligns := make([]string, len(t.Columns))
+	aligns := writeE4Head(w, t.Columns)
+	for _, row := range t.Rows {
+		writeE4Row(w, aligns, row)
+	}
+	writeE4Tail(w)
+}
+
+// writeE4Stream writes a StreamTable as writeE4Table writes the Table of
+// the same rows.
+func writeE4Stream(w *bufio.Writer, t *table.StreamTable) {
+	if t.Len == 0 {
+		return
+	}
+	aligns := writeE4Head(w, t.Columns)
+	for row := range t.Rows {
+		writeE4Row(w, aligns, row)
+	}
+	writeE4Tail(w)
+}
+
+// writeE4Head opens a table with its header row and returns each column's
+// alignment attribute.
+func writeE4Head(w *bufio.Writer, columns []string) []string {
+	aligns := make([]string, len(columns))
 	w.WriteString("<table>\n<thead>\n<tr>\n")
-	for i, c := range t.Columns {
+	for i, c := range columns {
 		aligns[i] = `"left">`
 		if strings.HasSuffix(c, ":") {
 			aligns[i] = `"right">`
@@ -90,18 +115,21 @@ func writeE4Table(w *bufio.Writer, t *table.Table) {
 		w.WriteString("</th>\n")
 	}
 	w.WriteString("</tr>\n</thead>\n<tbody>\n")
-	for _, row := range t.Rows {
-		w.WriteString("<tr>\n")
-		for i, c := range row {
-			w.WriteString(`<td align=`)
-			w.WriteString(aligns[i])
-			w.WriteString(c.Markdown())
-			w.WriteString("</td>\n")
-		}
-		w.WriteString("</tr>\n")
-	}
-	w.WriteString("</tbody>\n</table>\n\n")
+	return aligns
 }
+
+func writeE4Row(w *bufio.Writer, aligns []string, row []table.Cell) {
+	w.WriteString("<tr>\n")
+	for i, c := range row {
+		w.WriteString(`<td align=`)
+		w.WriteString(aligns[i])
+		w.WriteString(c.Markdown())
+		w.WriteString("</td>\n")
+	}
+	w.WriteString("</tr>\n")
+}
+
+func writeE4Tail(w *bufio.Writer) { w.WriteString("</tbody>\n</table>\n\n") }
 
 // WriteSections writes sections as the E4 summarizer prints them (level-2
 // headings, <details> blocks, HTML tables) without a footer, for other views
