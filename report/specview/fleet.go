@@ -224,26 +224,26 @@ func noEOF(err error) error {
 }
 
 // spool is an append-only byte store: in memory up to limit bytes, then in
-// an unnamed temporary file.
+// an unnamed temporary file (in memory still where none can be made: the
+// outputs do not depend on it).
 type spool struct {
-	limit int
-	mem   []byte
-	f     *os.File
-	name  string // the file's name while it could not be removed
-	w     *bufio.Writer
-	size  int64
+	limit  int
+	noFile bool // making the temporary file failed
+	mem    []byte
+	f      *os.File
+	name   string // the file's name while it could not be removed
+	w      *bufio.Writer
+	size   int64
 }
 
 // Write appends p.
 func (s *spool) Write(p []byte) (int, error) {
-	if s.f == nil && len(s.mem)+len(p) <= s.limit {
-		s.mem = append(s.mem, p...)
-		return len(p), nil
+	if s.f == nil && !s.noFile && len(s.mem)+len(p) > s.limit {
+		s.noFile = s.toFile() != nil
 	}
 	if s.f == nil {
-		if err := s.toFile(); err != nil {
-			return 0, err
-		}
+		s.mem = append(s.mem, p...)
+		return len(p), nil
 	}
 	n, err := s.w.Write(p)
 	s.size += int64(n)
@@ -251,19 +251,27 @@ func (s *spool) Write(p []byte) (int, error) {
 }
 
 // toFile moves the bytes held to a new temporary file, removed at once
-// where the system allows an open file to be (else by Close).
+// where the system allows an open file to be (else by Close); on error the
+// bytes stay held and no file is left.
 func (s *spool) toFile() error {
 	f, err := os.CreateTemp("", "pystats-spool-*")
 	if err != nil {
-		return fmt.Errorf("making a temporary file: %w", err)
+		return err
 	}
+	name := ""
 	if os.Remove(f.Name()) != nil {
-		s.name = f.Name()
+		name = f.Name()
 	}
-	s.f, s.w = f, bufio.NewWriterSize(f, 64<<10)
-	n, err := s.w.Write(s.mem)
-	s.size, s.mem = int64(n), nil
-	return err
+	if _, err := f.Write(s.mem); err != nil {
+		f.Close()
+		if name != "" {
+			os.Remove(name)
+		}
+		return err
+	}
+	s.f, s.name, s.w = f, name, bufio.NewWriterSize(f, 64<<10)
+	s.size, s.mem = int64(len(s.mem)), nil
+	return nil
 }
 
 // reader returns a reader of every byte written so far.

@@ -3,6 +3,7 @@ package specview
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -42,17 +43,22 @@ func TestFleetViewWritesAsSliceView(t *testing.T) {
 		bs    []specialize.BenchmarkLoss
 		opt   SpecOptions
 		spool int
+		noTmp bool // TMPDIR missing: no temporary file can be made
 	}{
-		{"in memory", bs, SpecOptions{}, 0},
-		{"in a file", bs, SpecOptions{}, 1},
-		{"in a file, all families", bs, SpecOptions{AllFamilies: true, TopFamilies: 8, TopBenchmarks: 2}, 1},
-		{"file from the third", bs, SpecOptions{TopBenchmarks: 1, TopKinds: 1}, 2500},
-		{"one benchmark", bs[:1], SpecOptions{}, 1},
-		{"none", nil, SpecOptions{}, 1},
+		{"in memory", bs, SpecOptions{}, 0, false},
+		{"in a file", bs, SpecOptions{}, 1, false},
+		{"in a file, all families", bs, SpecOptions{AllFamilies: true, TopFamilies: 8, TopBenchmarks: 2}, 1, false},
+		{"file from the third", bs, SpecOptions{TopBenchmarks: 1, TopKinds: 1}, 2500, false},
+		{"one benchmark", bs[:1], SpecOptions{}, 1, false},
+		{"none", nil, SpecOptions{}, 1, false},
+		{"no temporary folder", bs, SpecOptions{}, 1, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tmp := t.TempDir()
 			t.Setenv("TMPDIR", tmp)
+			if tc.noTmp {
+				t.Setenv("TMPDIR", filepath.Join(tmp, "missing"))
+			}
 			f := NewFleet(tc.spool)
 			var ls []*specialize.Loss
 			for _, b := range tc.bs {
@@ -61,8 +67,8 @@ func TestFleetViewWritesAsSliceView(t *testing.T) {
 				}
 				ls = append(ls, b.Loss)
 			}
-			if inFile := f.spool.f != nil; tc.spool == 1 && inFile != (len(tc.bs) > 0) {
-				t.Fatalf("records in a file: %v", inFile)
+			if inFile := f.spool.f != nil; tc.spool == 1 && inFile != (len(tc.bs) > 0 && !tc.noTmp) || f.spool.noFile != tc.noTmp {
+				t.Fatalf("records in a file: %v (no file: %v)", inFile, f.spool.noFile)
 			}
 			sum := specialize.SumLoss(ls)
 			if len(tc.bs) == len(bs) && !slices.EqualFunc(sum.Families, overall.Families, func(a, b specialize.FamilyLoss) bool { return a.Lost() == b.Lost() }) {
