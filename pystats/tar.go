@@ -83,11 +83,10 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 	// Members are parsed on the other cores while this goroutine reads
 	// (and decompresses) the archive; a member too large to hand over is
 	// parsed here, as it streams by, into a.
-	a := newAggregator()
-	a.strict = opt.Strict
+	var a *aggregator // made for the first large member
+	var buf []byte
 	parsers := newMemberParsers(opt)
 	defer parsers.abort()
-	buf := make([]byte, ReadBlockSize)
 	members := map[string]tarMember{}
 	var links []tarLink
 	var pending []string // link member names, in order, before resolution
@@ -149,6 +148,10 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 		if h.Size <= maxHandedMember {
 			n, err = parsers.parse(order, name+":"+h.Name, tr, h.Size)
 		} else {
+			if a == nil {
+				a, buf = newAggregator(), make([]byte, ReadBlockSize)
+				a.strict = opt.Strict
+			}
 			n, err = a.addStream(name+":"+h.Name, order, tr, buf)
 			if err == nil && opt.Progress != nil {
 				opt.Progress(n)
@@ -163,7 +166,8 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 		skip -= n
 		order++
 	}
-	if err := parsers.wait(a); err != nil {
+	a, err := parsers.wait(a)
+	if err != nil {
 		return nil, err
 	}
 	// Read on to the end of the stream so that a compressed archive's
@@ -237,10 +241,8 @@ func newMemberParsers(opt Options) *memberParsers {
 		aggs: make([]*aggregator, workers), errs: make([]memberErr, workers), progress: opt.Progress}
 	p.minFail.Store(math.MaxInt64)
 	for w := range p.aggs {
-		p.aggs[w] = newAggregator()
-		p.aggs[w].strict = opt.Strict
 		p.wg.Add(1)
-		go p.work(w)
+		go p.work(w, opt.Strict)
 	}
 	return p
 }
@@ -248,9 +250,13 @@ func newMemberParsers(opt Options) *memberParsers {
 // work parses handed members until the jobs close. After a bad member,
 // only the members before it are still parsed (one of them may be bad too,
 // and its error comes first); the rest are only released.
-func (p *memberParsers) work(w int) {
+func (p *memberParsers) work(w int, strict bool) {
 	defer p.wg.Done()
 	for j := range p.jobs {
+		if p.aggs[w] == nil { // made on the first member: a small archive needs fewer
+			p.aggs[w] = newAggregator()
+			p.aggs[w].strict = strict
+		}
 		if int64(j.order) < p.minFail.Load() {
 			if err := p.aggs[w].addFile(j.name, j.order, j.data); err != nil {
 				if p.errs[w].err == nil || j.order < p.errs[w].order {
@@ -282,7 +288,9 @@ func (p *memberParsers) parse(order int, name string, r io.Reader, size int64) (
 	default:
 	}
 	if int64(cap(data)) < size {
-		data = make([]byte, 0, max(size, 256<<10))
+		// Grown by doubling (up to the largest member handed over), so
+		// that a run of growing members makes few buffers.
+		data = make([]byte, 0, max(size, min(2*int64(cap(data)), maxHandedMember)))
 	}
 	data = data[:size]
 	n, err := io.ReadFull(r, data)
@@ -334,19 +342,28 @@ func (p *memberParsers) workerError() memberErr {
 	return first
 }
 
-// wait waits for the workers and adds their counters into a; it returns
-// the error of the earliest bad member.
-func (p *memberParsers) wait(a *aggregator) error {
+// wait waits for the workers and returns the sum of a (the reader's own
+// aggregator, or nil) and theirs, or the error of the earliest bad member.
+func (p *memberParsers) wait(a *aggregator) (*aggregator, error) {
 	p.stop()
 	if e := p.workerError(); e.err != nil {
-		return e.err
+		return nil, e.err
 	}
 	for _, b := range p.aggs {
-		if err := a.merge(b); err != nil {
-			return err
+		switch {
+		case b == nil:
+		case a == nil:
+			a = b
+		default:
+			if err := a.merge(b); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return nil
+	if a == nil {
+		a = newAggregator() // no member: the caller reports that
+	}
+	return a, nil
 }
 
 // resolveLink follows a link member to the regular member it names.
