@@ -323,3 +323,34 @@ func BenchmarkParseRealRun(b *testing.B) {
 		parse()
 	}
 }
+
+// BenchmarkReadOneDump reads one real 3.13 dump as a one-file folder and as
+// a one-member .tar: the set-up every input pays (key tables, buffers,
+// workers), which a fleet of thousands of small inputs pays thousands of
+// times.
+func BenchmarkReadOneDump(b *testing.B) {
+	data := testDump(b)
+	dir := b.TempDir()
+	raw := filepath.Join(dir, "raw")
+	os.Mkdir(raw, 0o755)
+	os.WriteFile(filepath.Join(raw, "a.txt"), data, 0o644)
+	var tb bytes.Buffer
+	tw := tar.NewWriter(&tb)
+	tw.WriteHeader(&tar.Header{Name: "raw/a.txt", Size: int64(len(data)), Mode: 0o644, Typeflag: tar.TypeReg})
+	tw.Write(data)
+	tw.Close()
+	os.WriteFile(filepath.Join(dir, "raw.tar"), tb.Bytes(), 0o644)
+	for _, in := range []string{"raw", "raw.tar"} {
+		b.Run(in, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				st, err := Read(filepath.Join(dir, in), Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				st.Release()
+			}
+		})
+	}
+}
