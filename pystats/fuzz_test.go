@@ -77,7 +77,10 @@ func checkStats(t *testing.T, st *Stats) {
 	DetectEra(st)
 }
 
-// FuzzParseDump feeds arbitrary bytes to the dump parser as one file.
+// FuzzParseDump feeds arbitrary bytes to the dump parser as one file, then
+// as a run of files (its parts between "\n--\n" lines, then the whole of it
+// once more): from the second file on, most lines take the predicted path,
+// which must agree with the general one.
 func FuzzParseDump(f *testing.F) {
 	seedDumps(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -88,6 +91,23 @@ func FuzzParseDump(f *testing.F) {
 		errGeneral := general.addFile("fuzz.txt", 0, data)
 		sameAggregate(t, a, err, general, errGeneral)
 		sameAsStream(t, data, a, err)
+		files := bytes.Split(data, []byte("\n--\n"))
+		if len(files) > 8 {
+			files = files[:8]
+		}
+		files = append(files, data)
+		runFast, runGeneral := newAggregator(), newAggregator()
+		runGeneral.generalOnly = true
+		var errRunFast, errRunGeneral error
+		for i, file := range files {
+			if errRunFast == nil {
+				errRunFast = runFast.addFile(fmt.Sprint("f", i), i, file)
+			}
+			if errRunGeneral == nil {
+				errRunGeneral = runGeneral.addFile(fmt.Sprint("f", i), i, file)
+			}
+		}
+		sameAggregate(t, runFast, errRunFast, runGeneral, errRunGeneral)
 		if err != nil {
 			if _, ok := err.(*ParseError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
