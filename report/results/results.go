@@ -128,7 +128,7 @@ func Regenerate(dir string, opt Options) error {
 	// time, so memory does not grow with the number of results.
 	var results []*Result
 	var pystatsJSON []string
-	names := map[string]string{}
+	names, lists := map[string]string{}, map[string][]string{}
 	for _, f := range files {
 		n, err := timing.ParseResultName(f)
 		if err != nil {
@@ -150,7 +150,7 @@ func Regenerate(dir string, opt Options) error {
 			display = "./" + display
 		}
 		r := &Result{Path: f, Display: display, Name: n, Dir: filepath.Dir(f), Bases: map[string]*Result{}}
-		if err := scanSuite(r, names); err != nil {
+		if err := scanSuite(r, names, lists); err != nil {
 			return err
 		}
 		results = append(results, r)

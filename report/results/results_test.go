@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,5 +152,51 @@ func TestCompareVersions(t *testing.T) {
 		if got := compareVersions(tc.a, tc.b); got != tc.want {
 			t.Errorf("compareVersions(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestScanSuiteKeepsPageMeta checks what the scan keeps of a result: the
+// page's metadata keys with their values as the whole suite gives them,
+// nothing else, and one shared list of names for results with the same
+// benchmarks.
+func TestScanSuiteKeepsPageMeta(t *testing.T) {
+	dir := shared.Path(t, "data/real-timing/public/results/"+seedDir)
+	files, _ := filepath.Glob(filepath.Join(dir, "bm-*-python-*.json"))
+	var raw []string
+	for _, f := range files {
+		if !strings.HasSuffix(f, "-pystats.json") {
+			raw = append(raw, f)
+		}
+	}
+	if len(raw) < 2 {
+		t.Fatalf("%d raw results in %s", len(raw), dir)
+	}
+	names, lists := map[string]string{}, map[string][]string{}
+	var rs []*Result
+	for _, f := range append(raw, raw[0]) {
+		r := &Result{Path: f, Display: f}
+		if err := scanSuite(r, names, lists); err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+		whole, err := readSuite(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range whole.Metadata {
+			got, gok := r.meta(e.Key)
+			want, wok := whole.MetaString(e.Key)
+			if keep := slices.Contains(pageMeta, e.Key); keep && (got != want || gok != wok) || !keep && gok {
+				t.Errorf("%s: meta %q = %q, %v; whole suite %q, %v (kept: %v)", filepath.Base(f), e.Key, got, gok, want, wok, keep)
+			}
+		}
+		if n := whole.NumBenchmarks(); len(r.names) != n || n > 0 && r.names[n-1] != whole.Name(n-1) {
+			t.Errorf("%s: %d names, want %d", filepath.Base(f), len(r.names), n)
+		}
+		whole.Release()
+	}
+	first, again := rs[0], rs[len(rs)-1]
+	if len(first.names) == 0 || &first.names[0] != &again.names[0] {
+		t.Error("the same benchmarks read twice do not share one list of names")
 	}
 }

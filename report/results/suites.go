@@ -1,6 +1,8 @@
 package results
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 
@@ -110,26 +112,53 @@ func readSuite(r *Result) (*pystats.PyperfSuite, error) {
 	return s, nil
 }
 
+// pageMeta are the metadata keys the pages and the base matching read of a
+// result (Result.meta); the comparisons read the whole suite again.
+var pageMeta = []string{"benchmark_hash", "commit_merge_base", "commit_date", "github_action_url", "cpu_model_name", "platform"}
+
 // scanSuite reads r's pyperf file once and keeps what the pages need of it
-// without its tables: metadata and benchmark names (interned in names, so
-// the thousands of results of a tree share one copy of each name).
-func scanSuite(r *Result, names map[string]string) error {
+// without its tables: the metadata entries of pageMeta (in file order) and
+// the benchmark names, interned in names so that the thousands of results
+// of a tree share one copy of each string and of each list of names (most
+// results of a runner have the same benchmarks).
+func scanSuite(r *Result, names map[string]string, lists map[string][]string) error {
 	s, err := readSuite(r)
 	if err != nil {
 		return err
 	}
 	defer s.Release()
-	r.info = &pystats.PyperfSuite{Path: s.Path, Version: s.Version, Metadata: s.Metadata}
-	n := s.NumBenchmarks()
-	r.names = make([]string, n)
-	for i := range n {
-		name := s.Name(i) // aliases the released table: copy it once
-		own, ok := names[name]
+	intern := func(v string) string {
+		own, ok := names[v]
 		if !ok {
-			own = strings.Clone(name)
+			own = strings.Clone(v) // may alias the released table or the file
 			names[own] = own
 		}
-		r.names[i] = own
+		return own
+	}
+	r.info = &pystats.PyperfSuite{Path: s.Path, Version: s.Version}
+	for _, e := range s.Metadata {
+		if !slices.Contains(pageMeta, e.Key) {
+			continue
+		}
+		switch v := e.Value.(type) {
+		case string:
+			e.Value = intern(v)
+		case json.Number:
+			e.Value = json.Number(intern(string(v)))
+		}
+		r.info.Metadata = append(r.info.Metadata, pystats.MetaEntry{Key: intern(e.Key), Value: e.Value})
+	}
+	n := s.NumBenchmarks()
+	own := make([]string, n)
+	for i := range n {
+		own[i] = intern(s.Name(i))
+	}
+	key := strings.Join(own, "\x00")
+	if shared, ok := lists[key]; ok && slices.Equal(shared, own) {
+		r.names = shared
+	} else {
+		lists[key] = own
+		r.names = own
 	}
 	return nil
 }
