@@ -54,7 +54,7 @@ func fillRuns(b *rows, in *Input) error {
 		b.strOrNull(3, v, ok)
 		b.strOrNull(4, "pyperf metadata python_version", ok)
 		for i := 5; i <= 14; i++ {
-			b.field(i).AppendNull()
+			b.null(i)
 		}
 		b.timestampOrNull(15, date)
 		return nil

@@ -204,12 +204,8 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	b := &rows{rb: array.NewRecordBuilder(mem, t.Schema)}
-	defer b.rb.Release()
-	var runIndex [RunColumns]map[string]int
-	for j := range runIndex {
-		runIndex[j] = map[string]int{}
-	}
+	b := newRows(mem, t.Schema)
+	defer b.release()
 	for i := range inputs {
 		in := &inputs[i]
 		if !t.Takes(in) {
@@ -218,7 +214,7 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 		if err := checkCounts(in); err != nil {
 			return nil, err
 		}
-		before := b.rb.Field(RunColumns).Len()
+		before := b.len(RunColumns)
 		err := t.fill(b, in)
 		if err == nil {
 			err = b.err
@@ -226,41 +222,22 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 		if err != nil {
 			return nil, fmt.Errorf("%s table, run %s: %w", t.Name, in.Label, err)
 		}
-		n := b.rb.Field(RunColumns).Len() - before
+		n := b.len(RunColumns) - before
 		if n == 0 {
 			continue
 		}
-		// The run columns are one value per input: it is looked up once,
-		// then appended as its dictionary index (the builder numbers
-		// values in first-seen order, as runIndex does).
+		// The run columns are one value per input.
 		commit, fork, ref, date := in.Metadata()
 		for j, v := range []string{in.Label, commit, fork, ref, date} {
-			db := b.rb.Field(j).(*array.BinaryDictionaryBuilder)
 			if v == "" && j > 0 {
-				db.AppendNulls(n)
+				b.dicts[j].appendNulls(n)
 				continue
 			}
-			idx, seen := runIndex[j][v]
-			if !seen {
-				idx = len(runIndex[j])
-				runIndex[j][v] = idx
-			}
-			indices := make([]int, n)
-			for k := range indices {
-				indices[k] = idx
-			}
-			if !seen {
-				if err := db.AppendString(v); err != nil {
-					return nil, err
-				}
-				indices = indices[1:]
-			}
-			db.AppendIndices(indices, nil)
+			b.dicts[j].appendN(v, n)
 		}
 	}
-	rec := b.rb.NewRecordBatch()
-	if err := checkLengths(rec); err != nil {
-		rec.Release()
+	rec, err := b.record()
+	if err != nil {
 		return nil, fmt.Errorf("%s table: %w", t.Name, err)
 	}
 	return rec, nil
@@ -281,100 +258,6 @@ func checkCounts(in *Input) error {
 		}
 	}
 	return nil
-}
-
-// checkLengths guards against a fill function that forgot a column.
-func checkLengths(rec arrow.RecordBatch) error {
-	for i, c := range rec.Columns() {
-		if int64(c.Len()) != rec.NumRows() {
-			return fmt.Errorf("column %s has %d rows, want %d", rec.ColumnName(i), c.Len(), rec.NumRows())
-		}
-	}
-	return nil
-}
-
-// rows appends values to the columns after the run columns.
-type rows struct {
-	rb  *array.RecordBuilder
-	err error // the first count out of int64 range
-}
-
-func (b *rows) field(i int) array.Builder { return b.rb.Field(RunColumns + i) }
-
-func (b *rows) str(i int, s string) {
-	switch fb := b.field(i).(type) {
-	case *array.BinaryDictionaryBuilder:
-		_ = fb.AppendString(s) // only fails for a non-string dictionary
-	case *array.StringBuilder:
-		fb.Append(s)
-	default:
-		panic(fmt.Sprintf("export: column %d is not a string column", i))
-	}
-}
-
-func (b *rows) strOrNull(i int, s string, ok bool) {
-	if !ok {
-		b.field(i).AppendNull()
-		return
-	}
-	b.str(i, s)
-}
-
-// count appends a count to an int64 column; a value above 2^63-1 (a sum of
-// counts, as raw values are checked by checkCounts) is kept as an error that
-// Build returns.
-func (b *rows) count(i int, v uint64) {
-	if v > math.MaxInt64 && b.err == nil {
-		b.err = fmt.Errorf("column %s: %d is above 2^63-1, the largest count an int64 column holds",
-			b.rb.Schema().Field(RunColumns+i).Name, v)
-	}
-	b.field(i).(*array.Int64Builder).Append(int64(v))
-}
-
-func (b *rows) countOrNull(i int, v uint64, ok bool) {
-	if !ok {
-		b.field(i).AppendNull()
-		return
-	}
-	b.count(i, v)
-}
-
-func (b *rows) i32(i int, v int32) { b.field(i).(*array.Int32Builder).Append(v) }
-
-func (b *rows) i32OrNull(i int, v int32, ok bool) {
-	if !ok {
-		b.field(i).AppendNull()
-		return
-	}
-	b.i32(i, v)
-}
-
-func (b *rows) i64(i int, v int64) { b.field(i).(*array.Int64Builder).Append(v) }
-
-func (b *rows) i64OrNull(i int, v int64, ok bool) {
-	if !ok {
-		b.field(i).AppendNull()
-		return
-	}
-	b.i64(i, v)
-}
-
-func (b *rows) f64(i int, v float64) { b.field(i).(*array.Float64Builder).Append(v) }
-
-func (b *rows) f64OrNull(i int, v float64, ok bool) {
-	if !ok {
-		b.field(i).AppendNull()
-		return
-	}
-	b.f64(i, v)
-}
-
-func (b *rows) boolOrNull(i int, v, ok bool) {
-	if !ok {
-		b.field(i).AppendNull()
-		return
-	}
-	b.field(i).(*array.BooleanBuilder).Append(v)
 }
 
 // counterRows gives the counters record's columns, read once.
