@@ -17,13 +17,17 @@ type rows struct {
 	schema *arrow.Schema
 	plain  []array.Builder // per column; nil for a dictionary string column
 	dicts  []*dictColumn   // per column; nil for the other columns
-	err    error           // the first count out of int64 range
+	whole  []arrow.Array   // per column: set by column, else nil
+	// single is true when one input fills the table: a fill function may
+	// then give whole columns (column) instead of values.
+	single bool
+	err    error // the first count out of int64 range
 }
 
 // newRows starts the columns of schema.
 func newRows(mem memory.Allocator, schema *arrow.Schema) *rows {
 	n := schema.NumFields()
-	b := &rows{mem: mem, schema: schema, plain: make([]array.Builder, n), dicts: make([]*dictColumn, n)}
+	b := &rows{mem: mem, schema: schema, plain: make([]array.Builder, n), dicts: make([]*dictColumn, n), whole: make([]arrow.Array, n)}
 	for i, f := range schema.Fields() {
 		if dt, ok := f.Type.(*arrow.DictionaryType); ok && dt.ValueType.ID() == arrow.STRING {
 			b.dicts[i] = &dictColumn{dt: dt, ids: map[string]int32{}}
@@ -34,18 +38,38 @@ func newRows(mem memory.Allocator, schema *arrow.Schema) *rows {
 	return b
 }
 
-// release frees the builders.
+// release frees the builders and the whole columns.
 func (b *rows) release() {
-	for _, pb := range b.plain {
+	for i, pb := range b.plain {
 		if pb != nil {
 			pb.Release()
 		}
+		if b.whole[i] != nil {
+			b.whole[i].Release()
+			b.whole[i] = nil
+		}
 	}
+}
+
+// column gives all the rows of column i (after the run columns) as one
+// array, which the record then shares (the input's own Arrow memory, not a
+// copy); only when b.single, and only for a column that has no values yet.
+// arr must have the column's type.
+func (b *rows) column(i int, arr arrow.Array) {
+	i += RunColumns
+	if !b.single || b.len(i) != 0 {
+		panic(fmt.Sprintf("export: column %s given whole after values", b.schema.Field(i).Name))
+	}
+	arr.Retain()
+	b.whole[i] = arr
 }
 
 // len is the number of values in column i of the schema (run columns
 // included).
 func (b *rows) len(i int) int {
+	if w := b.whole[i]; w != nil {
+		return w.Len()
+	}
 	if d := b.dicts[i]; d != nil {
 		return len(d.indices)
 	}
@@ -69,7 +93,11 @@ func (b *rows) record() (arrow.RecordBatch, error) {
 		}
 	}()
 	for i, pb := range b.plain {
-		if pb != nil {
+		switch {
+		case b.whole[i] != nil:
+			cols[i], b.whole[i] = b.whole[i], nil
+			continue
+		case pb != nil:
 			cols[i] = pb.NewArray()
 			continue
 		}
@@ -83,15 +111,15 @@ func (b *rows) record() (arrow.RecordBatch, error) {
 }
 
 func (b *rows) field(i int) array.Builder {
-	if b.plain[RunColumns+i] == nil {
-		panic(fmt.Sprintf("export: column %d is a dictionary column", i))
+	if b.plain[RunColumns+i] == nil || b.whole[RunColumns+i] != nil {
+		panic(fmt.Sprintf("export: column %d is a dictionary column or given whole", i))
 	}
 	return b.plain[RunColumns+i]
 }
 
 // null appends a null to column i.
 func (b *rows) null(i int) {
-	if d := b.dicts[RunColumns+i]; d != nil {
+	if d := b.dicts[RunColumns+i]; d != nil && b.whole[RunColumns+i] == nil {
 		d.appendNulls(1)
 		return
 	}
@@ -99,7 +127,7 @@ func (b *rows) null(i int) {
 }
 
 func (b *rows) str(i int, s string) {
-	if d := b.dicts[RunColumns+i]; d != nil {
+	if d := b.dicts[RunColumns+i]; d != nil && b.whole[RunColumns+i] == nil {
 		d.append(s)
 		return
 	}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -118,5 +119,43 @@ func TestDictColumnIndexOverflow(t *testing.T) {
 	if a, err := d.newArray(mem); err == nil {
 		a.Release()
 		t.Fatal("129 values in an int8 dictionary accepted")
+	}
+}
+
+// TestBuildOneInputMatchesMany: a table built from one input (where the
+// counters table shares the input's columns) holds the rows that input has
+// in a table built from several, and the record types are the schema's.
+func TestBuildOneInputMatchesMany(t *testing.T) {
+	mem := checkedMem(t)
+	inputs := []Input{
+		loadStats(t, mem, "test_small", dataPath(t, "dumps/3.13/test_small/raw")),
+		loadStats(t, mem, "json_tool", dataPath(t, "dumps/3.13/json_tool/raw")),
+	}
+	for _, tb := range Tables() {
+		if tb.Pyperf {
+			continue
+		}
+		t.Run(tb.Name, func(t *testing.T) {
+			var want [][]any
+			for i := range inputs {
+				rec, err := tb.Build(mem, inputs[i:i+1])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !rec.Schema().Equal(tb.Schema) {
+					t.Errorf("one input: schema %s, want %s", rec.Schema(), tb.Schema)
+				}
+				want = append(want, fromRecord(rec).rows...)
+				rec.Release()
+			}
+			rec, err := tb.Build(mem, inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rec.Release()
+			if got := fromRecord(rec).rows; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("rows of both inputs differ from each input's rows (%d and %d rows)", len(got), len(want))
+			}
+		})
 	}
 }

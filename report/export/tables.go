@@ -206,6 +206,13 @@ func (t *Table) Build(mem memory.Allocator, inputs []Input) (arrow.RecordBatch, 
 	}
 	b := newRows(mem, t.Schema)
 	defer b.release()
+	takers := 0
+	for i := range inputs {
+		if t.Takes(&inputs[i]) {
+			takers++
+		}
+	}
+	b.single = takers == 1
 	for i := range inputs {
 		in := &inputs[i]
 		if !t.Takes(in) {
@@ -282,6 +289,21 @@ func newCounterRows(st *pystats.Stats) *counterRows {
 // fillCounters copies the counters record, every raw key, unchanged.
 func fillCounters(b *rows, in *Input) error {
 	st := in.Stats
+	if b.single {
+		// The record's own columns, shared; its values, at most 2^63-1
+		// (checkCounts), are read as int64.
+		for i := range pystats.CountersSchema.Fields() {
+			col := st.Counters.Column(i)
+			if i == pystats.ColValue {
+				v := int64View(st.Values())
+				b.column(i, v)
+				v.Release()
+				continue
+			}
+			b.column(i, col)
+		}
+		return nil
+	}
 	c := newCounterRows(st)
 	keys := st.Keys()
 	for i := 0; i < keys.Len(); i++ {
@@ -293,6 +315,15 @@ func fillCounters(b *rows, in *Input) error {
 		b.count(pystats.ColValue, c.values.Value(i))
 	}
 	return nil
+}
+
+// int64View is a uint64 array read as int64 (the same memory); the caller
+// releases it. Values above 2^63-1 read as negative.
+func int64View(a *array.Uint64) arrow.Array {
+	d := a.Data()
+	v := array.NewData(arrow.PrimitiveTypes.Int64, d.Len(), d.Buffers(), nil, d.NullN(), d.Offset())
+	defer v.Release()
+	return array.NewInt64Data(v)
 }
 
 // buildFacts are the build tables of an input as the tables need them.
