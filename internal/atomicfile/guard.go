@@ -47,10 +47,50 @@ type Guard struct {
 
 type guardIn struct {
 	name string
-	info fs.FileInfo // links followed
+	dir  bool
+	// id identifies the file (links followed) where the system gives an
+	// identity (fileIDOf: device and inode); info is kept only where not.
+	// An index of thousands of inputs holds 16 bytes each instead of a
+	// file info (over 200).
+	id   fileID
+	info fs.FileInfo
 	// real is the real path; "" for a plain (not linked) entry of an input
 	// folder, which that folder's own entry covers.
 	real string
+}
+
+// newGuardIn is the entry of input name whose file info (links followed)
+// is fi.
+func newGuardIn(name string, fi fs.FileInfo) guardIn {
+	e := guardIn{name: name, dir: fi.IsDir()}
+	if id, ok := fileIDOf(fi); ok {
+		e.id = id
+	} else {
+		e.info = fi
+	}
+	return e
+}
+
+// same reports whether fi is the entry's file, as os.SameFile does.
+func (e *guardIn) same(fi fs.FileInfo) bool {
+	if fi == nil {
+		return false
+	}
+	if e.info != nil {
+		return os.SameFile(e.info, fi)
+	}
+	id, ok := fileIDOf(fi)
+	return ok && id == e.id
+}
+
+// sameAny reports whether one of infos is the entry's file.
+func (e *guardIn) sameAny(infos []fs.FileInfo) bool {
+	for _, fi := range infos {
+		if e.same(fi) {
+			return true
+		}
+	}
+	return false
 }
 
 // NewGuard looks at inputs (files or folders; "" and "-" are skipped, as
@@ -74,7 +114,7 @@ func NewGuard(inputs []string) *Guard {
 			}
 		}
 		clean := filepath.Clean(in)
-		e := guardIn{name: in, info: fi}
+		e := newGuardIn(in, fi)
 		if link || !dirs[filepath.Dir(clean)] {
 			e.real = RealPath(in)
 		}
@@ -100,20 +140,11 @@ func ancestors(p string) []fs.FileInfo {
 	}
 }
 
-func anySame(infos []fs.FileInfo, fi fs.FileInfo) bool {
-	for _, a := range infos {
-		if os.SameFile(a, fi) {
-			return true
-		}
-	}
-	return false
-}
-
 // insideDir reports whether the real path p, whose ancestors are anc, is
 // or lies inside the input folder e (by real path, or by identity of a
 // folder on the way, which catches bind mounts and other aliases).
 func (e *guardIn) insideDir(p string, anc []fs.FileInfo) bool {
-	return e.info.IsDir() && ((e.real != "" && within(p, e.real)) || anySame(anc, e.info))
+	return e.dir && ((e.real != "" && within(p, e.real)) || e.sameAny(anc))
 }
 
 // Check fails (wrapping ErrInput) when writing path would write an input:
@@ -135,7 +166,7 @@ func (g *Guard) Check(path string) error {
 		if e.insideDir(real, anc) {
 			return fmt.Errorf("%w: output %q lies inside input folder %q", ErrInput, path, e.name)
 		}
-		if !e.info.IsDir() && outInfo != nil && os.SameFile(outInfo, e.info) {
+		if !e.dir && e.same(outInfo) {
 			if path == e.name {
 				return fmt.Errorf("%w file %q", ErrInput, path)
 			}
