@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -237,10 +238,12 @@ func (d *dictColumn) append(s string) { d.appendN(s, 1) }
 // appendN appends s n times.
 func (d *dictColumn) appendN(s string, n int) {
 	id := d.id(s)
+	d.indices = slices.Grow(d.indices, n)
 	for range n {
 		d.indices = append(d.indices, id)
 	}
 	if d.valid != nil {
+		d.valid = slices.Grow(d.valid, n)
 		for range n {
 			d.valid = append(d.valid, true)
 		}
@@ -255,6 +258,8 @@ func (d *dictColumn) appendNulls(n int) {
 			d.valid[i] = true
 		}
 	}
+	d.indices = slices.Grow(d.indices, n)
+	d.valid = slices.Grow(d.valid, n)
 	for range n {
 		d.indices = append(d.indices, 0)
 		d.valid = append(d.valid, false)
