@@ -5,7 +5,10 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -91,7 +94,7 @@ func (w *Writer) Add(in Input) (err error) {
 	if w.opt.Partition {
 		return w.addParts(&in)
 	}
-	one := []Input{in}
+	var todo []*Table
 	for _, t := range tables {
 		if !t.Takes(&in) {
 			continue
@@ -104,11 +107,57 @@ func (w *Writer) Add(in Input) (err error) {
 			w.byName[t] = ff
 			w.flat = append(w.flat, ff)
 		}
-		if err := w.byName[t].add(t, one, w.opt); err != nil {
-			return fmt.Errorf("writing %s: %w", w.byName[t].file.Path, err)
+		todo = append(todo, t)
+	}
+	return w.addFlat(todo, []Input{in})
+}
+
+// addFlat builds one input's rows of each table in todo and writes them to
+// the table's file, on as many cores as there are (GOMAXPROCS), one table
+// per goroutine at a time. Every file still receives its runs one after the
+// other, in input order (Add returns when all are written), so its bytes
+// do not depend on timing; the error returned is the first failing table's,
+// in table order.
+func (w *Writer) addFlat(todo []*Table, one []Input) error {
+	warmInput(&one[0])
+	errs := make([]error, len(todo))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(todo) {
+					return
+				}
+				ff := w.byName[todo[i]]
+				if err := ff.add(todo[i], one, w.opt); err != nil {
+					errs[i] = fmt.Errorf("writing %s: %w", ff.file.Path, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// warmInput computes what the tables of an input read lazily (the counters'
+// key index, the dataset's view) before they are built on several
+// goroutines at once.
+func warmInput(in *Input) {
+	if in.Stats != nil {
+		in.Stats.Value("")
+	}
+	if in.Dataset != nil {
+		in.Dataset.View()
+	}
 }
 
 // addParts builds the partition files of one input: each file is created
