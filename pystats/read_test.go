@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,20 +226,7 @@ func TestFastPathMatchesGeneralAcrossFiles(t *testing.T) {
 		[]byte("a : 1\nb : 18446744073709551615\nc : 1\n"),
 	}
 	for name, files := range runs {
-		t.Run(name, func(t *testing.T) {
-			fast, general := newAggregator(), newAggregator()
-			general.generalOnly = true
-			var errFast, errGeneral error
-			for i, data := range files {
-				if errFast == nil {
-					errFast = fast.addFile(fmt.Sprint("f", i), i, data)
-				}
-				if errGeneral == nil {
-					errGeneral = general.addFile(fmt.Sprint("f", i), i, data)
-				}
-			}
-			sameAggregate(t, fast, errFast, general, errGeneral)
-		})
+		t.Run(name, func(t *testing.T) { sameRunBothPaths(t, files) })
 	}
 }
 
@@ -377,5 +363,24 @@ func TestTarErrorOrder(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStatsConcurrentLookups reads one Stats's lazily built lookups from
+// several goroutines at once, as export's table builders do (run with -race).
+func TestStatsConcurrentLookups(t *testing.T) {
+	st := NewStats([]string{"a", "opcode[X].execution_count", "__nfiles__"}, []uint64{1, 2, 1}, Metadata{}, Source{})
+	defer st.Release()
+	done := make(chan bool)
+	for range 8 {
+		go func() {
+			v, ok := st.Value("opcode[X].execution_count")
+			done <- ok && v == 2 && len(st.Families()) == 3
+		}()
+	}
+	for range 8 {
+		if !<-done {
+			t.Fatal("a concurrent lookup went wrong")
+		}
 	}
 }

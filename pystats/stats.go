@@ -1,6 +1,8 @@
 package pystats
 
 import (
+	"sync"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -124,14 +126,17 @@ type Source struct {
 
 // Stats is one pystats data set: the counters table plus metadata. The
 // counters record is owned by Stats; call Release when done. A Stats caches
-// lookups on first use and is not safe for concurrent use.
+// lookups on first use; reading it from several goroutines at once is safe
+// (export builds an input's tables concurrently).
 type Stats struct {
 	Counters arrow.RecordBatch
 	Meta     Metadata
 	Source   Source
 
-	lookup   map[string]int // built by Value on first use
-	families []Family       // built by Families on first use
+	lookupOnce   sync.Once
+	lookup       map[string]int // built by Value on first use
+	familiesOnce sync.Once
+	families     []Family // built by Families on first use
 }
 
 // Release frees the Arrow memory.
@@ -169,33 +174,31 @@ func (s *Stats) Family(i int) Family {
 // Families returns the family of every row (a convenience for renderers).
 // The slice is built once and shared: callers must not modify it.
 func (s *Stats) Families() []Family {
-	if s.families != nil {
-		return s.families
-	}
-	d := s.Counters.Column(ColFamily).(*array.Dictionary)
-	dict := d.Dictionary().(*array.String)
-	names := make([]Family, dict.Len())
-	for i := range names {
-		names[i] = Family(dict.Value(i))
-	}
-	out := make([]Family, d.Len())
-	for i := range out {
-		out[i] = names[d.GetValueIndex(i)]
-	}
-	s.families = out
-	return out
+	s.familiesOnce.Do(func() {
+		d := s.Counters.Column(ColFamily).(*array.Dictionary)
+		dict := d.Dictionary().(*array.String)
+		names := make([]Family, dict.Len())
+		for i := range names {
+			names[i] = Family(dict.Value(i))
+		}
+		s.families = make([]Family, d.Len())
+		for i := range s.families {
+			s.families[i] = names[d.GetValueIndex(i)]
+		}
+	})
+	return s.families
 }
 
 // Value returns the value of a raw key (0, false when absent: a missing key
 // always means 0 in pystats).
 func (s *Stats) Value(key string) (uint64, bool) {
-	if s.lookup == nil {
+	s.lookupOnce.Do(func() {
 		keys := s.Keys()
 		s.lookup = make(map[string]int, keys.Len())
 		for i := 0; i < keys.Len(); i++ {
 			s.lookup[keys.Value(i)] = i
 		}
-	}
+	})
 	i, ok := s.lookup[key]
 	if !ok {
 		return 0, false

@@ -119,7 +119,6 @@ func (w *Writer) Add(in Input) (err error) {
 // do not depend on timing; the error returned is the first failing table's,
 // in table order.
 func (w *Writer) addFlat(todo []*Table, one []Input) error {
-	warmInput(&one[0])
 	errs := make([]error, len(todo))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -146,18 +145,6 @@ func (w *Writer) addFlat(todo []*Table, one []Input) error {
 		}
 	}
 	return nil
-}
-
-// warmInput computes what the tables of an input read lazily (the counters'
-// key index, the dataset's view) before they are built on several
-// goroutines at once.
-func warmInput(in *Input) {
-	if in.Stats != nil {
-		in.Stats.Value("")
-	}
-	if in.Dataset != nil {
-		in.Dataset.View()
-	}
 }
 
 // addParts builds the partition files of one input: each file is created
