@@ -762,7 +762,7 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 	i := int32(-1)
 	if prev >= 0 {
 		for _, g := range a.slots[prev].next {
-			if g >= 0 && len(a.slots[g].pat) == len(key)+len(" : ") && a.slots[g].name() == string(key) {
+			if g >= 0 && a.slots[g].name() == string(key) {
 				i = g
 				break
 			}

@@ -95,19 +95,7 @@ func FuzzParseDump(f *testing.F) {
 		if len(files) > 8 {
 			files = files[:8]
 		}
-		files = append(files, data)
-		runFast, runGeneral := newAggregator(), newAggregator()
-		runGeneral.generalOnly = true
-		var errRunFast, errRunGeneral error
-		for i, file := range files {
-			if errRunFast == nil {
-				errRunFast = runFast.addFile(fmt.Sprint("f", i), i, file)
-			}
-			if errRunGeneral == nil {
-				errRunGeneral = runGeneral.addFile(fmt.Sprint("f", i), i, file)
-			}
-		}
-		sameAggregate(t, runFast, errRunFast, runGeneral, errRunGeneral)
+		sameRunBothPaths(t, append(files, data))
 		if err != nil {
 			if _, ok := err.(*ParseError); !ok {
 				t.Fatalf("error of type %T: %v", err, err)
@@ -218,6 +206,25 @@ func FuzzReadJSON(f *testing.F) {
 
 // sameAggregate fails unless the fast and the general parsing paths agree on
 // keys, values, first-seen positions, warnings and errors.
+// sameRunBothPaths feeds files, in order, to one aggregator with and one
+// without the fast path (each stopping at its first error) and wants the
+// same aggregate.
+func sameRunBothPaths(t *testing.T, files [][]byte) {
+	t.Helper()
+	fast, general := newAggregator(), newAggregator()
+	general.generalOnly = true
+	var errFast, errGeneral error
+	for i, file := range files {
+		if errFast == nil {
+			errFast = fast.addFile(fmt.Sprint("f", i), i, file)
+		}
+		if errGeneral == nil {
+			errGeneral = general.addFile(fmt.Sprint("f", i), i, file)
+		}
+	}
+	sameAggregate(t, fast, errFast, general, errGeneral)
+}
+
 func sameAggregate(t *testing.T, fast *aggregator, errFast error, general *aggregator, errGeneral error) {
 	t.Helper()
 	if fmt.Sprint(errFast) != fmt.Sprint(errGeneral) {

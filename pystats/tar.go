@@ -86,7 +86,7 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 	var a *aggregator // made for the first large member
 	var buf []byte
 	parsers := newMemberParsers(opt)
-	defer parsers.abort()
+	defer parsers.stop() // after an error too: no worker outlives the read
 	members := map[string]tarMember{}
 	var links []tarLink
 	var pending []string // link member names, in order, before resolution
@@ -308,7 +308,8 @@ func (p *memberParsers) parse(order int, name string, r io.Reader, size int64) (
 // failed reports whether a handed member was bad.
 func (p *memberParsers) failed() bool { return p.minFail.Load() != math.MaxInt64 }
 
-// stop waits for the workers to finish what they were handed.
+// stop waits for the workers to finish what they were handed; calling it
+// again does nothing.
 func (p *memberParsers) stop() {
 	if !p.done {
 		p.done = true
@@ -316,9 +317,6 @@ func (p *memberParsers) stop() {
 		p.wg.Wait()
 	}
 }
-
-// abort stops the workers (after an error; a no-op after wait).
-func (p *memberParsers) abort() { p.stop() }
 
 // firstError is the error to report when reading the member at order
 // failed with err: a handed member before it that was bad comes first, as
