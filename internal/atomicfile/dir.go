@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // DirFile is one file of a folder committed as a set.
@@ -81,17 +82,23 @@ func CommitDir(dir string, files []DirFile, opt DirOptions) (removed []string, e
 
 // A DirStage is a folder commit in progress (see CommitDir): Create adds a
 // file to the temporary folder, Commit swaps the folder in, Abort (or a
-// failed Create or Commit) removes everything the stage made.
+// failed Commit) removes everything the stage made. Several goroutines may
+// call Create at once, so that the file system's work of creating many
+// files is spread over cores; Commit and Abort wait for the Creates under
+// way.
 type DirStage struct {
 	dir, real, stage string
 	old              os.FileInfo
 	mode             fs.FileMode
-	made             []string // parents of a new dir made by BeginDir
-	oldFiles         map[string]bool
-	newFiles         map[string]bool // the old folder's files written again
-	lastDir          string          // the folder of the last file created
+	made             []string        // parents of a new dir made by BeginDir
+	oldFiles         map[string]bool // read-only once BeginDir returns
 
+	// mu is held shared by Create, exclusively by Commit and Abort.
+	mu   sync.RWMutex
 	done bool
+
+	filesMu  sync.Mutex
+	newFiles map[string]bool // the old folder's files written again
 }
 
 // BeginDir starts replacing the folder dir (see CommitDir): it checks dir
@@ -135,56 +142,74 @@ func BeginDir(dir string, opt DirOptions) (*DirStage, error) {
 }
 
 // Create opens a new file of the set (rel: relative, with forward slashes)
-// for writing; the caller writes and closes it. After an error the stage is
-// aborted.
+// for writing, making its folder in the stage; the caller writes and
+// closes it. It is safe for concurrent use. After an error the caller
+// aborts the stage (Create does not, so that among concurrent failures each
+// caller sees its own error, not the stage's end).
 func (s *DirStage) Create(rel string) (*os.File, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if s.done {
 		return nil, fmt.Errorf("output folder %q: commit already finished", s.dir)
 	}
 	local := filepath.FromSlash(rel)
 	if !filepath.IsLocal(local) {
-		s.Abort()
 		return nil, fmt.Errorf("output folder %q: file name %q leaves the folder", s.dir, rel)
 	}
 	// Only what Commit needs is kept (the old files written again), so that
 	// memory does not grow with the number of files of a fresh export.
 	if s.oldFiles[rel] {
+		s.filesMu.Lock()
 		s.newFiles[rel] = true
+		s.filesMu.Unlock()
 	}
 	p := filepath.Join(s.stage, local)
 	target := filepath.Join(s.dir, local)
-	if d := filepath.Dir(p); d != s.lastDir {
-		if err := os.MkdirAll(d, NewDirMode()); err != nil {
-			s.Abort()
-			return nil, fmt.Errorf("writing %q: %w", target, err)
-		}
-		s.lastDir = d
+	if err := makeFolder(s.stage, filepath.Dir(p)); err != nil {
+		return nil, fmt.Errorf("writing %q: %w", target, err)
 	}
 	if err := step("write"); err != nil {
-		s.Abort()
 		return nil, fmt.Errorf("writing %q: %w", target, err)
 	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, NewFileMode())
 	if err != nil {
-		s.Abort()
 		return nil, fmt.Errorf("writing %q: %w", target, err)
 	}
 	// OpenFile's mode is cut by the umask already; Chmod makes it exact.
 	if err := f.Chmod(NewFileMode()); err != nil {
 		f.Close()
-		s.Abort()
 		return nil, fmt.Errorf("writing %q: %w", target, err)
 	}
 	return f, nil
 }
 
+// makeFolder makes folder dir inside stage, and its missing parents. One
+// mkdir when only dir is missing, as in a partitioned export, where every
+// file has its own folder (os.MkdirAll would first look at dir and its
+// parent); nothing for the stage itself.
+func makeFolder(stage, dir string) error {
+	if dir == stage {
+		return nil
+	}
+	err := os.Mkdir(dir, NewDirMode())
+	switch {
+	case err == nil, errors.Is(err, fs.ErrExist):
+		return nil // a file of that name fails the open that follows
+	case errors.Is(err, fs.ErrNotExist):
+		return os.MkdirAll(dir, NewDirMode())
+	}
+	return err
+}
+
 // Commit swaps the staged folder in and returns the old folder's files the
-// new set does not hold (see CommitDir).
+// new set does not hold (see CommitDir). It waits for the Creates under way.
 func (s *DirStage) Commit() (removed []string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.done {
 		return nil, fmt.Errorf("output folder %q: commit already finished", s.dir)
 	}
-	defer s.Abort()
+	defer s.abort()
 	if err := os.Chmod(s.stage, s.mode); err != nil {
 		return nil, fmt.Errorf("output folder %q: %w", s.dir, err)
 	}
@@ -202,8 +227,16 @@ func (s *DirStage) Commit() (removed []string, err error) {
 }
 
 // Abort removes the temporary folder (after Commit: the old folder) and the
-// parents BeginDir made; it may be called more than once.
+// parents BeginDir made; it may be called more than once. It waits for the
+// Creates under way, and later ones fail.
 func (s *DirStage) Abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.abort()
+}
+
+// abort is Abort with s.mu held.
+func (s *DirStage) abort() {
 	if s.done {
 		return
 	}

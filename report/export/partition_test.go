@@ -12,15 +12,16 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// TestPartWriterFirstError queues jobs whose files cannot be written (opened
-// read-only) and wants the error of the first of them in job order, whatever
+// TestPartWriterFirstError queues jobs whose files cannot be written (their
+// create opens them read-only) or created, and wants the error of the first of them in job order, whatever
 // the encoders' timing, every record released, and every other file
 // complete up to that job.
 func TestPartWriterFirstError(t *testing.T) {
 	const jobs = 24
 	for _, tc := range []struct {
 		name    string
-		failing []int
+		failing []int // their files cannot be written
+		refused []int // their files cannot be created
 		abort   bool
 		want    int // the job named by the error; -1: none
 	}{
@@ -30,20 +31,31 @@ func TestPartWriterFirstError(t *testing.T) {
 		{name: "two", failing: []int{17, 5}, want: 5},
 		{name: "every other", failing: []int{3, 5, 7, 9, 11, 13}, want: 3},
 		{name: "aborted", failing: []int{2}, abort: true, want: -1},
+		{name: "not created", refused: []int{9}, want: 9},
+		{name: "not created, then not written", failing: []int{6, 20}, refused: []int{4, 11}, want: 4},
+		{name: "not written, then not created", failing: []int{1}, refused: []int{2, 3}, want: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for round := 0; round < 20; round++ {
 				mem := checkedMem(t)
 				dir := t.TempDir()
-				p := newPartWriter(Options{Format: Parquet, Compression: Zstd, Allocator: mem})
-				bad := map[int]bool{}
+				bad := map[string]bool{}
 				for _, i := range tc.failing {
-					bad[i] = true
+					bad[fmt.Sprintf("part-%02d.parquet", i)] = true
 				}
+				refused := map[string]bool{}
+				for _, i := range tc.refused {
+					refused[fmt.Sprintf("part-%02d.parquet", i)] = true
+				}
+				create := func(rel string) (*os.File, error) {
+					if refused[rel] {
+						return nil, fmt.Errorf("writing %q: refused", rel)
+					}
+					return openJobFile(t, filepath.Join(dir, rel), bad[rel]), nil
+				}
+				p := newPartWriter(Options{Format: Parquet, Compression: Zstd, Allocator: mem}, create)
 				for i := 0; i < jobs; i++ {
-					path := filepath.Join(dir, fmt.Sprintf("part-%02d.parquet", i))
-					f := openJobFile(t, path, bad[i])
-					p.send("t", path, smallRecord(mem, i), f)
+					p.send("t", fmt.Sprintf("part-%02d.parquet", i), smallRecord(mem, i))
 				}
 				var err error
 				if tc.abort {
@@ -73,7 +85,7 @@ func TestPartWriterFirstError(t *testing.T) {
 // TestPartWriterWaitTwice: wait and abort may follow each other (an Add that
 // fails, then the Writer's Abort).
 func TestPartWriterWaitTwice(t *testing.T) {
-	p := newPartWriter(Options{Format: Parquet, Compression: Zstd, Allocator: memory.DefaultAllocator})
+	p := newPartWriter(Options{Format: Parquet, Compression: Zstd, Allocator: memory.DefaultAllocator}, os.Create)
 	if err := p.wait(); err != nil {
 		t.Fatal(err)
 	}

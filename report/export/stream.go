@@ -147,12 +147,12 @@ func (w *Writer) addFlat(todo []*Table, one []Input) error {
 	return nil
 }
 
-// addParts builds the partition files of one input: each file is created
-// and its record built here, in table order, then queued for the encoders
-// (partWriter).
+// addParts builds the partition files of one input: each record is built
+// here, in table order, then queued for the encoders, which create the file
+// and write it (partWriter).
 func (w *Writer) addParts(in *Input) error {
 	if w.part == nil {
-		w.part = newPartWriter(w.opt)
+		w.part = newPartWriter(w.opt, w.stage.Create)
 	}
 	if err := w.part.failed(); err != nil {
 		return w.partError(err)
@@ -163,17 +163,12 @@ func (w *Writer) addParts(in *Input) error {
 			continue
 		}
 		path := t.Name + "/run=" + in.Label + "/part-0" + w.opt.Format.Ext()
-		f, err := w.stage.Create(path)
-		if err != nil {
-			return w.partError(err)
-		}
 		rec, err := buildRecord(t, one, in.Label, w.opt)
 		if err != nil {
-			f.Close()
 			return w.partError(fmt.Errorf("writing %s: %w", path, err))
 		}
 		w.wrote(File{Path: path, Table: t.Name, Run: in.Label, Rows: rec.NumRows()})
-		w.part.send(t.Name, path, rec, f)
+		w.part.send(t.Name, path, rec)
 	}
 	return nil
 }
