@@ -12,7 +12,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
 	"github.com/pystats-dev/pystats/pystats"
@@ -271,7 +270,7 @@ type flatFile struct {
 	file File
 	f    *os.File
 	bw   *bufio.Writer
-	pq   *pqarrow.FileWriter
+	pq   *parquetWriter
 	csv  *csv.Writer
 	recs []arrow.RecordBatch // Arrow IPC: every run's rows, written by close
 }

@@ -15,9 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
 )
@@ -288,32 +286,6 @@ func parquetCodec(c Compression) compress.Compression {
 		return compress.Codecs.Uncompressed
 	}
 	return compress.Codecs.Zstd
-}
-
-// newParquetWriter starts a Parquet file of that schema on w.
-func newParquetWriter(w io.Writer, sc *arrow.Schema, opt Options) (*pqarrow.FileWriter, error) {
-	mem := opt.Allocator
-	popts := []parquet.WriterProperty{
-		parquet.WithAllocator(mem),
-		parquet.WithCompression(parquetCodec(opt.Compression)),
-		parquet.WithCreatedBy(CreatedBy(opt.Version)),
-		// Dictionary pages for the name columns only: counts are nearly
-		// all distinct, and their dictionaries (encoded, then compressed,
-		// then dropped for plain pages) were a third of a fleet export's
-		// Parquet time. The unique raw key is plain too.
-		parquet.WithDictionaryDefault(false),
-	}
-	for _, f := range sc.Fields() {
-		switch f.Type.ID() {
-		case arrow.DICTIONARY:
-			popts = append(popts, parquet.WithDictionaryFor(f.Name, true))
-		case arrow.STRING:
-			popts = append(popts, parquet.WithDictionaryFor(f.Name, f.Name != "key"))
-		}
-	}
-	props := parquet.NewWriterProperties(popts...)
-	return pqarrow.NewFileWriter(sc, w, props,
-		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem)))
 }
 
 func writeParquet(w io.Writer, rec arrow.RecordBatch, opt Options) error {
