@@ -183,20 +183,25 @@ func (s *DirStage) Create(rel string) (*os.File, error) {
 	return f, nil
 }
 
-// makeFolder makes folder dir inside stage, and its missing parents. One
-// mkdir when only dir is missing, as in a partitioned export, where every
-// file has its own folder (os.MkdirAll would first look at dir and its
-// parent); nothing for the stage itself.
+// makeFolder makes folder dir inside stage, and its missing parents up to
+// the stage, never the stage itself: one removed by an interrupt while a
+// file was being created stays removed (the create fails). One mkdir when
+// only dir is missing, as in a partitioned export, where every file has its
+// own folder (os.MkdirAll would first look at dir and its parent).
 func makeFolder(stage, dir string) error {
-	if dir == stage {
+	stage = filepath.Clean(stage) // as filepath.Join left dir
+	if dir == stage || !strings.HasPrefix(dir, stage+string(filepath.Separator)) {
 		return nil
 	}
 	err := os.Mkdir(dir, NewDirMode())
-	switch {
-	case err == nil, errors.Is(err, fs.ErrExist):
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := makeFolder(stage, filepath.Dir(dir)); err != nil {
+			return err
+		}
+		err = os.Mkdir(dir, NewDirMode())
+	}
+	if err == nil || errors.Is(err, fs.ErrExist) {
 		return nil // a file of that name fails the open that follows
-	case errors.Is(err, fs.ErrNotExist):
-		return os.MkdirAll(dir, NewDirMode())
 	}
 	return err
 }

@@ -244,3 +244,29 @@ func TestDirStageConcurrentCreate(t *testing.T) {
 		t.Fatalf("Abort left %v", entries)
 	}
 }
+
+// TestMakeFolderKeepsRemovedStage: the folders of a file are made up to the
+// stage, but a stage that is gone (removed by an interrupt) is not made again.
+func TestMakeFolderKeepsRemovedStage(t *testing.T) {
+	stage := filepath.Join(t.TempDir(), "stage")
+	if err := os.Mkdir(stage, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	deep := filepath.Join(stage, "a", "b", "c")
+	if err := makeFolder(stage, deep); err != nil {
+		t.Fatal(err)
+	}
+	if err := makeFolder(stage, deep); err != nil {
+		t.Fatalf("again: %v", err)
+	}
+	if fi, err := os.Stat(deep); err != nil || !fi.IsDir() {
+		t.Fatalf("%s not made: %v", deep, err)
+	}
+	os.RemoveAll(stage)
+	if err := makeFolder(stage, deep); err == nil {
+		t.Fatal("made the folders of a removed stage")
+	}
+	if _, err := os.Stat(stage); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("stage made again: %v", err)
+	}
+}
