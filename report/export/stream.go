@@ -24,8 +24,8 @@ import (
 // Add or Close (or a call to Abort) leaves dir as it was: as with Write, an
 // export is all or nothing.
 //
-// With Options.Partition every (table, run) is its own file: Add creates it
-// and builds its record, which two goroutines encode and write while the
+// With Options.Partition every (table, run) is its own file: Add builds its
+// record, and two goroutines create, encode and write the file while the
 // caller reads the next input (partWriter); Close waits for them. Without it, one file per table receives every run's rows:
 // Parquet as one row group per run, CSV as rows, and Arrow IPC, whose file
 // format allows one dictionary per column, as the runs' rows kept in memory
