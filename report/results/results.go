@@ -19,7 +19,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -78,7 +80,15 @@ type Result struct {
 	Order []string
 }
 
-func (r *Result) meta(key string) (string, bool) { return r.info.MetaString(key) }
+// meta is r's metadata value for key, one of pageMeta: the only entries
+// scanSuite keeps. Any other key is a mistake in this package, which a
+// silent "missing" would hide, so it panics.
+func (r *Result) meta(key string) (string, bool) {
+	if !slices.Contains(pageMeta, key) {
+		panic("results: metadata key " + strconv.Quote(key) + " is not in pageMeta, so scanSuite does not keep it")
+	}
+	return r.info.MetaString(key)
+}
 
 // Runner is bench_runner's runner string "{os} {machine} ({nickname})".
 func runnerString(n timing.ResultName, runners timing.Runners) (string, error) {

@@ -184,7 +184,7 @@ func TestScanSuiteKeepsPageMeta(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, e := range whole.Metadata {
-			got, gok := r.meta(e.Key)
+			got, gok := r.info.MetaString(e.Key) // r.meta panics on keys outside pageMeta
 			want, wok := whole.MetaString(e.Key)
 			if keep := slices.Contains(pageMeta, e.Key); keep && (got != want || gok != wok) || !keep && gok {
 				t.Errorf("%s: meta %q = %q, %v; whole suite %q, %v (kept: %v)", filepath.Base(f), e.Key, got, gok, want, wok, keep)
@@ -195,6 +195,14 @@ func TestScanSuiteKeepsPageMeta(t *testing.T) {
 		}
 		whole.Release()
 	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("meta of a key outside pageMeta did not panic")
+			}
+		}()
+		rs[0].meta("boot_time")
+	}()
 	first, again := rs[0], rs[len(rs)-1]
 	if len(first.names) == 0 || &first.names[0] != &again.names[0] {
 		t.Error("the same benchmarks read twice do not share one list of names")
