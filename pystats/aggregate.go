@@ -202,6 +202,11 @@ type fileParse struct {
 	order int32
 	line  int32 // lines started so far
 	prev  int32 // slot of the last key, or -1
+	// loose is set once a line of the file separates its key and value
+	// otherwise than by " : " (3.13 prints "Calls to PyEval_EvalDefault:
+	// 2581"); predicted then also tries the predicted key with such a
+	// separator (looseAt), which a file without one would pay for nothing.
+	loose bool
 }
 
 // ReadBlockSize is the buffer one dump reader parses through: a dump is read
@@ -318,7 +323,8 @@ func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
 			// "key: digits", indented), no "uops[X" to rename.
 			// Anything else goes the general way, which gives the same
 			// result.
-			if key, val, ok := splitCanonical(line); ok && !a.generalOnly {
+			if key, val, loose, ok := splitCanonical(line); ok && !a.generalOnly {
+				fp.loose = fp.loose || loose
 				a.lines++
 				var err error
 				if fp.prev, err = a.add(fp, key, val); err != nil {
@@ -584,20 +590,20 @@ func (a *aggregator) endLongLine(fp *fileParse, l *longLineState) error {
 // spaces, ':', optional spaces and 1 to 19 digits (which cannot overflow
 // uint64) ending the line, where the key does not start with "uops[" unless
 // the line is indented or the key is already "uops[_..." (the summarizer
-// renames only unindented "uops[X" keys). ok is false for any other line,
-// which the caller parses the general way; the result is the same. Every
-// search stays within the line.
-func splitCanonical(line []byte) (key []byte, val uint64, ok bool) {
+// renames only unindented "uops[X" keys). loose reports a separator other
+// than " : ". ok is false for any other line, which the caller parses the
+// general way; the result is the same. Every search stays within the line.
+func splitCanonical(line []byte) (key []byte, val uint64, loose, ok bool) {
 	indent := 0
 	for indent < len(line) && line[indent] == ' ' {
 		indent++
 	}
 	if indent == len(line) || asciiSpace(line[indent]) {
-		return nil, 0, false
+		return nil, 0, false, false
 	}
 	colon := bytes.IndexByte(line[indent:], ':')
 	if colon < 1 {
-		return nil, 0, false
+		return nil, 0, false, false
 	}
 	colon += indent
 	end := colon
@@ -607,7 +613,7 @@ func splitCanonical(line []byte) (key []byte, val uint64, ok bool) {
 	key = line[indent:end]
 	if asciiSpace(key[len(key)-1]) || len(key) > MaxKeyLength ||
 		(indent == 0 && len(key) >= 5 && string(key[:5]) == "uops[" && (len(key) < 6 || key[5] != '_')) {
-		return nil, 0, false
+		return nil, 0, false, false
 	}
 	i := colon + 1
 	for i < len(line) && line[i] == ' ' {
@@ -615,15 +621,15 @@ func splitCanonical(line []byte) (key []byte, val uint64, ok bool) {
 	}
 	digits := line[i:]
 	if len(digits) == 0 || len(digits) > 19 {
-		return nil, 0, false
+		return nil, 0, false, false
 	}
 	for _, c := range digits {
 		if c < '0' || c > '9' {
-			return nil, 0, false
+			return nil, 0, false, false
 		}
 		val = val*10 + uint64(c-'0')
 	}
-	return key, val, true
+	return key, val, end != colon-1 || i != colon+2, true
 }
 
 // predicted parses the lines at the start of data that hold one of the keys
@@ -648,10 +654,12 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 		}
 		indented := p > pos
 		g := a.first
+		start := -1
 		if prev < 0 {
 			if g < 0 || !slots[g].startsAt(data, p, indented) {
 				break
 			}
+			start = p + len(slots[g].pat)
 		} else {
 			nx := &slots[prev].next
 			switch {
@@ -668,13 +676,20 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 				nx[0], nx[1], nx[2], nx[3] = g, nx[0], nx[1], nx[2]
 			default:
 				g = -1
+				if fp.loose && nx[0] >= 0 {
+					if start = slots[nx[0]].looseAt(data, p, indented); start >= 0 {
+						g = nx[0]
+					}
+				}
 			}
 			if g < 0 {
 				break
 			}
+			if start < 0 {
+				start = p + len(slots[g].pat)
+			}
 		}
 		s := &slots[g]
-		start := p + len(s.pat)
 		var val uint64
 		var j int
 		if start+8 < len(data) {
@@ -752,6 +767,31 @@ func eightDigits(x uint64) uint64 {
 func (s *slot) startsAt(data []byte, p int, indented bool) bool {
 	n := len(s.pat)
 	return p+n+2 <= len(data) && data[p+n-2] == ':' && (indented || s.plain) && string(data[p:p+n]) == s.pat
+}
+
+// looseAt is where the value starts when data at p, a line's text after its
+// indentation, holds s's key followed by a separator other than " : " that
+// the general path reads the same way: spaces, ':' and spaces ("key: 5",
+// "key  :  5"). It returns -1 otherwise. A key the summarizer renames
+// matches indented lines only, as in startsAt.
+func (s *slot) looseAt(data []byte, p int, indented bool) int {
+	q := p + len(s.pat) - len(" : ")
+	if q+2 >= len(data) || (data[q] != ' ' && data[q] != ':') || (data[q+1] == ':' && data[q] == ' ' && data[q+2] == ' ') ||
+		!(indented || s.plain) || string(data[p:q]) != s.name() {
+		// A key and " : " were startsAt's to take: not s's key.
+		return -1
+	}
+	for q < len(data) && data[q] == ' ' {
+		q++
+	}
+	if q == len(data) || data[q] != ':' {
+		return -1
+	}
+	q++
+	for q < len(data) && data[q] == ' ' {
+		q++
+	}
+	return q
 }
 
 // add adds val to key and returns the key's slot. fp.prev is the slot of the

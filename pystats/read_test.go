@@ -225,6 +225,20 @@ func TestFastPathMatchesGeneralAcrossFiles(t *testing.T) {
 		[]byte("a : 1\nc : 2\nc : 3\nb : 12345678901234567890\nd : 4"),
 		[]byte("a : 1\nb : 18446744073709551615\nc : 1\n"),
 	}
+	// Separators other than " : " (3.13 prints "Calls to ...: 5"): once a
+	// file holds one, predicted also tries them (looseAt); lines it must
+	// leave to the general path sit at the same places in later files.
+	runs["synthetic loose separators"] = [][]byte{
+		[]byte("a: 1\nb:2\n  c  :  3\nd :4\nuops[X].e: 5\n    uops[X].f: 6\n"),
+		[]byte("a: 1\nb:2\n  c  :  3\nd :4\nuops[X].e: 5\n    uops[X].f: 6\n"),
+		[]byte("a: 7\nb : 8\n  c:9\nd:  10\nuops[X].e:11\n    uops[X].f :12\n"),
+		[]byte("a: 1\nb: 2\nd :: 4\nuops[X].e: 5\n    uops[X].f:\t6\n"),
+		[]byte("a: 1\n    uops[X].f: 6\n"),
+		[]byte("a: 1\nuops[X].f: 6\n"), // renamed: not the key predicted
+		[]byte("x: 1\na: 2\nb:3"),
+		[]byte("a: 1\nb: 2\r\nd: 1\nd: 2\na  : 18446744073709551615\n"),
+		[]byte("a: 1\nb: 2\nc:  12345678901234567890\n"), // a bad value ends the run
+	}
 	for name, files := range runs {
 		t.Run(name, func(t *testing.T) { sameRunBothPaths(t, files) })
 	}
