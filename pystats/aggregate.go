@@ -775,10 +775,11 @@ func (s *slot) startsAt(data []byte, p int, indented bool) bool {
 // "key  :  5"). It returns -1 otherwise. A key the summarizer renames
 // matches indented lines only, as in startsAt.
 func (s *slot) looseAt(data []byte, p int, indented bool) int {
-	q := p + len(s.pat) - len(" : ")
+	q := p + len(s.pat) - len(" : ") // where s's key would end
+	// The key must end at q, at a space or ':', and not with " : ", which
+	// startsAt has already turned down (the line holds another key).
 	if q+2 >= len(data) || (data[q] != ' ' && data[q] != ':') || (data[q+1] == ':' && data[q] == ' ' && data[q+2] == ' ') ||
 		!(indented || s.plain) || string(data[p:q]) != s.name() {
-		// A key and " : " were startsAt's to take: not s's key.
 		return -1
 	}
 	for q < len(data) && data[q] == ' ' {
