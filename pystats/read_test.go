@@ -4,8 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -374,6 +376,44 @@ func TestTarErrorOrder(t *testing.T) {
 				_, err := Read(p, Options{Workers: workers})
 				if err == nil || !strings.Contains(err.Error(), tt.want) {
 					t.Errorf("%d workers: error %v, want one with %q", workers, err, tt.want)
+				}
+			}
+		})
+	}
+}
+
+// TestDirErrorOrder reads folders with bad files among good ones on 1 to 4
+// workers, many times: the workers claim files in name order, and the error
+// reported must be the first bad file's whatever the timing, as a one-pass
+// reader meets it.
+func TestDirErrorOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		bad  []int // positions of the bad files among 40
+	}{
+		{"the first file", []int{0}},
+		{"two in a row", []int{5, 6}},
+		{"the last file", []int{39}},
+		{"far apart", []int{3, 20}},
+		{"every other file", []int{11, 13, 15, 17, 19}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for i := range 40 {
+				body := strings.Repeat(fmt.Sprintf("opcode[NOP].execution_count : %d\n", i), 200)
+				if slices.Contains(tt.bad, i) {
+					body += "Frames pushed : 12x\n"
+				}
+				os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d.txt", i)), []byte(body), 0o644)
+			}
+			want := fmt.Sprintf("%02d.txt:201:", tt.bad[0])
+			for _, workers := range []int{1, 2, 3, 4} {
+				for range 25 {
+					_, err := Read(dir, Options{Workers: workers})
+					if err == nil || !strings.Contains(err.Error(), want) {
+						t.Fatalf("%d workers: error %v, want one with %q", workers, err, want)
+					}
 				}
 			}
 		})
