@@ -420,6 +420,50 @@ func TestDirErrorOrder(t *testing.T) {
 	}
 }
 
+// TestTarErrorOrderManyMembers reads archives of 120 members with bad ones
+// among them, on 1 to 4 workers, many times. With that many members the
+// reader often finds every worker busy and parses a member itself, so a bad
+// member may be met by the reader or by any worker, in any order in time:
+// the error reported must still be the first bad member's in archive order.
+func TestTarErrorOrderManyMembers(t *testing.T) {
+	tests := []struct {
+		name string
+		bad  []int // positions of the bad members among 120
+	}{
+		{"the first member", []int{0}},
+		{"two in a row", []int{50, 51}},
+		{"the last member", []int{119}},
+		{"far apart", []int{7, 90}},
+		{"every other member", []int{61, 63, 65, 67, 69}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			tw := tar.NewWriter(&b)
+			for i := range 120 {
+				body := strings.Repeat(fmt.Sprintf("opcode[NOP].execution_count : %d\n", i), 400)
+				if slices.Contains(tt.bad, i) {
+					body += "Frames pushed : 12x\n"
+				}
+				tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("raw/%03d.txt", i), Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644})
+				tw.Write([]byte(body))
+			}
+			tw.Close()
+			p := filepath.Join(t.TempDir(), "run.tar")
+			os.WriteFile(p, b.Bytes(), 0o644)
+			want := fmt.Sprintf("%03d.txt:401:", tt.bad[0])
+			for _, workers := range []int{1, 2, 3, 4} {
+				for range 20 {
+					_, err := Read(p, Options{Workers: workers})
+					if err == nil || !strings.Contains(err.Error(), want) {
+						t.Fatalf("%d workers: error %v, want one with %q", workers, err, want)
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestStatsConcurrentLookups reads one Stats's lazily built lookups from
 // several goroutines at once, as export's table builders do (run with -race).
 func TestStatsConcurrentLookups(t *testing.T) {

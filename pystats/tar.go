@@ -81,8 +81,9 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 	cr := &countingReader{r: r}
 	tr := tar.NewReader(cr)
 	// Members are parsed on the other cores while this goroutine reads
-	// (and decompresses) the archive; a member too large to hand over is
-	// parsed here, as it streams by, into a.
+	// (and decompresses) the archive, or here when every core is busy
+	// (memberParsers); a member too large to hand over is parsed here, as
+	// it streams by, into a.
 	var a *aggregator // made for the first large member
 	var buf []byte
 	parsers := newMemberParsers(opt)
@@ -206,8 +207,14 @@ const maxHandedMember = 1 << 20
 
 // memberParsers parse the members of an archive that its reader hands over,
 // one aggregator per core, as readFiles does with the files of a folder.
-// At most 2 buffers per worker are in use (one parsed, one queued), so
-// memory stays bounded whatever the archive holds.
+// When every worker is busy and the queue is full, the reader parses the
+// member itself, into one more aggregator (own), instead of waiting: a
+// worker that took a job would otherwise make the reader runnable on its
+// own, busy core, and the reader waited there to be scheduled (an
+// uncompressed archive of 1,790 dumps: 12% slower than the same folder;
+// now 5%). At most 2 buffers per worker are in use (one parsed, one
+// queued), and one that the reader reads or parses, so memory stays bounded
+// whatever the archive holds.
 type memberParsers struct {
 	jobs     chan memberJob
 	free     chan []byte
@@ -217,6 +224,9 @@ type memberParsers struct {
 	minFail  atomic.Int64 // the order of the earliest bad member, or math.MaxInt64
 	progress func(int64)
 	done     bool
+	strict   bool
+	own      *aggregator // members the reader parsed itself
+	ownErr   memberErr
 }
 
 // memberJob is a member read whole, for a worker to parse.
@@ -238,7 +248,7 @@ func newMemberParsers(opt Options) *memberParsers {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	p := &memberParsers{jobs: make(chan memberJob, workers), free: make(chan []byte, 2*workers+1),
-		aggs: make([]*aggregator, workers), errs: make([]memberErr, workers), progress: opt.Progress}
+		aggs: make([]*aggregator, workers), errs: make([]memberErr, workers), progress: opt.Progress, strict: opt.Strict}
 	p.minFail.Store(math.MaxInt64)
 	for w := range p.aggs {
 		p.wg.Add(1)
@@ -257,18 +267,24 @@ func (p *memberParsers) work(w int, strict bool) {
 			p.aggs[w] = newAggregator()
 			p.aggs[w].strict = strict
 		}
-		if int64(j.order) < p.minFail.Load() {
-			if err := p.aggs[w].addFile(j.name, j.order, j.data); err != nil {
-				if p.errs[w].err == nil || j.order < p.errs[w].order {
-					p.errs[w] = memberErr{j.order, err}
-				}
-				lowerTo(&p.minFail, int64(j.order))
-			} else if p.progress != nil {
-				p.progress(int64(len(j.data)))
-			}
-		}
-		p.free <- j.data[:0]
+		p.parseOne(p.aggs[w], &p.errs[w], j)
 	}
+}
+
+// parseOne parses a handed member into a (unless a member before it was
+// bad), keeping its error in e, and frees its buffer.
+func (p *memberParsers) parseOne(a *aggregator, e *memberErr, j memberJob) {
+	if int64(j.order) < p.minFail.Load() {
+		if err := a.addFile(j.name, j.order, j.data); err != nil {
+			if e.err == nil || j.order < e.order {
+				*e = memberErr{j.order, err}
+			}
+			lowerTo(&p.minFail, int64(j.order))
+		} else if p.progress != nil {
+			p.progress(int64(len(j.data)))
+		}
+	}
+	p.free <- j.data[:0]
 }
 
 // lowerTo sets v to x if x is smaller.
@@ -301,7 +317,18 @@ func (p *memberParsers) parse(order int, name string, r io.Reader, size int64) (
 		}
 		return int64(n), fmt.Errorf("reading %s: %w", QuoteName(name), err)
 	}
-	p.jobs <- memberJob{order: order, name: name, data: data}
+	j := memberJob{order: order, name: name, data: data}
+	select {
+	case p.jobs <- j:
+	default:
+		// Every worker is busy and the queue is full: parse it here
+		// rather than wait for a worker to take one (and to be scheduled).
+		if p.own == nil {
+			p.own = newAggregator()
+			p.own.strict = p.strict
+		}
+		p.parseOne(p.own, &p.ownErr, j)
+	}
 	return size, nil
 }
 
@@ -331,7 +358,7 @@ func (p *memberParsers) firstError(order int, err error) error {
 
 // workerError is the workers' error of the earliest member, if any.
 func (p *memberParsers) workerError() memberErr {
-	var first memberErr
+	first := p.ownErr
 	for _, e := range p.errs {
 		if e.err != nil && (first.err == nil || e.order < first.order) {
 			first = e
@@ -347,7 +374,7 @@ func (p *memberParsers) wait(a *aggregator) (*aggregator, error) {
 	if e := p.workerError(); e.err != nil {
 		return nil, e.err
 	}
-	for _, b := range p.aggs {
+	for _, b := range append(p.aggs, p.own) {
 		switch {
 		case b == nil:
 		case a == nil:
