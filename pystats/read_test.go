@@ -382,81 +382,50 @@ func TestTarErrorOrder(t *testing.T) {
 	}
 }
 
-// TestDirErrorOrder reads folders with bad files among good ones on 1 to 4
-// workers, many times: the workers claim files in name order, and the error
-// reported must be the first bad file's whatever the timing, as a one-pass
-// reader meets it.
-func TestDirErrorOrder(t *testing.T) {
+// TestErrorOrderManyFiles reads runs of 120 dumps with bad ones among
+// them, as a folder and as a .tar, on 1 to 4 workers, many times. Folder
+// workers claim files in name order; an archive's members are parsed by the
+// workers or, when all are busy, by the reader itself, so a bad dump may be
+// met first in time by any of them. The error reported must still be the
+// first bad dump's in input order, as a one-pass reader meets it.
+func TestErrorOrderManyFiles(t *testing.T) {
 	tests := []struct {
 		name string
-		bad  []int // positions of the bad files among 40
+		bad  []int // positions of the bad dumps among 120
 	}{
-		{"the first file", []int{0}},
-		{"two in a row", []int{5, 6}},
-		{"the last file", []int{39}},
-		{"far apart", []int{3, 20}},
-		{"every other file", []int{11, 13, 15, 17, 19}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			for i := range 40 {
-				body := strings.Repeat(fmt.Sprintf("opcode[NOP].execution_count : %d\n", i), 200)
-				if slices.Contains(tt.bad, i) {
-					body += "Frames pushed : 12x\n"
-				}
-				os.WriteFile(filepath.Join(dir, fmt.Sprintf("%02d.txt", i)), []byte(body), 0o644)
-			}
-			want := fmt.Sprintf("%02d.txt:201:", tt.bad[0])
-			for _, workers := range []int{1, 2, 3, 4} {
-				for range 25 {
-					_, err := Read(dir, Options{Workers: workers})
-					if err == nil || !strings.Contains(err.Error(), want) {
-						t.Fatalf("%d workers: error %v, want one with %q", workers, err, want)
-					}
-				}
-			}
-		})
-	}
-}
-
-// TestTarErrorOrderManyMembers reads archives of 120 members with bad ones
-// among them, on 1 to 4 workers, many times. With that many members the
-// reader often finds every worker busy and parses a member itself, so a bad
-// member may be met by the reader or by any worker, in any order in time:
-// the error reported must still be the first bad member's in archive order.
-func TestTarErrorOrderManyMembers(t *testing.T) {
-	tests := []struct {
-		name string
-		bad  []int // positions of the bad members among 120
-	}{
-		{"the first member", []int{0}},
+		{"the first dump", []int{0}},
 		{"two in a row", []int{50, 51}},
-		{"the last member", []int{119}},
+		{"the last dump", []int{119}},
 		{"far apart", []int{7, 90}},
-		{"every other member", []int{61, 63, 65, 67, 69}},
+		{"every other dump", []int{61, 63, 65, 67, 69}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "raw")
+			os.Mkdir(dir, 0o755)
 			var b bytes.Buffer
 			tw := tar.NewWriter(&b)
 			for i := range 120 {
-				body := strings.Repeat(fmt.Sprintf("opcode[NOP].execution_count : %d\n", i), 400)
+				body := strings.Repeat(fmt.Sprintf("opcode[NOP].execution_count : %d\n", i), 300)
 				if slices.Contains(tt.bad, i) {
 					body += "Frames pushed : 12x\n"
 				}
-				tw.WriteHeader(&tar.Header{Name: fmt.Sprintf("raw/%03d.txt", i), Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644})
+				name := fmt.Sprintf("%03d.txt", i)
+				os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+				tw.WriteHeader(&tar.Header{Name: "raw/" + name, Typeflag: tar.TypeReg, Size: int64(len(body)), Mode: 0o644})
 				tw.Write([]byte(body))
 			}
 			tw.Close()
-			p := filepath.Join(t.TempDir(), "run.tar")
-			os.WriteFile(p, b.Bytes(), 0o644)
-			want := fmt.Sprintf("%03d.txt:401:", tt.bad[0])
-			for _, workers := range []int{1, 2, 3, 4} {
-				for range 20 {
-					_, err := Read(p, Options{Workers: workers})
-					if err == nil || !strings.Contains(err.Error(), want) {
-						t.Fatalf("%d workers: error %v, want one with %q", workers, err, want)
+			archive := dir + ".tar"
+			os.WriteFile(archive, b.Bytes(), 0o644)
+			want := fmt.Sprintf("%03d.txt:301:", tt.bad[0])
+			for _, input := range []string{dir, archive} {
+				for _, workers := range []int{1, 2, 3, 4} {
+					for range 15 {
+						_, err := Read(input, Options{Workers: workers})
+						if err == nil || !strings.Contains(err.Error(), want) {
+							t.Fatalf("%s, %d workers: error %v, want one with %q", filepath.Base(input), workers, err, want)
+						}
 					}
 				}
 			}

@@ -83,9 +83,8 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 	// Members are parsed on the other cores while this goroutine reads
 	// (and decompresses) the archive, or here when every core is busy
 	// (memberParsers); a member too large to hand over is parsed here, as
-	// it streams by, into a.
-	var a *aggregator // made for the first large member
-	var buf []byte
+	// it streams by, into the reader's own aggregator.
+	var buf []byte // made for the first large member
 	parsers := newMemberParsers(opt)
 	defer parsers.stop() // after an error too: no worker outlives the read
 	members := map[string]tarMember{}
@@ -149,11 +148,10 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 		if h.Size <= maxHandedMember {
 			n, err = parsers.parse(order, name+":"+h.Name, tr, h.Size)
 		} else {
-			if a == nil {
-				a, buf = newAggregator(), make([]byte, ReadBlockSize)
-				a.strict = opt.Strict
+			if buf == nil {
+				buf = make([]byte, ReadBlockSize)
 			}
-			n, err = a.addStream(name+":"+h.Name, order, tr, buf)
+			n, err = parsers.readerAggregator().addStream(name+":"+h.Name, order, tr, buf)
 			if err == nil && opt.Progress != nil {
 				opt.Progress(n)
 			}
@@ -167,7 +165,7 @@ func readTar(name string, r io.Reader, open func() (io.Reader, func(), error), o
 		skip -= n
 		order++
 	}
-	a, err := parsers.wait(a)
+	a, err := parsers.wait()
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +206,7 @@ const maxHandedMember = 1 << 20
 // memberParsers parse the members of an archive that its reader hands over,
 // one aggregator per core, as readFiles does with the files of a folder.
 // When every worker is busy and the queue is full, the reader parses the
-// member itself, into one more aggregator (own), instead of waiting: a
+// member itself, into its own aggregator (own), instead of waiting: a
 // worker that took a job would otherwise make the reader runnable on its
 // own, busy core, and the reader waited there to be scheduled (an
 // uncompressed archive of 1,790 dumps: 12% slower than the same folder;
@@ -225,8 +223,8 @@ type memberParsers struct {
 	progress func(int64)
 	done     bool
 	strict   bool
-	own      *aggregator // members the reader parsed itself
-	ownErr   memberErr
+	own      *aggregator // the members the reader parsed itself, or nil
+	ownErr   memberErr   // the first error of those handed to itself
 }
 
 // memberJob is a member read whole, for a worker to parse.
@@ -252,7 +250,7 @@ func newMemberParsers(opt Options) *memberParsers {
 	p.minFail.Store(math.MaxInt64)
 	for w := range p.aggs {
 		p.wg.Add(1)
-		go p.work(w, opt.Strict)
+		go p.work(w)
 	}
 	return p
 }
@@ -260,22 +258,22 @@ func newMemberParsers(opt Options) *memberParsers {
 // work parses handed members until the jobs close. After a bad member,
 // only the members before it are still parsed (one of them may be bad too,
 // and its error comes first); the rest are only released.
-func (p *memberParsers) work(w int, strict bool) {
+func (p *memberParsers) work(w int) {
 	defer p.wg.Done()
 	for j := range p.jobs {
-		if p.aggs[w] == nil { // made on the first member: a small archive needs fewer
-			p.aggs[w] = newAggregator()
-			p.aggs[w].strict = strict
-		}
-		p.parseOne(p.aggs[w], &p.errs[w], j)
+		p.parseOne(&p.aggs[w], &p.errs[w], j)
 	}
 }
 
-// parseOne parses a handed member into a (unless a member before it was
-// bad), keeping its error in e, and frees its buffer.
-func (p *memberParsers) parseOne(a *aggregator, e *memberErr, j memberJob) {
+// parseOne parses a handed member into *a, made on the first member (a
+// small archive needs fewer), unless a member before it was bad; it keeps
+// the member's error in e and frees its buffer.
+func (p *memberParsers) parseOne(a **aggregator, e *memberErr, j memberJob) {
 	if int64(j.order) < p.minFail.Load() {
-		if err := a.addFile(j.name, j.order, j.data); err != nil {
+		if *a == nil {
+			*a = p.newAggregator()
+		}
+		if err := (*a).addFile(j.name, j.order, j.data); err != nil {
 			if e.err == nil || j.order < e.order {
 				*e = memberErr{j.order, err}
 			}
@@ -285,6 +283,22 @@ func (p *memberParsers) parseOne(a *aggregator, e *memberErr, j memberJob) {
 		}
 	}
 	p.free <- j.data[:0]
+}
+
+// newAggregator is an aggregator for one goroutine's members.
+func (p *memberParsers) newAggregator() *aggregator {
+	a := newAggregator()
+	a.strict = p.strict
+	return a
+}
+
+// readerAggregator is the reader's own aggregator, for the members it
+// parses itself (made on the first).
+func (p *memberParsers) readerAggregator() *aggregator {
+	if p.own == nil {
+		p.own = p.newAggregator()
+	}
+	return p.own
 }
 
 // lowerTo sets v to x if x is smaller.
@@ -323,11 +337,7 @@ func (p *memberParsers) parse(order int, name string, r io.Reader, size int64) (
 	default:
 		// Every worker is busy and the queue is full: parse it here
 		// rather than wait for a worker to take one (and to be scheduled).
-		if p.own == nil {
-			p.own = newAggregator()
-			p.own.strict = p.strict
-		}
-		p.parseOne(p.own, &p.ownErr, j)
+		p.parseOne(&p.own, &p.ownErr, j)
 	}
 	return size, nil
 }
@@ -356,7 +366,8 @@ func (p *memberParsers) firstError(order int, err error) error {
 	return err
 }
 
-// workerError is the workers' error of the earliest member, if any.
+// workerError is the error of the earliest bad member handed over (parsed
+// by a worker or by the reader itself), if any.
 func (p *memberParsers) workerError() memberErr {
 	first := p.ownErr
 	for _, e := range p.errs {
@@ -367,13 +378,14 @@ func (p *memberParsers) workerError() memberErr {
 	return first
 }
 
-// wait waits for the workers and returns the sum of a (the reader's own
-// aggregator, or nil) and theirs, or the error of the earliest bad member.
-func (p *memberParsers) wait(a *aggregator) (*aggregator, error) {
+// wait waits for the workers and returns the sum of their aggregators and
+// the reader's own, or the error of the earliest bad member.
+func (p *memberParsers) wait() (*aggregator, error) {
 	p.stop()
 	if e := p.workerError(); e.err != nil {
 		return nil, e.err
 	}
+	var a *aggregator
 	for _, b := range append(p.aggs, p.own) {
 		switch {
 		case b == nil:
