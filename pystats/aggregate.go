@@ -207,6 +207,11 @@ type fileParse struct {
 	// 2581"); predicted then also tries the predicted key with such a
 	// separator (looseAt), which a file without one would pay for nothing.
 	loose bool
+	// unchecked is the block parseBlock is parsing while it has not been
+	// checked for binary or non-UTF-8 text, and uncheckedLine the lines
+	// started before it: see verify.
+	unchecked     []byte
+	uncheckedLine int32
 }
 
 // ReadBlockSize is the buffer one dump reader parses through: a dump is read
@@ -223,9 +228,6 @@ func (a *aggregator) addFile(name string, fileOrder int, data []byte) error {
 	a.files++
 	a.bytes += int64(len(data))
 	fp := fileParse{name: name, order: int32(fileOrder), prev: -1}
-	if err := a.checkText(&fp, data); err != nil {
-		return err
-	}
 	return a.parseBlock(&fp, data)
 }
 
@@ -269,10 +271,6 @@ func (a *aggregator) addStream(name string, fileOrder int, r io.Reader, buf []by
 			}
 			end = n + nl + 1
 		}
-		if err := a.checkText(&fp, buf[:end]); err != nil {
-			a.bytes += total
-			return total, err
-		}
 		if err := a.parseBlock(&fp, buf[:end]); err != nil {
 			a.bytes += total
 			return total, err
@@ -286,20 +284,64 @@ func (a *aggregator) addStream(name string, fileOrder int, r io.Reader, buf []by
 	return total, nil
 }
 
-// checkText refuses binary and non-UTF-8 data in a block of whole lines.
-func (a *aggregator) checkText(fp *fileParse, data []byte) error {
+// checkText refuses binary and non-UTF-8 data in a block of whole lines,
+// the first of which is line line+1 of its file.
+func checkText(name string, line int32, data []byte) error {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return &ParseError{File: fp.name, Line: int(fp.line) + lineOf(data, i), Msg: "binary data (NUL byte): not a pystats dump"}
+		return &ParseError{File: name, Line: int(line) + lineOf(data, i), Msg: "binary data (NUL byte): not a pystats dump"}
 	}
 	if !utf8.Valid(data) {
-		return &ParseError{File: fp.name, Line: int(fp.line) + firstInvalidUTF8Line(data), Msg: "invalid UTF-8: not a pystats dump"}
+		return &ParseError{File: name, Line: int(line) + firstInvalidUTF8Line(data), Msg: "invalid UTF-8: not a pystats dump"}
 	}
 	return nil
 }
 
+// cleanText reports whether b holds neither a NUL byte nor invalid UTF-8:
+// what checkText looks for.
+func cleanText(b []byte) bool {
+	return bytes.IndexByte(b, 0) < 0 && utf8.Valid(b)
+}
+
+// verify runs checkText on the block being parsed, once, and returns its
+// error. A block is refused whole when it holds binary or non-UTF-8 text,
+// before any other problem of its lines, but parseBlock checks it only when
+// it must: before the first line it parses the general way (parseLine),
+// when a new key is not clean text (then verify fails), and when a line
+// fails. A block that needs none of these is clean by construction: its
+// lines hold known keys (whose names are clean text) or new keys found
+// clean, and spaces, ':', digits and newlines. A warning of the fast paths
+// (a key twice in a file) needs no check: a block with binary text fails
+// later, and a failed read is thrown away whole. So the error, and the line
+// it names, are the ones a check of every block up front gives, without
+// reading every byte twice.
+func (a *aggregator) verify(fp *fileParse) error {
+	if fp.unchecked == nil {
+		return nil
+	}
+	data := fp.unchecked
+	fp.unchecked = nil
+	return checkText(fp.name, fp.uncheckedLine, data)
+}
+
 // parseBlock parses whole lines; only the block's last line may lack its
-// newline, and then it is the file's last line.
+// newline, and then it is the file's last line. The block is checked for
+// binary and non-UTF-8 text as verify says.
 func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
+	fp.unchecked, fp.uncheckedLine = data, fp.line
+	err := a.parseLines(fp, data)
+	if err != nil {
+		// The block's text error comes first, as it would from a check
+		// of the block before its lines.
+		if verr := a.verify(fp); verr != nil {
+			err = verr
+		}
+	}
+	fp.unchecked = nil
+	return err
+}
+
+// parseLines is parseBlock without its last check.
+func (a *aggregator) parseLines(fp *fileParse, data []byte) error {
 	for len(data) > 0 {
 		// Fastest path: the lines that hold the key predicted from the
 		// line before, exactly as CPython prints them (most lines).
@@ -332,6 +374,9 @@ func (a *aggregator) parseBlock(fp *fileParse, data []byte) error {
 				}
 				continue
 			}
+		}
+		if err := a.verify(fp); err != nil {
+			return err
 		}
 		if err := a.parseLine(fp, line); err != nil {
 			return err
@@ -815,6 +860,11 @@ func (a *aggregator) add(fp *fileParse, key []byte, val uint64) (int32, error) {
 		var ok bool
 		i, ok = a.index[string(key)]
 		if !ok {
+			if !cleanText(key) {
+				if err := a.verify(fp); err != nil {
+					return -1, err
+				}
+			}
 			ns := newSlotBytes(key, val, fileOrder, line)
 			if msg := KeyProblem(ns.name()); msg != "" {
 				return -1, &ParseError{File: fp.name, Line: int(line), Msg: msg}

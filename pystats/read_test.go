@@ -95,6 +95,18 @@ func TestReadProblems(t *testing.T) {
 		{"binary", map[string]string{"a": "Frames pushed: 1\n\x00\x01\x02"}, false, "a:2: binary data", ""},
 		{"non-UTF-8", map[string]string{"a": "Frames pushed: 1\nObject \xff: 2\n"}, false, "a:2: invalid UTF-8", ""},
 		{"huge line", map[string]string{"a": strings.Repeat("x", 10<<20) + ": 1\n"}, false, "a:1: key of 10485760 bytes", ""},
+		// The fast path checks a block's text only when it must (verify):
+		// binary or non-UTF-8 text after lines it took is still refused,
+		// naming the same line, and before any other problem of the block.
+		{"binary after predicted lines", map[string]string{"a": "x : 1\ny : 2\n", "b": "x : 1\ny : 2\nz\x00 : 3\n"}, false, "b:3: binary data", ""},
+		{"binary in a predicted key's value", map[string]string{"a": "x : 1\ny : 2\n", "b": "x : 1\ny : 2\x00\n"}, false, "b:2: binary data", ""},
+		{"non-UTF-8 new key after predicted lines", map[string]string{"a": "x : 1\ny : 2\n", "b": "x : 1\ny : 2\nz\xff : 3\n"}, false, "b:3: invalid UTF-8", ""},
+		{"binary after a new key", map[string]string{"a": "x : 1\n", "b": "x : 1\nw : 5\n\x00\n"}, false, "b:3: binary data", ""},
+		{"binary after a duplicate key, strict", map[string]string{"a": "x : 1\n", "b": "x : 1\nx : 1\n\x00\n"}, true, "b:3: binary data", ""},
+		{"binary after a sum overflows", map[string]string{"a": "x : 18446744073709551615\n", "b": "x : 1\n\x00\n"}, false, "b:2: binary data", ""},
+		{"binary after a bad key", map[string]string{"a": "GC[x] : 1\n\x00\n"}, false, "a:2: binary data", ""},
+		{"non-UTF-8 after a bad value", map[string]string{"a": "x : 1\ny : -1\nz : \xff\n"}, false, "a:3: invalid UTF-8", ""},
+		{"binary in a later block", map[string]string{"a": keyLines(30000, -1), "b": keyLines(30000, 25000)}, false, "b:25000: binary data", ""},
 		{"mixed numeric and named", map[string]string{"a": "opcode[1].execution_count : 1\n", "b": "opcode[LOAD_FAST].execution_count : 1\n"}, false, "mixes numeric-opcode dumps", ""},
 	}
 	for _, tt := range tests {
@@ -450,4 +462,17 @@ func TestStatsConcurrentLookups(t *testing.T) {
 			t.Fatal("a concurrent lookup went wrong")
 		}
 	}
+}
+
+// keyLines is n lines "kNNNNN : 1", line nul (1-based; -1 for none) holding
+// a NUL byte in its key.
+func keyLines(n, nul int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i == nul {
+			b.WriteString("k\x00")
+		}
+		fmt.Fprintf(&b, "k%05d : 1\n", i)
+	}
+	return b.String()
 }
