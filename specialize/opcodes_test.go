@@ -1,6 +1,7 @@
 package specialize
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/pystats-dev/pystats/pystats"
@@ -88,5 +89,43 @@ func TestViewRules311(t *testing.T) {
 				t.Errorf("Tier1Total = %d", v.Tier1Total)
 			}
 		})
+	}
+}
+
+func TestPredecessorsSuccessors(t *testing.T) {
+	// A's successors B (twice: a pair of A, a pair of C), C and X, which has
+	// no keys of its own; zero pairs are left out; lists keep pair order.
+	st, err := pystats.ReadJSON("pairs.json", []byte(`{
+		"opcode[A].execution_count": 9,
+		"opcode[A].pair_count[B]": 5,
+		"opcode[A].pair_count[C]": 0,
+		"opcode[A].pair_count[X]": 2,
+		"opcode[A].pair_count[A]": 1,
+		"opcode[B].execution_count": 4,
+		"opcode[C].pair_count[B]": 3,
+		"opcode[C].pair_count[X]": 7
+	}`), pystats.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Release()
+	ops := NewOpcodeViews(st).Opcode
+	tests := []struct {
+		name       string
+		pred, succ []NamedCount
+	}{
+		{"A", []NamedCount{{"A", 1}}, []NamedCount{{"B", 5}, {"X", 2}, {"A", 1}}},
+		{"B", []NamedCount{{"A", 5}, {"C", 3}}, nil},
+		{"C", nil, []NamedCount{{"B", 3}, {"X", 7}}},
+		{"X", []NamedCount{{"A", 2}, {"C", 7}}, nil},
+		{"Y", nil, nil},
+	}
+	for _, tt := range tests {
+		if got := ops.Predecessors(tt.name); !slices.Equal(got, tt.pred) {
+			t.Errorf("Predecessors(%s) = %v, want %v", tt.name, got, tt.pred)
+		}
+		if got := ops.Successors(tt.name); !slices.Equal(got, tt.succ) {
+			t.Errorf("Successors(%s) = %v, want %v", tt.name, got, tt.succ)
+		}
 	}
 }

@@ -129,42 +129,73 @@ type predSucc struct {
 }
 
 // buildPredSucc groups the non-zero pairs by second name (predecessors) and
-// by first name (successors), in pair order. Each name's list is a window of
-// one array per side, sized by a counting pass.
+// by first name (successors), in pair order. An instruction's successors are
+// its own non-zero pairs; predecessors are counted by the second name's
+// number (its instruction's index, or one after them for a name with no keys
+// of its own) and laid out as windows of one array, so each pair costs one
+// map lookup.
 func (s *OpcodeStats) buildPredSucc() *predSucc {
 	if s.predSucc != nil {
 		return s.predSucc
 	}
-	predN := map[string]int{}
-	succN := make(map[string]int, len(s.Ops))
-	total := 0
+	n := len(s.Ops)
+	var others []string // second names that are no instruction of the family
+	otherIndex := map[string]int{}
+	predN := make([]int, n)
+	targets := make([]int32, 0, n)
 	for i := range s.Ops {
-		o := &s.Ops[i]
-		for _, p := range o.Pairs {
-			if p.Value != 0 {
-				predN[p.Name]++
-				succN[o.Name]++
-				total++
+		for _, p := range s.Ops[i].Pairs {
+			if p.Value == 0 {
+				continue
 			}
+			t, ok := s.index[p.Name]
+			if !ok {
+				if t, ok = otherIndex[p.Name]; !ok {
+					t = n + len(others)
+					otherIndex[p.Name] = t
+					others = append(others, p.Name)
+					predN = append(predN, 0)
+				}
+			}
+			predN[t]++
+			targets = append(targets, int32(t))
 		}
 	}
-	ps := &predSucc{pred: make(map[string][]NamedCount, len(predN)), succ: make(map[string][]NamedCount, len(succN))}
-	window := func(m map[string][]NamedCount, counts map[string]int, backing []NamedCount) {
-		off := 0
-		for name, n := range counts {
-			m[name] = backing[off : off : off+n]
-			off += n
+	nameOf := func(t int) string {
+		if t < n {
+			return s.Ops[t].Name
 		}
+		return others[t-n]
 	}
-	window(ps.pred, predN, make([]NamedCount, total))
-	window(ps.succ, succN, make([]NamedCount, total))
+	ps := &predSucc{pred: make(map[string][]NamedCount), succ: make(map[string][]NamedCount)}
+	pred := make([][]NamedCount, len(predN))
+	predBacking := make([]NamedCount, len(targets))
+	off := 0
+	for t, c := range predN {
+		pred[t] = predBacking[off : off : off+c]
+		off += c
+	}
+	succBacking := make([]NamedCount, 0, len(targets))
+	k := 0
 	for i := range s.Ops {
 		o := &s.Ops[i]
+		start := len(succBacking)
 		for _, p := range o.Pairs {
-			if p.Value != 0 {
-				ps.pred[p.Name] = append(ps.pred[p.Name], NamedCount{o.Name, p.Value})
-				ps.succ[o.Name] = append(ps.succ[o.Name], NamedCount{p.Name, p.Value})
+			if p.Value == 0 {
+				continue
 			}
+			t := targets[k]
+			k++
+			pred[t] = append(pred[t], NamedCount{o.Name, p.Value})
+			succBacking = append(succBacking, NamedCount{p.Name, p.Value})
+		}
+		if len(succBacking) > start {
+			ps.succ[o.Name] = succBacking[start:len(succBacking):len(succBacking)]
+		}
+	}
+	for t, xs := range pred {
+		if len(xs) > 0 {
+			ps.pred[nameOf(t)] = xs
 		}
 	}
 	s.predSucc = ps
