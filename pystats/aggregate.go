@@ -726,6 +726,14 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 						g = nx[0]
 					}
 				}
+				if g < 0 {
+					// A key seen before, but not after this one lately:
+					// the key table, then the four are rotated as the
+					// general path's link does.
+					if g = a.lookup(data, p, indented); g >= 0 {
+						nx[0], nx[1], nx[2], nx[3] = g, nx[0], nx[1], nx[2]
+					}
+				}
 			}
 			if g < 0 {
 				break
@@ -766,6 +774,22 @@ func (a *aggregator) predicted(fp *fileParse, data []byte) int {
 	fp.line += lines
 	a.lines += int64(lines)
 	return pos
+}
+
+// lookup finds in the key table the slot of the line at p (its text after
+// the indentation) when the line starts with a known key and " : ", as
+// startsAt checks; -1 otherwise.
+func (a *aggregator) lookup(data []byte, p int, indented bool) int32 {
+	end := min(len(data), p+MaxKeyLength+2)
+	c := bytes.IndexByte(data[p:end], ':')
+	if c < 2 || data[p+c-1] != ' ' {
+		return -1
+	}
+	g, ok := a.index[string(data[p:p+c-1])]
+	if !ok || !a.slots[g].startsAt(data, p, indented) {
+		return -1
+	}
+	return g
 }
 
 // longValue reads the digits of data from start one by one (a value of 8

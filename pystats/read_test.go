@@ -253,6 +253,21 @@ func TestFastPathMatchesGeneralAcrossFiles(t *testing.T) {
 		[]byte("a: 1\nb: 2\r\nd: 1\nd: 2\na  : 18446744073709551615\n"),
 		[]byte("a: 1\nb: 2\nc:  12345678901234567890\n"), // a bad value ends the run
 	}
+	// Keys seen before that are none of the four that followed the line
+	// before's key lately: predicted looks them up in the key table
+	// (lookup), which must not take what the general path reads otherwise
+	// (a renamed uops key, a key twice in a file, a sum that overflows).
+	runs["synthetic key table"] = [][]byte{
+		[]byte("a : 1\nb : 1\nc : 1\nd : 1\ne : 1\nf : 1\n    uops[X].u : 1\n"),
+		[]byte("a : 1\nf : 2\ne : 3\nd : 4\nc : 5\nb : 6\n"),
+		[]byte("a : 1\nc : 1\ne : 1\nb : 1\nd : 1\nf : 1\na : 9\n"),
+		[]byte("e : 1\na : 1\nuops[X].u : 1\n    uops[X].u : 2\nab : 3\nb  : 4\nf : 5\n"),
+		[]byte("a : 1\nd : 1\nc : 2\nf : 1\n"),
+	}
+	runs["synthetic key table, a sum overflows"] = [][]byte{
+		[]byte("a : 1\nb : 1\nc : 1\nd : 1\ne : 1\nf : 18446744073709551615\n"),
+		[]byte("a : 1\nd : 1\nc : 2\nf : 1\n"),
+	}
 	for name, files := range runs {
 		t.Run(name, func(t *testing.T) { sameRunBothPaths(t, files) })
 	}
