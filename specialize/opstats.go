@@ -236,16 +236,56 @@ func NewOpcodeViews(st *pystats.Stats) *OpcodeViews {
 	}
 	fams := st.Families()
 	names, counters, indexes, values := st.Names(), st.CounterNames(), st.Indexes(), st.Values()
+	// First pass: the instruction of each row, and how many pairs each
+	// has, so that the Pairs of a family are windows of one array. A
+	// name's rows mostly follow one another: the map is asked only when
+	// the name changes.
+	opOf := make([]int32, len(fams))
+	npairs := map[*OpcodeStats][]int{}
 	var cur *OpcodeStats
 	var curFam pystats.Family
+	last, lastName := -1, ""
 	for i, f := range fams {
 		if f != curFam || cur == nil {
 			cur, curFam = byFamily[f], f
+			last = -1
 		}
 		if cur == nil {
+			opOf[i] = -1
 			continue
 		}
-		cur.add(names.Value(i), counters.Value(i), indexes.Value(i), values.Value(i))
+		if name := names.Value(i); last < 0 || name != lastName {
+			last, lastName = cur.op(name), name
+			if n := npairs[cur]; len(n) < len(cur.Ops) {
+				npairs[cur] = append(n, 0)
+			}
+		}
+		opOf[i] = int32(last)
+		if indexes.Value(i) != "" && counters.Value(i) == "pair_count" {
+			npairs[cur][last]++
+		}
+	}
+	for s, counts := range npairs {
+		total := 0
+		for _, c := range counts {
+			total += c
+		}
+		backing := make([]NamedCount, total)
+		off := 0
+		for j, c := range counts {
+			s.Ops[j].Pairs = backing[off : off : off+c]
+			off += c
+		}
+	}
+	cur, curFam = nil, ""
+	for i, f := range fams {
+		if opOf[i] < 0 {
+			continue
+		}
+		if f != curFam || cur == nil {
+			cur, curFam = byFamily[f], f
+		}
+		cur.add(&cur.Ops[opOf[i]], counters.Value(i), indexes.Value(i), values.Value(i))
 	}
 	for _, s := range byFamily {
 		s.finish()
@@ -257,14 +297,19 @@ func newOpcodeStats(f pystats.Family) *OpcodeStats {
 	return &OpcodeStats{Family: f, index: map[string]int{}}
 }
 
-func (s *OpcodeStats) add(name, counter, index string, value uint64) {
+// op is the index of name's stats, added when new.
+func (s *OpcodeStats) op(name string) int {
 	i, ok := s.index[name]
 	if !ok {
 		i = len(s.Ops)
 		s.index[name] = i
 		s.Ops = append(s.Ops, OpcodeStat{Name: name})
 	}
-	o := &s.Ops[i]
+	return i
+}
+
+// add adds one counter of o.
+func (s *OpcodeStats) add(o *OpcodeStat, counter, index string, value uint64) {
 	if index != "" {
 		switch counter {
 		case "pair_count":
