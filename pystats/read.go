@@ -521,22 +521,11 @@ func readOne(a *aggregator, path string, order int, buf []byte) (int64, error) {
 // reading the files one after the other, places __nfiles__ after the first
 // file's keys, checks the opcode naming and builds the Arrow table.
 func finish(a *aggregator, path string, kind InputKind, opt Options) (*Stats, error) {
-	// Sort (first file, first line) positions, packed with the slot's
-	// index, rather than the slots themselves (8 bytes moved, not 56).
-	type seen struct {
-		at   uint64 // first file << 32 | first line
-		slot int32
-	}
-	order := make([]seen, len(a.slots))
-	for i, s := range a.slots {
-		order[i] = seen{uint64(uint32(s.firstFile))<<32 | uint64(uint32(s.firstLine)), int32(i)}
-	}
-	slices.SortFunc(order, func(x, y seen) int { return cmp.Compare(x.at, y.at) })
-	keys := make([]string, 0, len(order)+1)
-	values := make([]uint64, 0, len(order)+1)
+	keys := make([]string, 0, len(a.slots)+1)
+	values := make([]uint64, 0, len(a.slots)+1)
 	placed := false
-	for _, o := range order {
-		s := &a.slots[o.slot]
+	for _, i := range firstSeenOrder(a.slots) {
+		s := &a.slots[i]
 		if !placed && s.firstFile > 0 {
 			keys = append(keys, "__nfiles__")
 			values = append(values, uint64(a.files))
@@ -561,6 +550,45 @@ func finish(a *aggregator, path string, kind InputKind, opt Options) (*Stats, er
 			Warnings: a.warn.list()},
 	}
 	return st, nil
+}
+
+// firstSeenOrder is the slots' indexes by (first file, first line), the
+// order the summarizer would have seen the keys in (no two slots share a
+// line). The positions are sorted rather than the slots (8 bytes moved, not
+// 56); the slot index is packed below the position when file and line
+// numbers fit in 24 bits each (slots fit in 16: MaxKeys), so the sort
+// compares plain integers.
+func firstSeenOrder(slots []slot) []int32 {
+	out := make([]int32, len(slots))
+	const bits = 24
+	packable := len(slots) <= 1<<16
+	for _, s := range slots {
+		packable = packable && uint32(s.firstFile) < 1<<bits && uint32(s.firstLine) < 1<<bits
+	}
+	if packable {
+		order := make([]uint64, len(slots))
+		for i, s := range slots {
+			order[i] = uint64(s.firstFile)<<(bits+16) | uint64(s.firstLine)<<16 | uint64(i)
+		}
+		slices.Sort(order)
+		for i, o := range order {
+			out[i] = int32(o & (1<<16 - 1))
+		}
+		return out
+	}
+	type seen struct {
+		at   uint64 // first file << 32 | first line
+		slot int32
+	}
+	order := make([]seen, len(slots))
+	for i, s := range slots {
+		order[i] = seen{uint64(uint32(s.firstFile))<<32 | uint64(uint32(s.firstLine)), int32(i)}
+	}
+	slices.SortFunc(order, func(x, y seen) int { return cmp.Compare(x.at, y.at) })
+	for i, o := range order {
+		out[i] = o.slot
+	}
+	return out
 }
 
 // checkOpcodeNaming fails when numeric (3.11/3.12) and named (3.13+) opcode keys

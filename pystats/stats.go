@@ -219,19 +219,38 @@ func (s *Stats) NFiles() uint64 { return s.Get("__nfiles__") }
 func buildCounters(mem memory.Allocator, keys []string, values []uint64) arrow.RecordBatch {
 	n := len(keys)
 	parts := make([]KeyParts, n)
-	for i, k := range keys {
-		parts[i] = ParseKey(k)
+	// This runs once per input, after the parse, while the other cores
+	// wait: a large table is split in two, keys parsed and columns filled
+	// (in place, no per-value builder calls) on two goroutines.
+	var wg sync.WaitGroup
+	split := n
+	if n >= 2048 {
+		split = n / 2
+		wg.Go(func() {
+			for i := split; i < n; i++ {
+				parts[i] = ParseKey(keys[i])
+			}
+		})
 	}
-	// The columns are filled in place (no per-value builder calls): this
-	// runs once per input, after the parse, on one core.
-	cols := []arrow.Array{
-		stringColumn(mem, n, func(i int) string { return keys[i] }),
-		familyColumn(mem, parts),
-		stringColumn(mem, n, func(i int) string { return parts[i].Name }),
-		stringColumn(mem, n, func(i int) string { return parts[i].Counter }),
-		stringColumn(mem, n, func(i int) string { return parts[i].Index }),
-		uint64Column(mem, values),
+	for i := range split {
+		parts[i] = ParseKey(keys[i])
 	}
+	wg.Wait()
+	cols := make([]arrow.Array, 6)
+	other := func() {
+		cols[0] = stringColumn(mem, n, func(i int) string { return keys[i] })
+		cols[2] = stringColumn(mem, n, func(i int) string { return parts[i].Name })
+		cols[5] = uint64Column(mem, values)
+	}
+	if n >= 2048 {
+		wg.Go(other)
+	} else {
+		other()
+	}
+	cols[1] = familyColumn(mem, parts)
+	cols[3] = stringColumn(mem, n, func(i int) string { return parts[i].Counter })
+	cols[4] = stringColumn(mem, n, func(i int) string { return parts[i].Index })
+	wg.Wait()
 	defer func() {
 		for _, c := range cols {
 			c.Release()
