@@ -7,11 +7,16 @@ package py
 import (
 	"math/big"
 	"strconv"
-	"strings"
 )
 
 // Int formats n like format(n, ",d"): 18226969405 -> "18,226,969,405".
-func Int(n uint64) string { return Group(strconv.FormatUint(n, 10)) }
+func Int(n uint64) string { return string(AppendInt(nil, n)) }
+
+// AppendInt appends Int(n) to dst.
+func AppendInt(dst []byte, n uint64) []byte {
+	var digits [20]byte
+	return appendGroup(dst, strconv.AppendUint(digits[:0], n, 10))
+}
 
 // SignedInt formats a signed n like format(n, ",d").
 func SignedInt(n int64) string { return Group(strconv.FormatInt(n, 10)) }
@@ -19,32 +24,37 @@ func SignedInt(n int64) string { return Group(strconv.FormatInt(n, 10)) }
 // Group inserts "," thousands separators into the integer part of a decimal
 // number string (which may have a sign and a fraction).
 func Group(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
-		sign, s = s[:1], s[1:]
+	if len(s) <= 3 {
+		return s
 	}
-	intPart, frac := s, ""
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		intPart, frac = s[:i], s[i:]
+	return string(appendGroup(make([]byte, 0, len(s)+len(s)/3+1), s))
+}
+
+// appendGroup appends s, a decimal number, to dst with Group's separators.
+func appendGroup[S ~string | ~[]byte](dst []byte, s S) []byte {
+	sign := 0
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		sign = 1
 	}
-	if len(intPart) <= 3 {
-		return sign + intPart + frac
-	}
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/3 + 1)
-	b.WriteString(sign)
-	lead := len(intPart) % 3
-	if lead > 0 {
-		b.WriteString(intPart[:lead])
-	}
-	for i := lead; i < len(intPart); i += 3 {
-		if b.Len() > len(sign) {
-			b.WriteByte(',')
+	intEnd := len(s)
+	for i := sign; i < len(s); i++ {
+		if s[i] == '.' {
+			intEnd = i
+			break
 		}
-		b.WriteString(intPart[i : i+3])
 	}
-	b.WriteString(frac)
-	return b.String()
+	dst = append(dst, s[:sign]...)
+	intLen := intEnd - sign
+	lead := intLen % 3
+	if lead == 0 && intLen > 0 {
+		lead = 3
+	}
+	dst = append(dst, s[sign:sign+lead]...)
+	for i := sign + lead; i < intEnd; i += 3 {
+		dst = append(dst, ',')
+		dst = append(dst, s[i:i+3]...)
+	}
+	return append(dst, s[intEnd:]...)
 }
 
 // Div returns num/den as Python's int/int true division does: the float64
@@ -73,12 +83,22 @@ func Percent(x float64, prec int) string {
 }
 
 // GroupedPercent formats x like f"{x:,.1%}" (prec decimals).
-func GroupedPercent(x float64, prec int) string {
-	return Group(strconv.FormatFloat(x*100, 'f', prec, 64)) + "%"
+func GroupedPercent(x float64, prec int) string { return string(AppendGroupedPercent(nil, x, prec)) }
+
+// AppendGroupedPercent appends GroupedPercent(x, prec) to dst.
+func AppendGroupedPercent(dst []byte, x float64, prec int) []byte {
+	var digits [32]byte
+	return append(appendGroup(dst, strconv.AppendFloat(digits[:0], x*100, 'f', prec, 64)), '%')
 }
 
 // Fixed formats x like "%.Nf" % x.
 func Fixed(x float64, prec int) string { return strconv.FormatFloat(x, 'f', prec, 64) }
 
 // GroupedFixed formats x like f"{x:,.Nf}".
-func GroupedFixed(x float64, prec int) string { return Group(strconv.FormatFloat(x, 'f', prec, 64)) }
+func GroupedFixed(x float64, prec int) string { return string(AppendGroupedFixed(nil, x, prec)) }
+
+// AppendGroupedFixed appends GroupedFixed(x, prec) to dst.
+func AppendGroupedFixed(dst []byte, x float64, prec int) []byte {
+	var digits [32]byte
+	return appendGroup(dst, strconv.AppendFloat(digits[:0], x, 'f', prec, 64))
+}

@@ -1,6 +1,10 @@
 package py
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestFormats(t *testing.T) {
 	tests := []struct {
@@ -23,4 +27,66 @@ func TestFormats(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tt.name, tt.got, tt.want)
 		}
 	}
+}
+
+// TestGroupAgreesWithStringBuilding holds Group and the Append formats to
+// the string-building Group they replaced (groupReference), on signs,
+// fractions and every length of integer part.
+func TestGroupAgreesWithStringBuilding(t *testing.T) {
+	var inputs []string
+	for _, s := range []string{"", "-", "+", ".5", "-.5", "0", "1", "12", "123", "1234", "-1234", "+1234.5", "123456", "1234567.125", "-1234567.0"} {
+		inputs = append(inputs, s)
+	}
+	n := "1"
+	for i := 0; i < 21; i++ {
+		inputs = append(inputs, n, "-"+n, n+".25", "-"+n+".0")
+		n += strconv.Itoa((i + 2) % 10)
+	}
+	for _, s := range inputs {
+		if got, want := Group(s), groupReference(s); got != want {
+			t.Errorf("Group(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for _, v := range []uint64{0, 7, 999, 1000, 65535, 1 << 32, 18446744073709551615} {
+		if got, want := string(AppendInt([]byte("x"), v)), "x"+groupReference(strconv.FormatUint(v, 10)); got != want {
+			t.Errorf("AppendInt(%d) = %q, want %q", v, got, want)
+		}
+	}
+	for _, x := range []float64{0, 0.0625, 0.5, -0.974, 22.03, 1234.5678, -98765.4321, 1e15} {
+		if got, want := GroupedPercent(x, 1), groupReference(strconv.FormatFloat(x*100, 'f', 1, 64))+"%"; got != want {
+			t.Errorf("GroupedPercent(%v) = %q, want %q", x, got, want)
+		}
+		if got, want := GroupedFixed(x, 2), groupReference(strconv.FormatFloat(x, 'f', 2, 64)); got != want {
+			t.Errorf("GroupedFixed(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+// groupReference is Group as it was first written, with strings.Builder.
+func groupReference(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		sign, s = s[:1], s[1:]
+	}
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	if len(intPart) <= 3 {
+		return sign + intPart + frac
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	lead := len(intPart) % 3
+	if lead > 0 {
+		b.WriteString(intPart[:lead])
+	}
+	for i := lead; i < len(intPart); i += 3 {
+		if b.Len() > len(sign) {
+			b.WriteByte(',')
+		}
+		b.WriteString(intPart[i : i+3])
+	}
+	b.WriteString(frac)
+	return b.String()
 }

@@ -108,37 +108,48 @@ func (c Cell) Float() float64 {
 // Markdown is the cell's text as the E4 summarizer prints it (a Doc cell as
 // its multi-line <details> block).
 func (c Cell) Markdown() string {
+	if c.Kind == CellText {
+		return c.Text
+	}
+	return string(c.AppendMarkdown(nil))
+}
+
+// AppendMarkdown appends the cell's Markdown text to dst.
+func (c Cell) AppendMarkdown(dst []byte) []byte {
 	switch c.Kind {
 	case CellText:
-		return c.Text
+		return append(dst, c.Text...)
 	case CellDoc:
-		return "\n" + c.Text + "\n<details>\n<summary>ⓘ</summary>\n\n" + c.Doc + "\n</details>\n"
+		dst = append(dst, '\n')
+		dst = append(dst, c.Text...)
+		dst = append(dst, "\n<details>\n<summary>ⓘ</summary>\n\n"...)
+		dst = append(dst, c.Doc...)
+		return append(dst, "\n</details>\n"...)
 	case CellCount:
-		return py.Int(c.Value)
+		return py.AppendInt(dst, c.Value)
 	case CellRatio:
 		if !c.HasDen {
-			return ""
-		}
-		sign := ""
-		if c.Negative {
-			sign = "-"
+			return dst
 		}
 		if c.Den == 0 {
 			if c.Value != 0 {
-				return sign + py.Int(c.Value) + " / 0 !!"
+				if c.Negative {
+					dst = append(dst, '-')
+				}
+				return append(py.AppendInt(dst, c.Value), " / 0 !!"...)
 			}
-			return ""
+			return dst
 		}
 		x := py.Div(c.Value, c.Den)
 		if c.Negative {
 			x = -x
 		}
 		if c.Fixed {
-			return py.GroupedFixed(x, 2)
+			return py.AppendGroupedFixed(dst, x, 2)
 		}
-		return py.GroupedPercent(x, 1)
+		return py.AppendGroupedPercent(dst, x, 1)
 	}
-	return ""
+	return dst
 }
 
 // joinKey identifies a row's first cell for joining (Doc labels compare by

@@ -123,7 +123,7 @@ func writeE4Row(w *bufio.Writer, aligns []string, row []table.Cell) {
 	for i, c := range row {
 		w.WriteString(`<td align=`)
 		w.WriteString(aligns[i])
-		w.WriteString(c.Markdown())
+		w.Write(c.AppendMarkdown(w.AvailableBuffer()))
 		w.WriteString("</td>\n")
 	}
 	w.WriteString("</tr>\n")
