@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report/internal/style"
@@ -124,55 +126,89 @@ func Compare(base, head *pystats.Stats, opt style.MarkdownOptions) (*table.Repor
 
 func (b *e4Builder) build() (*table.Report, error) {
 	r := &table.Report{Style: b.v.style, Comparison: b.head != nil}
-	for _, section := range b.sections() {
-		r.Sections = append(r.Sections, section())
-	}
-	if b.err != nil {
-		return nil, b.err
+	for _, section := range e4Sections {
+		s, err := b.section(section)
+		if err != nil {
+			return nil, err
+		}
+		r.Sections = append(r.Sections, s)
 	}
 	return r, nil
 }
 
-// sections are the report's sections in order, each computed by a call.
-func (b *e4Builder) sections() []func() *table.Section {
-	return []func() *table.Section{
-		b.executionCountSection,
-		func() *table.Section {
-			return b.pairCountSection(func(in *e4Input) *specialize.OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil)
-		},
-		b.predSuccSection,
-		b.specializationSection,
-		b.effectivenessSection,
-		b.callStatsSection,
-		b.objectStatsSection,
-		b.gcStatsSection,
-		b.optimizationSection,
-		b.rareEventSection,
-		b.metaSection,
-	}
+// e4Sections are the report's sections in order.
+var e4Sections = []func(*e4Builder) *table.Section{
+	(*e4Builder).executionCountSection,
+	func(b *e4Builder) *table.Section {
+		return b.pairCountSection(func(in *e4Input) *specialize.OpcodeStats { return in.ov.Opcode }, b.opcodePairSummary(), nil)
+	},
+	(*e4Builder).predSuccSection,
+	(*e4Builder).specializationSection,
+	(*e4Builder).effectivenessSection,
+	(*e4Builder).callStatsSection,
+	(*e4Builder).objectStatsSection,
+	(*e4Builder).gcStatsSection,
+	(*e4Builder).optimizationSection,
+	(*e4Builder).rareEventSection,
+	(*e4Builder).metaSection,
 }
 
+// section computes one section on a builder of its own, so that sections
+// computed at once do not share the error they may record.
+func (b *e4Builder) section(f func(*e4Builder) *table.Section) (*table.Section, error) {
+	own := &e4Builder{v: b.v, base: b.base, head: b.head}
+	s := f(own)
+	return s, own.err
+}
+
+// sectionWorkers is how many sections write computes at once: the
+// predecessor/successor pairs of every instruction take as long as the
+// rest together, so a second core computes the others meanwhile.
+const sectionWorkers = 2
+
 // write renders the report to w as build and WriteMarkdown would, writing
-// each section while the next one is computed (on another core); nothing
-// reaches w unless every section could be computed.
+// each section, in order, while the next ones are computed (on other
+// cores); nothing reaches w unless every section could be computed, and the
+// error is the first section's in order.
 func (b *e4Builder) write(w io.Writer, header func(*bufio.Writer), date string) error {
-	done := make(chan *table.Section, 2)
-	go func() {
-		defer close(done)
-		for _, section := range b.sections() {
-			done <- section()
-		}
-	}()
+	type result struct {
+		s   *table.Section
+		err error
+	}
+	results := make([]chan result, len(e4Sections))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	defer wg.Wait() // the sections read the inputs: none runs on after this
+	for range sectionWorkers {
+		wg.Go(func() {
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(e4Sections) {
+					return
+				}
+				s, err := b.section(e4Sections[i])
+				if err != nil {
+					failed.Store(true)
+				}
+				results[i] <- result{s, err}
+			}
+		})
+	}
 	var out bytes.Buffer
 	bw := bufio.NewWriterSize(&out, 64<<10)
 	if header != nil {
 		header(bw)
 	}
-	for s := range done {
-		writeE4Section(bw, s, 2, b.head != nil)
-	}
-	if b.err != nil { // written by the builder before it closed done
-		return b.err
+	for _, c := range results {
+		r := <-c // every section before a failed one is computed
+		if r.err != nil {
+			return r.err
+		}
+		writeE4Section(bw, r.s, 2, b.head != nil)
 	}
 	writeE4Footer(bw, date)
 	bw.Flush()
