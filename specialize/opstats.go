@@ -68,6 +68,7 @@ type OpcodeStats struct {
 	Family pystats.Family
 	Ops    []OpcodeStat
 	index  map[string]int
+	names  []string // while NewOpcodeViews numbers the names
 
 	predSucc *predSucc
 }
@@ -256,7 +257,7 @@ func NewOpcodeViews(st *pystats.Stats) *OpcodeViews {
 		}
 		if name := names.Value(i); last < 0 || name != lastName {
 			last, lastName = cur.op(name), name
-			if n := npairs[cur]; len(n) < len(cur.Ops) {
+			if n := npairs[cur]; len(n) < len(cur.names) {
 				npairs[cur] = append(n, 0)
 			}
 		}
@@ -264,6 +265,13 @@ func NewOpcodeViews(st *pystats.Stats) *OpcodeViews {
 		if indexes.Value(i) != "" && counters.Value(i) == "pair_count" {
 			npairs[cur][last]++
 		}
+	}
+	for _, s := range byFamily {
+		s.Ops = make([]OpcodeStat, len(s.names))
+		for j, name := range s.names {
+			s.Ops[j].Name = name
+		}
+		s.names = nil
 	}
 	for s, counts := range npairs {
 		total := 0
@@ -297,13 +305,14 @@ func newOpcodeStats(f pystats.Family) *OpcodeStats {
 	return &OpcodeStats{Family: f, index: map[string]int{}}
 }
 
-// op is the index of name's stats, added when new.
+// op is the index of name's stats, numbered when new (NewOpcodeViews makes
+// the stats once every name is known).
 func (s *OpcodeStats) op(name string) int {
 	i, ok := s.index[name]
 	if !ok {
-		i = len(s.Ops)
+		i = len(s.names)
 		s.index[name] = i
-		s.Ops = append(s.Ops, OpcodeStat{Name: name})
+		s.names = append(s.names, name)
 	}
 	return i
 }
