@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
@@ -188,5 +190,62 @@ func sameParquet(t *testing.T, sc *arrow.Schema, recs []arrow.RecordBatch, opt O
 	}
 	if !bytes.Equal(got.Bytes(), want.Bytes()) {
 		t.Fatalf("parquetWriter wrote %d bytes, pqarrow.FileWriter %d, not the same", got.Len(), want.Len())
+	}
+}
+
+// TestDictionaryStatisticsWithEmptyString: a categorical column holding ""
+// gets "" as its minimum (arrow-go's statistics pass over empty values, and
+// a reader filtering on them would skip the rows), in the page and in the
+// column chunk; other columns keep pqarrow's bytes (see
+// TestParquetWriterMatchesPqarrow).
+func TestDictionaryStatisticsWithEmptyString(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		values   []string
+		min, max string
+	}{
+		{"empty among others", []string{"hit", "", "miss", "hit"}, "", "miss"},
+		{"only empty", []string{"", ""}, "", ""},
+		{"no empty", []string{"hit", "miss"}, "hit", "miss"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mem := checkedMem(t)
+			sc := arrow.NewSchema([]arrow.Field{{Name: "label", Type: dictString}}, nil)
+			b := array.NewRecordBuilder(mem, sc)
+			defer b.Release()
+			for _, v := range tc.values {
+				b.Field(0).(*array.BinaryDictionaryBuilder).AppendString(v)
+			}
+			rec := b.NewRecordBatch()
+			defer rec.Release()
+			var buf bytes.Buffer
+			pw, err := newParquetWriter(&buf, sc, Options{Format: Parquet, Compression: Zstd, Allocator: mem, Version: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := pw.Write(rec); err != nil {
+				t.Fatal(err)
+			}
+			if err := pw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			r, err := file.NewParquetReader(bytes.NewReader(buf.Bytes()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			cc, err := r.MetaData().RowGroup(0).ColumnChunk(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := cc.Statistics()
+			if err != nil || st == nil {
+				t.Fatalf("no statistics (%v)", err)
+			}
+			bs := st.(*metadata.ByteArrayStatistics)
+			if !bs.HasMinMax() || string(bs.Min()) != tc.min || string(bs.Max()) != tc.max {
+				t.Errorf("column chunk min %q max %q (set %v), want %q %q", bs.Min(), bs.Max(), bs.HasMinMax(), tc.min, tc.max)
+			}
+		})
 	}
 }
