@@ -223,8 +223,9 @@ func buildCounters(mem memory.Allocator, keys []string, values []uint64) arrow.R
 	// wait: a large table is split in two, keys parsed and columns filled
 	// (in place, no per-value builder calls) on two goroutines.
 	var wg sync.WaitGroup
+	parallel := n >= 2048
 	split := n
-	if n >= 2048 {
+	if parallel {
 		split = n / 2
 		wg.Go(func() {
 			for i := split; i < n; i++ {
@@ -242,7 +243,7 @@ func buildCounters(mem memory.Allocator, keys []string, values []uint64) arrow.R
 		cols[2] = stringColumn(mem, n, func(i int) string { return parts[i].Name })
 		cols[5] = uint64Column(mem, values)
 	}
-	if n >= 2048 {
+	if parallel {
 		wg.Go(other)
 	} else {
 		other()

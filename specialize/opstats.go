@@ -68,7 +68,10 @@ type OpcodeStats struct {
 	Family pystats.Family
 	Ops    []OpcodeStat
 	index  map[string]int
-	names  []string // while NewOpcodeViews numbers the names
+	// names and npairs (each name's pair count) while NewOpcodeViews
+	// numbers the names.
+	names  []string
+	npairs []int
 
 	predSucc *predSucc
 }
@@ -242,7 +245,6 @@ func NewOpcodeViews(st *pystats.Stats) *OpcodeViews {
 	// name's rows mostly follow one another: the map is asked only when
 	// the name changes.
 	opOf := make([]int32, len(fams))
-	npairs := map[*OpcodeStats][]int{}
 	var cur *OpcodeStats
 	var curFam pystats.Family
 	last, lastName := -1, ""
@@ -257,33 +259,26 @@ func NewOpcodeViews(st *pystats.Stats) *OpcodeViews {
 		}
 		if name := names.Value(i); last < 0 || name != lastName {
 			last, lastName = cur.op(name), name
-			if n := npairs[cur]; len(n) < len(cur.names) {
-				npairs[cur] = append(n, 0)
-			}
 		}
 		opOf[i] = int32(last)
-		if indexes.Value(i) != "" && counters.Value(i) == "pair_count" {
-			npairs[cur][last]++
+		if isPairCount(counters.Value(i), indexes.Value(i)) {
+			cur.npairs[last]++
 		}
 	}
 	for _, s := range byFamily {
 		s.Ops = make([]OpcodeStat, len(s.names))
-		for j, name := range s.names {
-			s.Ops[j].Name = name
-		}
-		s.names = nil
-	}
-	for s, counts := range npairs {
 		total := 0
-		for _, c := range counts {
+		for _, c := range s.npairs {
 			total += c
 		}
 		backing := make([]NamedCount, total)
 		off := 0
-		for j, c := range counts {
-			s.Ops[j].Pairs = backing[off : off : off+c]
+		for j, name := range s.names {
+			c := s.npairs[j]
+			s.Ops[j].Name, s.Ops[j].Pairs = name, backing[off:off:off+c]
 			off += c
 		}
+		s.names, s.npairs = nil, nil
 	}
 	cur, curFam = nil, ""
 	for i, f := range fams {
@@ -313,17 +308,23 @@ func (s *OpcodeStats) op(name string) int {
 		i = len(s.names)
 		s.index[name] = i
 		s.names = append(s.names, name)
+		s.npairs = append(s.npairs, 0)
 	}
 	return i
 }
 
+// isPairCount reports whether a counter is a pair_count[X]: a successor's
+// count, which add keeps in Pairs.
+func isPairCount(counter, index string) bool { return index != "" && counter == "pair_count" }
+
 // add adds one counter of o.
 func (s *OpcodeStats) add(o *OpcodeStat, counter, index string, value uint64) {
+	if isPairCount(counter, index) {
+		o.Pairs = append(o.Pairs, NamedCount{index, value})
+		return
+	}
 	if index != "" {
 		switch counter {
-		case "pair_count":
-			o.Pairs = append(o.Pairs, NamedCount{index, value})
-			return
 		case "specialization.failure_kinds":
 			if n, err := strconv.Atoi(index); err == nil {
 				o.FailureKinds = append(o.FailureKinds, IndexedCount{n, value})
