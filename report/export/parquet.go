@@ -232,30 +232,8 @@ func writeWholeDictionary(cw file.ColumnChunkWriter, d *array.Dictionary, defLev
 		if err := stats.UpdateFromArrow(normalized, false); err != nil {
 			return true, err
 		}
-		if bs, ok := stats.(*metadata.ByteArrayStatistics); ok && holdsEmpty(normalized) {
-			// UpdateFromArrow passes over empty values, so "" would be
-			// missing from the minimum, and a reader that filters row
-			// groups on it (DuckDB: WHERE opcode < 'A') would skip the
-			// rows holding "". pqarrow writes that wrong minimum; this
-			// writer does not.
-			bs.SetMinMax(parquet.ByteArray{}, parquet.ByteArray{})
-		}
 	}
 	return true, cw.WriteDictIndices(indices, defLevels, nil)
-}
-
-// holdsEmpty reports whether a string or binary array has an empty value.
-func holdsEmpty(a arrow.Array) bool {
-	b, ok := a.(array.BinaryLike)
-	if !ok {
-		return false
-	}
-	for i := range a.Len() {
-		if a.IsValid(i) && b.ValueLen(i) == 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // everyEntryUsed reports whether each entry of d's dictionary is the value

@@ -16,7 +16,8 @@ import (
 // through pqarrow.FileWriter with the same properties and wants the same
 // bytes: dictionary columns whose every entry is used (the path that skips
 // pqarrow's compute.Unique), with nulls or only nulls, with unused entries
-// or duplicate values (where pqarrow's own path is taken), nullable plain
+// or duplicate values (where pqarrow's own path is taken), an empty string
+// among the entries, nullable plain
 // columns, several row groups, an empty file, and a nested schema (left to
 // pqarrow whole), in every codec.
 func TestParquetWriterMatchesPqarrow(t *testing.T) {
@@ -118,6 +119,10 @@ func TestParquetWriterMatchesPqarrow(t *testing.T) {
 				rows(dictOf(mem, []string{"c", "a"}, 0, 1, 0, 0), dictOf(mem, []string{"y", "x"}, 1, 0, -1, 0), 0),
 			}
 		}},
+		{"empty string entry", func(mem memory.Allocator) []batch {
+			return []batch{rows(dictOf(mem, []string{"b", "", "a"}, 0, 1, 2, 1),
+				dictOf(mem, []string{"", "x"}, 1, 0, -1, 0), 0)}
+		}},
 		{"empty", func(mem memory.Allocator) []batch { return nil }},
 	} {
 		for _, comp := range []Compression{Zstd, Snappy, LZ4, Uncompressed} {
@@ -193,30 +198,90 @@ func sameParquet(t *testing.T, sc *arrow.Schema, recs []arrow.RecordBatch, opt O
 	}
 }
 
-// TestDictionaryStatisticsWithEmptyString: a categorical column holding ""
-// gets "" as its minimum (arrow-go's statistics pass over empty values, and
-// a reader filtering on them would skip the rows), in the page and in the
-// column chunk; other columns keep pqarrow's bytes (see
-// TestParquetWriterMatchesPqarrow).
-func TestDictionaryStatisticsWithEmptyString(t *testing.T) {
+// TestStatisticsWithEmptyString: a string column holding "" gets "" as its
+// minimum in the column chunk, whether it is categorical (our dictionary
+// path, or pqarrow's for unused entries), plain, or inside a list (the pyperf
+// tags, written by pqarrow whole). arrow-go before v18.9.0 passed over empty
+// values, so a reader filtering row groups on the minimum (DuckDB: WHERE
+// opcode < 'A') skipped the rows holding "".
+func TestStatisticsWithEmptyString(t *testing.T) {
+	listOf := arrow.ListOf(arrow.BinaryTypes.String)
 	for _, tc := range []struct {
 		name     string
+		typ      arrow.DataType
 		values   []string
+		unused   bool // build the dictionary with an entry no row uses
+		nested   bool // add a list column, so pqarrow writes the file whole (the pyperf tables)
 		min, max string
 	}{
-		{"empty among others", []string{"hit", "", "miss", "hit"}, "", "miss"},
-		{"only empty", []string{"", ""}, "", ""},
-		{"no empty", []string{"hit", "miss"}, "hit", "miss"},
+		{"dictionary, empty among others", dictString, []string{"hit", "", "miss", "hit"}, false, false, "", "miss"},
+		{"dictionary, only empty", dictString, []string{"", ""}, false, false, "", ""},
+		{"dictionary, no empty", dictString, []string{"hit", "miss"}, false, false, "hit", "miss"},
+		{"dictionary, unused entry", dictString, []string{"b", "", "b"}, true, false, "", "b"},
+		{"dictionary beside a list (pyperf)", dictString, []string{"b", "", "b"}, false, true, "", "b"},
+		{"plain", arrow.BinaryTypes.String, []string{"k", "", "a"}, false, false, "", "k"},
+		{"list (pyperf tags)", listOf, []string{"apps", "", "math"}, false, false, "", "math"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := checkedMem(t)
-			sc := arrow.NewSchema([]arrow.Field{{Name: "label", Type: dictString}}, nil)
-			b := array.NewRecordBuilder(mem, sc)
-			defer b.Release()
-			for _, v := range tc.values {
-				b.Field(0).(*array.BinaryDictionaryBuilder).AppendString(v)
+			fields := []arrow.Field{{Name: "label", Type: tc.typ}}
+			if tc.nested {
+				fields = append(fields, arrow.Field{Name: "tags", Type: listOf})
 			}
-			rec := b.NewRecordBatch()
+			sc := arrow.NewSchema(fields, nil)
+			var col arrow.Array
+			switch tc.typ.(type) {
+			case *arrow.DictionaryType:
+				dict := append([]string(nil), tc.values...)
+				if tc.unused {
+					dict = append(dict, "zzz")
+				}
+				ib := array.NewInt32Builder(mem)
+				vb := array.NewStringBuilder(mem)
+				seen := map[string]int32{}
+				var entries []string
+				for _, v := range dict {
+					if _, ok := seen[v]; !ok {
+						seen[v] = int32(len(entries))
+						entries = append(entries, v)
+					}
+				}
+				vb.AppendValues(entries, nil)
+				for _, v := range tc.values {
+					ib.Append(seen[v])
+				}
+				ind, vals := ib.NewArray(), vb.NewArray()
+				ib.Release()
+				vb.Release()
+				col = array.NewDictionaryArray(dictString, ind, vals)
+				ind.Release()
+				vals.Release()
+			case *arrow.ListType:
+				lb := array.NewListBuilder(mem, arrow.BinaryTypes.String)
+				lb.Append(true)
+				lb.ValueBuilder().(*array.StringBuilder).AppendValues(tc.values, nil)
+				col = lb.NewArray()
+				lb.Release()
+			default:
+				sb := array.NewStringBuilder(mem)
+				sb.AppendValues(tc.values, nil)
+				col = sb.NewArray()
+				sb.Release()
+			}
+			defer col.Release()
+			cols := []arrow.Array{col}
+			if tc.nested {
+				lb := array.NewListBuilder(mem, arrow.BinaryTypes.String)
+				for range col.Len() {
+					lb.Append(true)
+					lb.ValueBuilder().(*array.StringBuilder).Append("apps")
+				}
+				tags := lb.NewArray()
+				lb.Release()
+				defer tags.Release()
+				cols = append(cols, tags)
+			}
+			rec := array.NewRecordBatch(sc, cols, int64(col.Len()))
 			defer rec.Release()
 			var buf bytes.Buffer
 			pw, err := newParquetWriter(&buf, sc, Options{Format: Parquet, Compression: Zstd, Allocator: mem, Version: "test"})
