@@ -58,6 +58,11 @@ func NewWriter(dir string, opt Options) (*Writer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Format == Parquet && opt.Compression == Zstd {
+		// Before any input is read, while this goroutine is the only
+		// one running (see warmEncoders).
+		warmEncoders(min(runtime.GOMAXPROCS(0), maxWarmEncoders))
+	}
 	return &Writer{dir: dir, opt: opt, stage: st, labels: map[string]bool{}, byName: map[*Table]*flatFile{}}, nil
 }
 
