@@ -785,8 +785,10 @@ func (a *aggregator) lookup(data []byte, p int, indented bool) int32 {
 	if c < 2 || data[p+c-1] != ' ' {
 		return -1
 	}
+	// The map has compared the key; what startsAt checks besides is
+	// the rest of " : " and room for a value and its newline.
 	g, ok := a.index[string(data[p:p+c-1])]
-	if !ok || !a.slots[g].startsAt(data, p, indented) {
+	if !ok || p+c+4 > len(data) || data[p+c+1] != ' ' || !(indented || a.slots[g].plain) {
 		return -1
 	}
 	return g

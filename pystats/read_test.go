@@ -263,6 +263,9 @@ func TestFastPathMatchesGeneralAcrossFiles(t *testing.T) {
 		[]byte("a : 1\nc : 1\ne : 1\nb : 1\nd : 1\nf : 1\na : 9\n"),
 		[]byte("e : 1\na : 1\nuops[X].u : 1\n    uops[X].u : 2\nab : 3\nb  : 4\nf : 5\n"),
 		[]byte("a : 1\nd : 1\nc : 2\nf : 1\n"),
+		// " :" and no space: the value is not where " : " would put it.
+		[]byte("a : 1\nf :25\ne : 3\nb :7\n"),
+		[]byte("a : 1\nf : 2\nc :x5\n"),
 	}
 	runs["synthetic key table, a sum overflows"] = [][]byte{
 		[]byte("a : 1\nb : 1\nc : 1\nd : 1\ne : 1\nf : 18446744073709551615\n"),
