@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
+	"github.com/pystats-dev/pystats/internal/chunks"
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report"
 )
@@ -224,7 +224,7 @@ type output struct {
 // in place in order. Outputs with an empty path are skipped.
 func writeOutputs(e *env, inputs *atomicfile.Guard, outs ...output) error {
 	staged := make([]*atomicfile.Staged, len(outs))
-	bufs := make([]*bytes.Buffer, len(outs))
+	bufs := make([]*chunks.Buffer, len(outs))
 	abort := func() {
 		for _, s := range staged {
 			if s != nil {
@@ -236,7 +236,7 @@ func writeOutputs(e *env, inputs *atomicfile.Guard, outs ...output) error {
 		switch o.path {
 		case "":
 		case "-":
-			bufs[i] = &bytes.Buffer{}
+			bufs[i] = &chunks.Buffer{}
 			if err := o.fill(bufs[i]); err != nil {
 				abort()
 				return err
@@ -257,7 +257,7 @@ func writeOutputs(e *env, inputs *atomicfile.Guard, outs ...output) error {
 			err = staged[i].Commit()
 			staged[i] = nil
 		case bufs[i] != nil:
-			_, err = e.stdout.Write(bufs[i].Bytes())
+			_, err = bufs[i].WriteTo(e.stdout)
 		}
 		if err != nil {
 			abort()
@@ -338,11 +338,11 @@ func (f *inputFlags) readList(inputs ...string) []string {
 // bytes only when fill succeeded (no partial report).
 func writeOutput(e *env, path string, inputs *atomicfile.Guard, fill func(w io.Writer) error) error {
 	if path == "" || path == "-" {
-		var buf bytes.Buffer
+		var buf chunks.Buffer
 		if err := fill(&buf); err != nil {
 			return err
 		}
-		_, err := e.stdout.Write(buf.Bytes())
+		_, err := buf.WriteTo(e.stdout)
 		return err
 	}
 	return atomicfile.Write(path, inputs, fill)

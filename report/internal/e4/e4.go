@@ -2,7 +2,6 @@ package e4
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/pystats-dev/pystats/internal/chunks"
 	"github.com/pystats-dev/pystats/pystats"
 	"github.com/pystats-dev/pystats/report/internal/style"
 	"github.com/pystats-dev/pystats/report/table"
@@ -198,7 +198,7 @@ func (b *e4Builder) write(w io.Writer, header func(*bufio.Writer), date string) 
 			}
 		})
 	}
-	var out bytes.Buffer
+	var out chunks.Buffer // nothing is written when a section fails
 	bw := bufio.NewWriterSize(&out, 64<<10)
 	if header != nil {
 		header(bw)
@@ -212,7 +212,7 @@ func (b *e4Builder) write(w io.Writer, header func(*bufio.Writer), date string) 
 	}
 	writeE4Footer(bw, date)
 	bw.Flush()
-	if _, err := w.Write(out.Bytes()); err != nil {
+	if _, err := out.WriteTo(w); err != nil {
 		return fmt.Errorf("writing markdown: %w", err)
 	}
 	return nil
