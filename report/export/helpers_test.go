@@ -160,11 +160,17 @@ func readIPC(t testing.TB, mem memory.Allocator, path string) *table {
 	}
 	defer r.Close()
 	var recs []arrow.RecordBatch
+	defer func() {
+		for _, rec := range recs {
+			rec.Release()
+		}
+	}()
 	for i := 0; i < r.NumRecords(); i++ {
 		rec, err := r.RecordBatch(i)
 		if err != nil {
 			t.Fatal(err)
 		}
+		rec.Retain() // the reader's until its next RecordBatch
 		recs = append(recs, rec)
 	}
 	tbl := array.NewTableFromRecords(r.Schema(), recs)

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/pystats-dev/pystats/internal/atomicfile"
 	"github.com/pystats-dev/pystats/pystats"
@@ -28,8 +27,8 @@ import (
 // record, and two goroutines create, encode and write the file while the
 // caller reads the next input (partWriter); Close waits for them. Without it, one file per table receives every run's rows:
 // Parquet as one row group per run, CSV as rows, and Arrow IPC, whose file
-// format allows one dictionary per column, as the runs' rows kept in memory
-// until Close (use --partition or Parquet for fleets).
+// format allows one dictionary per column, as one record batch per run, the
+// runs spilled to a temporary file until Close (ipcSpill).
 type Writer struct {
 	dir    string
 	opt    Options
@@ -277,7 +276,11 @@ type flatFile struct {
 	bw   *bufio.Writer
 	pq   *parquetWriter
 	csv  *csv.Writer
-	recs []arrow.RecordBatch // Arrow IPC: every run's rows, written by close
+	// Arrow IPC: the first run's rows, kept for a file of one run (its
+	// single record batch, as it was built); from a second run on, every
+	// run is spilled instead (see ipcSpill).
+	first arrow.RecordBatch
+	spill *ipcSpill
 }
 
 func (w *Writer) openFlat(t *Table) (*flatFile, error) {
@@ -317,8 +320,26 @@ func (ff *flatFile) add(t *Table, one []Input, opt Options) error {
 		defer rec.Release()
 		return writeCSVRows(ff.csv, rec)
 	}
-	ff.recs = append(ff.recs, rec)
-	return nil
+	if ff.first == nil && ff.spill == nil {
+		ff.first = rec
+		return nil
+	}
+	defer rec.Release()
+	if ff.spill == nil {
+		sp, err := newIPCSpill(t.Schema, opt.Allocator)
+		if err != nil {
+			return err
+		}
+		ff.spill = sp
+		first := ff.first
+		ff.first = nil
+		err = sp.add(first)
+		first.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return ff.spill.add(rec)
 }
 
 func (ff *flatFile) close(opt Options) error {
@@ -330,8 +351,14 @@ func (ff *flatFile) close(opt Options) error {
 	case ff.csv != nil:
 		ff.csv.Flush()
 		err = ff.csv.Error()
-	default:
-		err = ff.writeIPC(opt)
+	case ff.spill != nil:
+		err = ff.spill.finish(ff.bw, opt.Compression)
+		ff.spill.close()
+		ff.spill = nil
+	case ff.first != nil:
+		err = writeIPC(ff.bw, ff.first, opt.Compression, opt.Allocator)
+		ff.first.Release()
+		ff.first = nil
 	}
 	if err == nil {
 		err = ff.bw.Flush()
@@ -343,126 +370,21 @@ func (ff *flatFile) close(opt Options) error {
 	return err
 }
 
-// writeIPC writes the kept runs as one record batch: the IPC file format
-// allows a single dictionary per column, so the runs' dictionaries are
-// unified by concatenation.
-func (ff *flatFile) writeIPC(opt Options) error {
-	recs := ff.recs
-	ff.recs = nil
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	// Runs without rows add nothing (and arrow-go's concatenation of
-	// dictionary arrays fails on empty ones).
-	var nonEmpty []arrow.RecordBatch
-	for _, r := range recs {
-		if r.NumRows() > 0 {
-			nonEmpty = append(nonEmpty, r)
-		}
-	}
-	if len(nonEmpty) == 0 {
-		nonEmpty = recs[:1]
-	}
-	var rec arrow.RecordBatch
-	switch len(nonEmpty) {
-	case 1:
-		rec = nonEmpty[0]
-		rec.Retain()
-	default:
-		cols := make([]arrow.Array, recs[0].NumCols())
-		defer func() {
-			for _, c := range cols {
-				if c != nil {
-					c.Release()
-				}
-			}
-		}()
-		var n int64
-		for _, r := range nonEmpty {
-			n += r.NumRows()
-		}
-		for i := range cols {
-			parts := make([]arrow.Array, len(nonEmpty))
-			for j, r := range nonEmpty {
-				parts[j] = r.Column(i)
-			}
-			c, err := concatColumn(parts, opt)
-			if err != nil {
-				return err
-			}
-			cols[i] = c
-		}
-		rec = array.NewRecordBatch(nonEmpty[0].Schema(), cols, n)
-	}
-	defer rec.Release()
-	return writeIPC(ff.bw, rec, opt.Compression, opt.Allocator)
-}
-
 func (ff *flatFile) abort() {
 	if ff.pq != nil {
 		ff.pq.Close() // frees its buffers; the file is removed with the stage
 		ff.pq = nil
 	}
-	for _, r := range ff.recs {
-		r.Release()
+	if ff.first != nil {
+		ff.first.Release()
+		ff.first = nil
 	}
-	ff.recs = nil
+	if ff.spill != nil {
+		ff.spill.close()
+		ff.spill = nil
+	}
 	if ff.f != nil {
 		ff.f.Close()
 		ff.f = nil
 	}
-}
-
-// concatColumn concatenates the runs' parts of one column; dictionary
-// columns get one dictionary, the union in first-seen order.
-func concatColumn(parts []arrow.Array, opt Options) (arrow.Array, error) {
-	dt, ok := parts[0].DataType().(*arrow.DictionaryType)
-	if !ok {
-		return array.Concatenate(parts, opt.Allocator)
-	}
-	values := array.NewStringBuilder(opt.Allocator)
-	defer values.Release()
-	indices := array.NewBuilder(opt.Allocator, dt.IndexType)
-	defer indices.Release()
-	appendIndex := func(n int32) error {
-		switch ib := indices.(type) {
-		case *array.Int8Builder:
-			ib.Append(int8(n))
-		case *array.Int16Builder:
-			ib.Append(int16(n))
-		case *array.Int32Builder:
-			ib.Append(n)
-		default:
-			return fmt.Errorf("dictionary index type %s", dt.IndexType)
-		}
-		return nil
-	}
-	seen := map[string]int32{}
-	for _, p := range parts {
-		d := p.(*array.Dictionary)
-		dict := d.Dictionary().(*array.String)
-		for i := 0; i < d.Len(); i++ {
-			if d.IsNull(i) {
-				indices.AppendNull()
-				continue
-			}
-			v := dict.Value(d.GetValueIndex(i))
-			n, ok := seen[v]
-			if !ok {
-				n = int32(len(seen))
-				seen[v] = n
-				values.Append(v)
-			}
-			if err := appendIndex(n); err != nil {
-				return nil, err
-			}
-		}
-	}
-	dict := values.NewArray()
-	defer dict.Release()
-	idx := indices.NewArray()
-	defer idx.Release()
-	return array.NewDictionaryArray(dt, idx, dict), nil
 }
