@@ -86,18 +86,29 @@ func runMainCPU(tb testing.TB, args ...string) (time.Duration, int64, time.Durat
 
 // BenchmarkExportFleet exports a fleet of N summarize JSONs as one
 // --partition Parquet dataset, reporting wall and CPU seconds and peak RSS
-// (MiB) per export. Run: go test ./cmd/pystats -run '^$' -bench ExportFleet -benchtime 1x
+// (MiB) per export, and 300 as flat Arrow IPC files. Run: go test
+// ./cmd/pystats -run '^$' -bench ExportFleet -benchtime 1x
 func BenchmarkExportFleet(b *testing.B) {
-	for _, n := range []int{300, 3000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		n     int
+		flags []string
+	}{
+		{"300", 300, []string{"--partition"}},
+		{"3000", 3000, []string{"--partition"}},
+		// One flat Arrow IPC file per table: the runs are spilled, not held.
+		{"300-flat-arrow", 300, []string{"--format", "arrow"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
 			dir := b.TempDir()
-			paths := fleet(b, filepath.Join(dir), n)
+			paths := fleet(b, filepath.Join(dir), tc.n)
 			b.ResetTimer()
 			var maxRSS int64
 			var total, cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				out := filepath.Join(dir, fmt.Sprint("out", i))
-				elapsed, rss, c := runMainCPU(b, append([]string{"export", "--partition", "-o", out}, paths...)...)
+				args := append(append([]string{"export", "-o", out}, tc.flags...), paths...)
+				elapsed, rss, c := runMainCPU(b, args...)
 				total += elapsed
 				cpu += c
 				maxRSS = max(maxRSS, rss)
