@@ -2,7 +2,6 @@ package export
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -173,10 +172,7 @@ func (s *ipcSpill) finish(w io.Writer, comp Compression) error {
 		return err
 	}
 	if s.rows == 0 {
-		if s.empty == nil {
-			return errors.New("no run to write")
-		}
-		return writeIPC(w, s.empty, comp, s.mem)
+		return writeIPC(w, s.empty, comp, s.mem) // the first run, kept by add
 	}
 	dicts := make([]arrow.Array, len(s.dicts))
 	defer func() {
@@ -202,14 +198,7 @@ func (s *ipcSpill) finish(w io.Writer, comp Compression) error {
 		return err
 	}
 	defer r.Release()
-	opts := []ipc.Option{ipc.WithSchema(s.schema), ipc.WithAllocator(s.mem)}
-	switch comp {
-	case Zstd:
-		opts = append(opts, ipc.WithZstd())
-	case LZ4:
-		opts = append(opts, ipc.WithLZ4())
-	}
-	fw, err := ipc.NewFileWriter(w, opts...)
+	fw, err := newIPCFileWriter(w, s.schema, comp, s.mem)
 	if err != nil {
 		return err
 	}

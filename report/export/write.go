@@ -302,15 +302,21 @@ func writeParquet(w io.Writer, rec arrow.RecordBatch, opt Options) error {
 	return fw.Close()
 }
 
-func writeIPC(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memory.Allocator) error {
-	opts := []ipc.Option{ipc.WithSchema(rec.Schema()), ipc.WithAllocator(mem)}
+// newIPCFileWriter starts an Arrow IPC file of schema sc on w, its buffers
+// compressed with comp.
+func newIPCFileWriter(w io.Writer, sc *arrow.Schema, comp Compression, mem memory.Allocator) (*ipc.FileWriter, error) {
+	opts := []ipc.Option{ipc.WithSchema(sc), ipc.WithAllocator(mem)}
 	switch comp {
 	case Zstd:
 		opts = append(opts, ipc.WithZstd())
 	case LZ4:
 		opts = append(opts, ipc.WithLZ4())
 	}
-	fw, err := ipc.NewFileWriter(w, opts...)
+	return ipc.NewFileWriter(w, opts...)
+}
+
+func writeIPC(w io.Writer, rec arrow.RecordBatch, comp Compression, mem memory.Allocator) error {
+	fw, err := newIPCFileWriter(w, rec.Schema(), comp, mem)
 	if err != nil {
 		return err
 	}
