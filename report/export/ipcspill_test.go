@@ -14,11 +14,36 @@ import (
 
 // TestFlatIPCOfSeveralRuns: a flat Arrow IPC file of several runs holds one
 // record batch per run, all with the same dictionaries (the union of the
-// runs', which the file format requires), and the spill file it was built
-// from is gone. TestFormatsAgree checks its rows against Parquet's.
+// runs', which the file format requires), whether the spilled runs stayed in
+// memory, went to a temporary file (gone afterwards) or could not (no
+// TMPDIR). TestFormatsAgree checks its rows against Parquet's.
 func TestFlatIPCOfSeveralRuns(t *testing.T) {
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
+	for _, tc := range []struct {
+		name  string
+		limit int
+		noTmp bool
+	}{
+		{"in memory", 8 << 20, false},
+		{"in a file", 1, false},
+		{"no temporary folder", 1, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func(old int) { ipcSpoolMemory = old }(ipcSpoolMemory)
+			ipcSpoolMemory = tc.limit
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			if tc.noTmp {
+				t.Setenv("TMPDIR", filepath.Join(tmp, "missing"))
+			}
+			flatIPCOfSeveralRuns(t)
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("left in TMPDIR: %v", left)
+			}
+		})
+	}
+}
+
+func flatIPCOfSeveralRuns(t *testing.T) {
 	mem := checkedMem(t)
 	small := dataPath(t, "dumps/3.13/test_small/raw")
 	inputs := []Input{
@@ -63,9 +88,6 @@ func TestFlatIPCOfSeveralRuns(t *testing.T) {
 		} else if fmt.Sprint(dicts) != fmt.Sprint(first) {
 			t.Errorf("batch %d has other dictionaries than batch 0", i)
 		}
-	}
-	if left, _ := os.ReadDir(tmp); len(left) > 0 {
-		t.Errorf("left in TMPDIR: %v", left)
 	}
 }
 

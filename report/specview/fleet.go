@@ -2,14 +2,13 @@ package specview
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/pystats-dev/pystats/internal/spool"
 	"github.com/pystats-dev/pystats/specialize"
 )
 
@@ -30,7 +29,7 @@ type Fleet struct {
 	members [][]string        // member lists, in order of appearance
 	rec     []byte            // the record being encoded
 	scratch []specialize.FamilyLoss
-	spool   spool
+	spool   spool.Spool
 	n       int
 	err     error // the first error reading the records back
 }
@@ -46,7 +45,7 @@ func NewFleet(spoolMemory int) *Fleet {
 	if spoolMemory <= 0 {
 		spoolMemory = SpoolMemory
 	}
-	return &Fleet{famIdx: map[string]uint64{}, memIdx: map[string]uint64{}, spool: spool{limit: spoolMemory}}
+	return &Fleet{famIdx: map[string]uint64{}, memIdx: map[string]uint64{}, spool: spool.Spool{Limit: spoolMemory}}
 }
 
 // Add adds one benchmark of the run, named name, in order. l is not kept,
@@ -134,7 +133,7 @@ func (f *Fleet) each(fn func(specialize.BenchmarkLoss) bool) error {
 	if f.err != nil {
 		return f.err
 	}
-	r, err := f.spool.reader()
+	r, err := f.spool.Reader()
 	if err != nil {
 		f.err = fmt.Errorf("reading benchmark records back: %w", err)
 		return f.err
@@ -220,83 +219,5 @@ func noEOF(err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return errCorrupt
 	}
-	return err
-}
-
-// spool is an append-only byte store: in memory up to limit bytes, then in
-// an unnamed temporary file (in memory still where none can be made: the
-// outputs do not depend on it).
-type spool struct {
-	limit  int
-	noFile bool // making the temporary file failed
-	mem    []byte
-	f      *os.File
-	name   string // the file's name while it could not be removed
-	w      *bufio.Writer
-	size   int64
-}
-
-// Write appends p.
-func (s *spool) Write(p []byte) (int, error) {
-	if s.f == nil && !s.noFile && len(s.mem)+len(p) > s.limit {
-		s.noFile = s.toFile() != nil
-	}
-	if s.f == nil {
-		s.mem = append(s.mem, p...)
-		return len(p), nil
-	}
-	n, err := s.w.Write(p)
-	s.size += int64(n)
-	return n, err
-}
-
-// toFile moves the bytes held to a new temporary file, removed at once
-// where the system allows an open file to be (else by Close); on error the
-// bytes stay held and no file is left.
-func (s *spool) toFile() error {
-	f, err := os.CreateTemp("", "pystats-spool-*")
-	if err != nil {
-		return err
-	}
-	name := ""
-	if os.Remove(f.Name()) != nil {
-		name = f.Name()
-	}
-	if _, err := f.Write(s.mem); err != nil {
-		f.Close()
-		if name != "" {
-			os.Remove(name)
-		}
-		return err
-	}
-	s.f, s.name, s.w = f, name, bufio.NewWriterSize(f, 64<<10)
-	s.size, s.mem = int64(len(s.mem)), nil
-	return nil
-}
-
-// reader returns a reader of every byte written so far.
-func (s *spool) reader() (*bufio.Reader, error) {
-	if s.f == nil {
-		return bufio.NewReader(bytes.NewReader(s.mem)), nil
-	}
-	if err := s.w.Flush(); err != nil {
-		return nil, err
-	}
-	return bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 64<<10), nil
-}
-
-// Close drops the bytes and removes the file.
-func (s *spool) Close() error {
-	s.mem = nil
-	if s.f == nil {
-		return nil
-	}
-	err := s.f.Close()
-	if s.name != "" {
-		if rerr := os.Remove(s.name); err == nil {
-			err = rerr
-		}
-	}
-	s.f, s.w, s.name = nil, nil, ""
 	return err
 }

@@ -2,6 +2,7 @@ package specview
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,8 +68,8 @@ func TestFleetViewWritesAsSliceView(t *testing.T) {
 				}
 				ls = append(ls, b.Loss)
 			}
-			if inFile := f.spool.f != nil; tc.spool == 1 && inFile != (len(tc.bs) > 0 && !tc.noTmp) || f.spool.noFile != tc.noTmp {
-				t.Fatalf("records in a file: %v (no file: %v)", inFile, f.spool.noFile)
+			if inFile := f.spool.InFile(); tc.spool == 1 && inFile != (len(tc.bs) > 0 && !tc.noTmp) || f.spool.FileRefused() != tc.noTmp {
+				t.Fatalf("records in a file: %v (no file: %v)", inFile, f.spool.FileRefused())
 			}
 			sum := specialize.SumLoss(ls)
 			if len(tc.bs) == len(bs) && !slices.EqualFunc(sum.Families, overall.Families, func(a, b specialize.FamilyLoss) bool { return a.Lost() == b.Lost() }) {
@@ -114,7 +115,14 @@ func TestFleetDamagedRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f.spool.mem = f.spool.mem[:len(f.spool.mem)-3]
+	r, err := f.spool.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := io.ReadAll(r)
+	if err := f.spool.Truncate(int64(len(all) - 3)); err != nil {
+		t.Fatal(err)
+	}
 	v := NewFleetView(f, SpecOptions{})
 	var b bytes.Buffer
 	if err := WriteSpecMarkdown(&b, v); err == nil {
