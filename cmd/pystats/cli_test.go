@@ -231,3 +231,42 @@ func TestSummarizeJSONAllWorkloads(t *testing.T) {
 		})
 	}
 }
+
+// TestGuardOnlyForFileOutputs: the inputs are looked at (every file of a
+// dump folder stat'ed) only when an output is a file or folder that could
+// be one of them; a report to standard output needs no guard, and an
+// output inside the input folder is still refused.
+func TestGuardOnlyForFileOutputs(t *testing.T) {
+	var in inputFlags
+	for _, tc := range []struct {
+		outs  []output
+		guard bool
+	}{
+		{[]output{{flag: "-o", path: "-"}, {flag: "--json-output", path: ""}}, false},
+		{[]output{{flag: "-o", path: ""}}, false},
+		{[]output{{flag: "-o", path: "-"}, {flag: "--json-output", path: "x.json"}}, true},
+		{[]output{{flag: "-o", path: "report.md"}}, true},
+	} {
+		if g := in.readPathsWhile(tc.outs, fixture313)(); (g != nil) != tc.guard {
+			t.Errorf("outputs %+v: guard %v, want %v", tc.outs, g != nil, tc.guard)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("Frames pushed: 1\n"), 0o644)
+	for _, args := range [][]string{
+		{"summarize", dir, "-o", filepath.Join(dir, "a.txt")},
+		{"summarize", dir, "--json-output", filepath.Join(dir, "out.json")},
+		{"compare", dir, dir, "-o", filepath.Join(dir, "a.txt")},
+	} {
+		code, stdout, stderr := runCLI(t, args...)
+		if code != exitInput || stdout != "" || !strings.Contains(stderr, "refusing to overwrite input") {
+			t.Errorf("%v: exit %d, stdout %d bytes, stderr %q", args, code, len(stdout), stderr)
+		}
+	}
+	if code, stdout, stderr := runCLI(t, "summarize", dir); code != exitOK || stdout == "" {
+		t.Errorf("to standard output: exit %d, stderr %q", code, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); string(b) != "Frames pushed: 1\n" {
+		t.Errorf("input changed: %q", b)
+	}
+}

@@ -108,11 +108,12 @@ func runCompare(args []string, e *env) error {
 	}
 	baseLabel, basePath, baseNamed := pystats.SplitLabel(fs.Arg(0))
 	headLabel, headPath, headNamed := pystats.SplitLabel(fs.Arg(1))
-	guard := in.readPathsWhile(basePath, headPath)
+	outs := []output{{flag: "-o", path: f.out}, {flag: "--json-output", path: f.jsonOut}}
+	guard := in.readPathsWhile(outs, basePath, headPath)
 	base, head, err := loadPair(e, &in, basePath, headPath)
 	inputs := guard()
 	// A usage error about the outputs comes before one about an input.
-	if cerr := checkOutputs(inputs, output{flag: "-o", path: f.out}, output{flag: "--json-output", path: f.jsonOut}); cerr != nil {
+	if cerr := checkOutputs(inputs, outs...); cerr != nil {
 		if err == nil {
 			base.Stats.Release()
 			head.Stats.Release()

@@ -38,11 +38,12 @@ func runSummarize(args []string, e *env) error {
 	if err != nil {
 		return err
 	}
-	guard := in.readPathsWhile(path)
+	outs := []output{{flag: "-o", path: *out}, {flag: "--json-output", path: *jsonOut}}
+	guard := in.readPathsWhile(outs, path)
 	data, err := in.load(e, path)
 	inputs := guard()
 	// A usage error about the outputs comes before one about the input.
-	if cerr := checkOutputs(inputs, output{flag: "-o", path: *out}, output{flag: "--json-output", path: *jsonOut}); cerr != nil {
+	if cerr := checkOutputs(inputs, outs...); cerr != nil {
 		if err == nil {
 			data.Stats.Release()
 		}
