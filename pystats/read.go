@@ -509,7 +509,7 @@ func readFiles(names []string, opt Options) (*aggregator, error) {
 
 // readOne streams one dump file into a.
 func readOne(a *aggregator, path string, order int, buf []byte) (int64, error) {
-	f, _, err := mapfile.OpenListed(path)
+	f, err := mapfile.OpenListedFile(path)
 	if err != nil {
 		return 0, fmt.Errorf("reading dump: %w", err)
 	}

@@ -3,7 +3,9 @@
 package mapfile
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -36,7 +38,7 @@ func TestOpenListedRefusesWhatIsNotRegular(t *testing.T) {
 			for _, open := range []struct {
 				name string
 				fn   func(string) (*os.File, os.FileInfo, error)
-			}{{"OpenListed", OpenListed}, {"OpenRegular", OpenRegular}} {
+			}{{"OpenListed", OpenListed}, {"OpenRegular", OpenRegular}, {"OpenListedFile", openListedFile}} {
 				done := make(chan error, 1)
 				go func() {
 					f, _, err := open.fn(tc.path)
@@ -59,5 +61,61 @@ func TestOpenListedRefusesWhatIsNotRegular(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// openListedFile is OpenListedFile with OpenListed's results, closing the
+// file itself (the test only opens it).
+func openListedFile(path string) (*os.File, os.FileInfo, error) {
+	f, err := OpenListedFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	f.Close()
+	null, err := os.Open(os.DevNull)
+	return null, nil, err
+}
+
+// TestListedFileReads: a ListedFile gives a file's bytes, then io.EOF, as
+// an *os.File does, whatever the size and the read size; a missing file is
+// os.ErrNotExist.
+func TestListedFileReads(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{0, 1, 4095, 4096, 100_000} {
+		want := bytes.Repeat([]byte("key : 1\n"), size/8+1)[:size]
+		path := filepath.Join(dir, "dump.txt")
+		if err := os.WriteFile(path, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, bufSize := range []int{1, 7, 4096, 1 << 18} {
+			f, err := OpenListedFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []byte
+			buf := make([]byte, bufSize)
+			for {
+				n, err := f.Read(buf)
+				got = append(got, buf[:n]...)
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("size %d, reads of %d: %v", size, bufSize, err)
+				}
+			}
+			if n, err := f.Read(nil); n != 0 || err != nil {
+				t.Errorf("empty read: %d, %v", n, err)
+			}
+			if err := f.Close(); err != nil {
+				t.Error(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("size %d, reads of %d: got %d bytes", size, bufSize, len(got))
+			}
+		}
+	}
+	if _, err := OpenListedFile(filepath.Join(dir, "missing.txt")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
 	}
 }
