@@ -337,9 +337,20 @@ func anyFile(outs []output) bool {
 
 // readList lists what the command will read (see readPaths).
 func (f *inputFlags) readList(inputs ...string) []string {
+	return f.list(pystats.InputPaths, inputs)
+}
+
+// readListForFolder is readList for a command whose output is a folder
+// (see pystats.InputPathsForFolder).
+func (f *inputFlags) readListForFolder(inputs ...string) []string {
+	return f.list(pystats.InputPathsForFolder, inputs)
+}
+
+// list is readList with paths listing each input.
+func (f *inputFlags) list(paths func(string) []string, inputs []string) []string {
 	var reads []string
 	for _, in := range inputs {
-		reads = append(reads, pystats.InputPaths(in)...)
+		reads = append(reads, paths(in)...)
 	}
 	for _, p := range []string{f.tables, f.cpythonSrc} {
 		if p != "" {

@@ -49,7 +49,7 @@ func runExport(args []string, e *env) error {
 		Partition:   *partition,
 		Compression: export.Compression(*compression),
 		Version:     version,
-		Protected:   in.readList(paths...),
+		Protected:   in.readListForFolder(paths...),
 		Log:         e.stderr,
 	}
 	if err := opt.Validate(); err != nil {
