@@ -59,14 +59,26 @@ type command struct {
 // collectLess is the GOGC of the commands whose live heap is small and
 // bounded whatever the input (summarize, info, compare: sums of at most
 // MaxKeys counters; export: the tables of one such input at a time, under a
-// soft memory limit for several; timing: a few pyperf files). With the default of 100
-// the collector starts at a 4 MiB heap and, on two cores, takes one of them
-// from the parser's workers several times in a run that lasts 50 ms; at 400
-// it rarely runs, and peak RSS does not change (measured on the LARGE 3.13
-// run: 67.7 -> 57.2 ms, 38.4 -> 38.5 MiB; export of it to Parquet:
-// 85.5 -> 69.8 ms, 44.3 -> 44.8 MiB; 300 summarize JSONs as one
-// partitioned export: about 1 CPU second less of 11, the same 54 MiB).
-const collectLess = 400
+// soft memory limit for several). With the default of 100 the collector
+// starts at a 4 MiB heap and, on two cores, takes one of them from the
+// parser's workers several times in a run that lasts 50 ms (measured on the
+// LARGE 3.13 run: 67.7 -> 57.2 ms at 400, 38.4 -> 38.5 MiB; export of it to
+// Parquet: 85.5 -> 69.8 ms, 44.3 -> 44.8 MiB). At 400 the export and the
+// compare of that run still collected once, at 16 MiB of heap, which their
+// 18 MiB of allocations pass; at 1000 they do not (export of the LARGE run:
+// 39.2-40.4 -> 35.9-37.4 ms, peak RSS 0.4-1.1 MiB more; summarize, which
+// allocates less, never collected). A fleet export is paced by its memory
+// limit, not by GOGC (300 inputs: the same time and 57 MiB at both).
+const collectLess = 1000
+
+// timingCollectLess is the GOGC of timing (a few pyperf files).
+const timingCollectLess = 800
+
+// collectLessLimit is the soft memory limit that goes with collectLess (and
+// timingCollectLess), unless GOMEMLIMIT sets one: far above what these
+// commands use (under 50 MiB), it keeps an input with a large live heap (a
+// JSON file near MaxJSONSize) from growing the heap to 11 times that.
+const collectLessLimit = 256 << 20
 
 func commands() []command {
 	return []command{
@@ -74,7 +86,7 @@ func commands() []command {
 		{"info", "describe an input: files, keys, era, version guess, problems", runInfo, collectLess},
 		{"compare", "compare two inputs (base, head) as the summarizer does, with notable changes", runCompare, collectLess},
 		{"export", "export inputs as Parquet, Arrow IPC or CSV tables", runExport, collectLess},
-		{"timing", "compare pyperf results as 'pyperf compare_to -G --table' does", runTiming, 2 * collectLess},
+		{"timing", "compare pyperf results as 'pyperf compare_to -G --table' does", runTiming, timingCollectLess},
 		{"results", "regenerate a bench_runner results directory (README, tables, plots)", runResults, 0},
 		{"specialize", "rank specialization families by lost work", runSpecialize, 0},
 	}
@@ -113,6 +125,9 @@ func run(args []string, e *env) int {
 		}
 		if c.gcPercent != 0 && e.getenv("GOGC") == "" {
 			defer debug.SetGCPercent(debug.SetGCPercent(c.gcPercent))
+			if e.getenv("GOMEMLIMIT") == "" {
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(collectLessLimit))
+			}
 		}
 		err := c.run(args[1:], e)
 		return exitStatus(e, c.name, err)
