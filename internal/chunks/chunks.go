@@ -30,8 +30,16 @@ func (b *Buffer) Write(p []byte) (int, error) {
 func (b *Buffer) Len() int64 { return b.n }
 
 // WriteTo writes the kept bytes to w in order and returns how many it wrote
-// and the first error. The bytes stay kept.
+// and the first error. The bytes stay kept. A *Buffer as w takes them
+// without a copy (kept bytes are never changed): a report held by its
+// writer until complete, then by the command until every output is, is
+// copied once, not twice.
 func (b *Buffer) WriteTo(w io.Writer) (int64, error) {
+	if c, ok := w.(*Buffer); ok && c != b {
+		c.parts = append(c.parts, b.parts...)
+		c.n += b.n
+		return b.n, nil
+	}
 	var total int64
 	for _, p := range b.parts {
 		n, err := w.Write(p)

@@ -55,3 +55,37 @@ func TestWriteToStopsAtTheFirstError(t *testing.T) {
 		t.Fatalf("WriteTo = %d, %v; want 2 and the writer's error", n, err)
 	}
 }
+
+// TestWriteToABuffer: a Buffer written to another hands over its bytes,
+// which both then hold, in order after what the other held; writing a
+// Buffer to itself doubles it, as to any writer.
+func TestWriteToABuffer(t *testing.T) {
+	var a, b Buffer
+	a.Write([]byte("ab"))
+	a.Write([]byte("c"))
+	b.Write([]byte("xy"))
+	if n, err := a.WriteTo(&b); n != 3 || err != nil {
+		t.Fatalf("WriteTo = %d, %v", n, err)
+	}
+	a.Write([]byte("d")) // later writes to a do not reach b
+	for _, tc := range []struct {
+		name string
+		buf  *Buffer
+		want string
+	}{{"source", &a, "abcd"}, {"target", &b, "xyabc"}} {
+		var got bytes.Buffer
+		if _, err := tc.buf.WriteTo(&got); err != nil || got.String() != tc.want || tc.buf.Len() != int64(len(tc.want)) {
+			t.Errorf("%s: %q, Len %d; want %q", tc.name, got.String(), tc.buf.Len(), tc.want)
+		}
+	}
+	var c Buffer
+	c.Write([]byte("ab"))
+	if n, err := c.WriteTo(&c); n != 2 || err != nil || c.Len() != 4 {
+		t.Fatalf("to itself: %d, %v, Len %d", n, err, c.Len())
+	}
+	var got bytes.Buffer
+	c.WriteTo(&got)
+	if got.String() != "abab" {
+		t.Errorf("to itself: %q", got.String())
+	}
+}

@@ -12,8 +12,8 @@ import (
 
 // Spool is an append-only byte store: in memory up to Limit bytes, then in
 // an unnamed temporary file in os.TempDir (in memory still where none can be
-// made: the outputs do not depend on it). The zero value keeps everything
-// in memory until Limit is set.
+// made: the outputs do not depend on it). With the zero Limit every byte
+// goes to the file: set Limit before the first Write.
 type Spool struct {
 	Limit  int
 	noFile bool // making the temporary file failed
