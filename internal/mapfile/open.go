@@ -80,9 +80,10 @@ func OpenRegular(path string) (*os.File, fs.FileInfo, error) {
 // has just shown to be a regular file: that look takes the place of
 // OpenRegular's stat before the open (a file swapped in since is refused on
 // the open descriptor, as OpenRegular refuses one swapped in after its
-// stat), which saves a path lookup per file of a dump folder.
+// stat), which saves a path lookup per file of a dump folder. The open and
+// the check are OpenListedFile's.
 func OpenListed(path string) (*os.File, fs.FileInfo, error) {
-	f, err := openNonBlocking(path)
+	f, err := openListed(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -90,10 +91,6 @@ func OpenListed(path string) (*os.File, fs.FileInfo, error) {
 	if err != nil {
 		f.Close()
 		return nil, nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, &NotRegularError{Path: path, Mode: fi.Mode()}
 	}
 	return f, fi, nil
 }

@@ -2,14 +2,13 @@
 
 package mapfile
 
-import (
-	"os"
-	"syscall"
-)
+import "os"
 
-// openNonBlocking opens path read-only with O_NONBLOCK: opening a FIFO then
-// returns at once instead of waiting for a writer. Regular files ignore the
-// flag.
-func openNonBlocking(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+// openListed is OpenListedFile's file as an *os.File.
+func openListed(path string) (*os.File, error) {
+	lf, err := OpenListedFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(lf.fd), path), nil
 }

@@ -7,10 +7,11 @@ import "os"
 // ListedFile is a regular file opened by OpenListedFile.
 type ListedFile struct{ *os.File }
 
-// OpenListedFile is OpenListed for a file that is only read, start to end,
-// and closed.
+// OpenListedFile opens a file that a directory listing has just shown to be
+// regular, refusing it on the open descriptor when it is not, for reading
+// start to end and closing.
 func OpenListedFile(path string) (*ListedFile, error) {
-	f, _, err := OpenListed(path)
+	f, err := openListed(path)
 	if err != nil {
 		return nil, err
 	}

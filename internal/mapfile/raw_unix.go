@@ -18,8 +18,10 @@ type ListedFile struct {
 	path string
 }
 
-// OpenListedFile is OpenListed for a file that is only read, start to end,
-// and closed.
+// OpenListedFile opens a file that a directory listing has just shown to be
+// regular, for reading start to end and closing: non-blocking, so that a
+// FIFO swapped in since cannot hang the open, and refused with a
+// *NotRegularError on the open descriptor when it is not a regular file.
 func OpenListedFile(path string) (*ListedFile, error) {
 	var fd int
 	var err error
