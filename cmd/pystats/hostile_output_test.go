@@ -506,10 +506,11 @@ func TestOutputToFIFO(t *testing.T) {
 
 // TestSignalRemovesTemporaryFiles: SIGHUP, SIGINT and SIGTERM during a write
 // remove the temporary file and exit with 128 + the signal (the handler of
-// main, run in a child process of this test binary).
+// main, installed as main installs it, in a child process of this test
+// binary).
 func TestSignalRemovesTemporaryFiles(t *testing.T) {
 	if dir := os.Getenv("PYSTATS_SIGNAL_CHILD"); dir != "" {
-		handleSignals()
+		atomicfile.OnFirstTemp(handleSignals)
 		atomicfile.Write(filepath.Join(dir, "out.md"), nil, func(w io.Writer) error {
 			io.WriteString(w, "partial")
 			os.Stdout.WriteString("ready\n")
@@ -551,6 +552,46 @@ func TestSignalRemovesTemporaryFiles(t *testing.T) {
 				t.Error("partial output committed")
 			}
 		})
+	}
+}
+
+// TestSignalBeforeAnyOutput: before a temporary file exists the handler is
+// not installed, so SIGINT ends a run by its default action, as it ends any
+// Unix tool (the shell sees 130 and a loop around pystats stops), and
+// nothing is written.
+func TestSignalBeforeAnyOutput(t *testing.T) {
+	if dir := os.Getenv("PYSTATS_SIGNAL_EARLY_CHILD"); dir != "" {
+		atomicfile.OnFirstTemp(handleSignals)
+		os.Stdout.WriteString("ready\n")
+		time.Sleep(time.Minute) // reading an input, until the signal
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSignalBeforeAnyOutput$")
+	cmd.Env = append(os.Environ(), "PYSTATS_SIGNAL_EARLY_CHILD="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("child said %q", line)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok {
+		t.Fatalf("exit %v, want killed by SIGINT", err)
+	}
+	if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
+		t.Errorf("exit %v, want killed by SIGINT", err)
+	}
+	if s := strays(dir); len(s) > 0 {
+		t.Errorf("files left: %v", s)
 	}
 }
 

@@ -28,13 +28,15 @@ import (
 )
 
 func main() {
-	handleSignals()
+	atomicfile.OnFirstTemp(handleSignals)
 	os.Exit(run(os.Args[1:], newEnv(os.Stdout, os.Stderr)))
 }
 
 // handleSignals makes SIGINT, SIGTERM and SIGHUP remove the temporary files
 // and folders of outputs being written (waiting for a swap in progress to
-// finish) and exit with 128 + the signal number.
+// finish) and exit with 128 + the signal number. main installs it just before
+// the first temporary file is made (atomicfile.OnFirstTemp); before that, the
+// signals end the process by their default action.
 func handleSignals() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)

@@ -255,6 +255,7 @@ func setMode(f *os.File, old fs.FileInfo) error {
 // createTemp makes an empty temporary file for name in dir, tracked for
 // removal on interrupt.
 func createTemp(dir, name string) (*os.File, error) {
+	beforeTemp()
 	for range 100 {
 		p := filepath.Join(dir, tempName(name))
 		f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)

@@ -321,6 +321,7 @@ func mkdirParents(dir string) ([]string, error) {
 // makeTempDir creates an empty temporary folder for name in dir, tracked for
 // removal on interrupt.
 func makeTempDir(dir, name string) (string, error) {
+	beforeTemp()
 	for range 100 {
 		p := filepath.Join(dir, tempName(name))
 		err := os.Mkdir(p, 0o700)
