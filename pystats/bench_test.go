@@ -54,6 +54,26 @@ func benchParse(b *testing.B, data []byte) {
 	}
 }
 
+// BenchmarkParseFirstDump parses the 3.13 dump into a new aggregator each
+// time, as each reader's first file of a run: every key is met for the
+// first time (checked, stored, entered in the key table), which costs more
+// than parsing its line; ns/key is per key learnt.
+func BenchmarkParseFirstDump(b *testing.B) {
+	data := testDump(b)
+	b.SetBytes(int64(len(data)))
+	defer reportCPUThroughput(b, int64(len(data)), cpuTime())
+	b.ReportAllocs()
+	keys := 0
+	for b.Loop() {
+		a := newAggregator()
+		if err := a.addFile("dump.txt", 0, data); err != nil {
+			b.Fatal(err)
+		}
+		keys = len(a.slots)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(keys), "ns/key")
+}
+
 // BenchmarkReadDir reads the 12-file 3.13 test_small directory (1.5 MB).
 func BenchmarkReadDir(b *testing.B) {
 	dir := shared.Path(b, "data/dumps/3.13/test_small/raw")

@@ -31,7 +31,7 @@ const MaxIndex = 4095
 // family other.
 func KeyProblem(key string) string {
 	switch {
-	case strings.ContainsAny(key, "\n\r"):
+	case strings.IndexByte(key, '\n') >= 0 || strings.IndexByte(key, '\r') >= 0: // not ContainsAny: 3x the time
 		return fmt.Sprintf("key %q holds a line break (not CPython pystats data)", clipString(key))
 	case strings.HasPrefix(key, "GC"):
 		n, _, ok := strings.Cut(strings.TrimPrefix(key, "GC["), "]")
